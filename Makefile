@@ -1,0 +1,74 @@
+# reelsub: `make demo` and `make test` are all a new machine needs (Debian/Ubuntu; apt-get for
+# system packages, a local .venv for Python). Nothing here needs conda or a model hub.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+STAMP := $(VENV)/.installed
+export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
+export PYTHONUNBUFFERED := 1
+export TOKENIZERS_PARALLELISM := false
+SNAKEMAKE := snakemake --configfile config/demo.yaml
+
+# What the workflow needs, and what only the tests need (SLURM, fonts for burn-in).
+SYSTEM_PACKAGES := ffmpeg espeak-ng graphviz mkvtoolnix fonts-lohit-deva libopenblas0-pthread
+TEST_SYSTEM_PACKAGES := slurm-wlm munge
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: demo test venv system-packages test-system-packages dag lint bench bench-quick hardware clean
+
+demo: venv system-packages films/demo.mp4
+	HF_HUB_OFFLINE=1 $(SNAKEMAKE) -j4 jobs/demo/out.mkv
+	@echo "== jobs/demo/out.mkv =="
+	@ffprobe -v error -show_entries stream=index,codec_type,codec_name:stream_tags=language,title:stream_disposition=default \
+	  -of compact=p=0:nk=0 jobs/demo/out.mkv
+
+test: venv system-packages test-system-packages
+	HF_HUB_OFFLINE=1 $(VENV)/bin/python -m pytest $(PYTEST_ARGS)
+
+venv: $(STAMP)
+
+$(STAMP): requirements.txt requirements-test.txt requirements.lock
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/python -m pip install -q pip==26.3
+	$(VENV)/bin/python -m pip install -q -r requirements.txt -r requirements-test.txt -c requirements.lock
+	touch $@
+
+# apt-get only for what is missing, so a provisioned machine runs no package manager at all.
+define install_missing
+	missing=$$(for p in $(1); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing system packages: $$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+endef
+
+system-packages:
+	@$(call install_missing,$(SYSTEM_PACKAGES))
+
+test-system-packages:
+	@$(call install_missing,$(TEST_SYSTEM_PACKAGES))
+
+films/demo.mp4: scripts/make_demo_film.py scripts/reelsub/synth.py media/jfk.flac | venv system-packages
+	$(VENV)/bin/python scripts/make_demo_film.py $@
+
+dag: venv
+	$(SNAKEMAKE) -n --dag | dot -Tsvg > dag.svg
+	$(SNAKEMAKE) -n --rulegraph | dot -Tsvg > rulegraph.svg
+	@echo "wrote dag.svg and rulegraph.svg"
+
+lint: venv
+	$(SNAKEMAKE) --lint
+
+hardware: venv
+	$(VENV)/bin/python scripts/reelsub/hardware.py
+
+bench: venv system-packages
+	HF_HUB_OFFLINE=1 $(VENV)/bin/python bench/run.py
+
+bench-quick: venv system-packages
+	HF_HUB_OFFLINE=1 $(VENV)/bin/python bench/run.py --quick
+
+clean:
+	rm -rf jobs .snakemake dag.svg rulegraph.svg

@@ -1,0 +1,34 @@
+# reelsub: films in, subtitled films out.
+#   demux -> asr -> align -> export -> translate -> subtitle -> mux
+# See README.md for use, DEVELOPERS.md for how the code is laid out.
+
+from snakemake.utils import min_version
+
+min_version("9.0")
+
+
+configfile: "config/config.yaml"
+
+
+include: "rules/common.smk"
+include: "rules/demux.smk"
+include: "rules/asr.smk"
+include: "rules/align.smk"
+include: "rules/export.smk"
+include: "rules/translate.smk"
+include: "rules/subtitle.smk"
+include: "rules/mux.smk"
+
+
+rule all:
+    input:
+        all_outputs,
+    default_target: True
+
+
+onsuccess:
+    report_run(failed=False)
+
+
+onerror:
+    report_run(failed=True)

@@ -1,0 +1,20 @@
+rule align:
+    input:
+        json="jobs/{film}/asr.json",
+        wav="jobs/{film}/audio.wav",
+    output:
+        json="jobs/{film}/aligned.json",
+    params:
+        align=config["align"],
+    log:
+        "jobs/{film}/logs/align.log",
+    benchmark:
+        "jobs/{film}/benchmarks/align.tsv"
+    threads: 2
+    resources:
+        mem_mb=4000,
+        runtime=120,
+    conda:
+        "../envs/whisperx.yaml"
+    script:
+        "../scripts/align.py"

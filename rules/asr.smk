@@ -1,0 +1,23 @@
+rule asr:
+    input:
+        wav="jobs/{film}/audio.wav",
+    output:
+        json="jobs/{film}/asr.json",
+    params:
+        backend=ASR_BACKEND,
+        asr=config["asr"],
+        language=film_source_lang,
+        glossary=film_glossary,
+    log:
+        "jobs/{film}/logs/asr.log",
+    benchmark:
+        "jobs/{film}/benchmarks/asr.tsv"
+    threads: config["asr"]["threads"]
+    resources:
+        mem_mb=config["asr"]["mem_mb"],
+        runtime=240,
+        gpu=ASR_GPUS,
+    conda:
+        f"../envs/{ASR_BACKEND}.yaml"
+    script:
+        "../scripts/asr.py"

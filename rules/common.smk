@@ -1,0 +1,127 @@
+# Config and film sheet validation, film discovery, the ASR backend, wildcard constraints and
+# every input function. Rules in the other .smk files only say what goes in and out.
+
+import os
+import sys
+import time
+from pathlib import Path
+
+from snakemake.exceptions import WorkflowError
+from snakemake.settings.types import DeploymentMethod
+from snakemake.utils import validate
+
+sys.path.insert(0, str(Path(workflow.basedir) / "scripts"))
+from reelsub import films as film_catalog  # noqa: E402
+from reelsub import hardware  # noqa: E402
+
+RUN_STARTED = time.time()
+JOBS = Path("jobs")
+
+
+validate(config, schema="../config/schema.yaml")
+
+
+def load_films():
+    sheet_path = Path(config["films_sheet"])
+    rows = []
+    try:
+        if sheet_path.exists():
+            rows = film_catalog.read_sheet(sheet_path)
+            for number, row in enumerate(rows, start=2):
+                try:
+                    validate(row, schema="../config/films.schema.yaml")
+                except WorkflowError as error:
+                    raise film_catalog.FilmSheetError(f"{sheet_path} row {number}: {error}") from None
+        return film_catalog.build_films(
+            Path(config["films_dir"]), rows, config["source_lang"], config["target_langs"],
+            sheet_name=str(sheet_path),
+        )
+    except film_catalog.FilmSheetError as error:
+        raise WorkflowError(str(error)) from None
+
+
+FILMS = load_films()
+
+
+def choose_asr_backend():
+    facts = hardware.detect()
+    uses_conda = DeploymentMethod.CONDA in workflow.deployment_settings.deployment_method
+    forced = config["asr"]["force_backend"] or os.environ.get("REELSUB_FORCE_BACKEND") == "1"
+    try:
+        backend = hardware.choose_backend(
+            facts, config["asr_backend"], os.environ.get(hardware.BACKEND_ENV_VAR), conda_provides_mlx=uses_conda
+        )
+        hardware.check_backend_fits(backend, facts, forced)
+    except hardware.BackendError as error:
+        raise WorkflowError(str(error)) from None
+    return facts, backend
+
+
+HARDWARE, ASR_BACKEND = choose_asr_backend()
+# Only one ASR job at a time holds the GPU, while demux, translate and mux of other films go on.
+ASR_GPUS = int(
+    ASR_BACKEND == "whisperx"
+    and (config["asr"]["device"] == "cuda" or (config["asr"]["device"] == "auto" and HARDWARE.cuda))
+)
+
+
+wildcard_constraints:
+    film="[^/]+",
+
+
+def film_of(wildcards):
+    try:
+        return FILMS[wildcards.film]
+    except KeyError:
+        known = ", ".join(sorted(FILMS)) or "none"
+        raise WorkflowError(
+            f"unknown film {wildcards.film!r}: no video file of that name in {config['films_dir']}/ "
+            f"and no row in {config['films_sheet']} (known films: {known})"
+        ) from None
+
+
+def film_path(wildcards):
+    return str(film_of(wildcards).path)
+
+
+def film_source_lang(wildcards):
+    return film_of(wildcards).source_lang
+
+
+def film_glossary(wildcards):
+    return list(film_of(wildcards).glossary)
+
+
+def film_targets(wildcards):
+    return list(film_of(wildcards).target_langs)
+
+
+def translate_inputs(wildcards):
+    inputs = {"json": f"jobs/{wildcards.film}/transcript.json"}
+    if config["translate"]["engine"] == "whisper":
+        inputs["wav"] = f"jobs/{wildcards.film}/audio.wav"
+    return inputs
+
+
+def subtitle_inputs(wildcards):
+    inputs = {"json": f"jobs/{wildcards.film}/transcript.json", "film": film_path(wildcards)}
+    if film_targets(wildcards):
+        inputs["translations"] = f"jobs/{wildcards.film}/translations"
+    return inputs
+
+
+def all_outputs(wildcards=None):
+    return [f"jobs/{film_id}/out.mkv" for film_id in sorted(FILMS)]
+
+
+def report_run(failed):
+    """Print the subtitle QC of this run's tracks, and one line per failed film with its reason."""
+    from reelsub.summary import failed_films, qc_lines
+
+    for line in qc_lines(FILMS, JOBS, RUN_STARTED):
+        print(f"reelsub QC: {line}", file=sys.stderr)
+    failures = failed_films(FILMS, JOBS, RUN_STARTED) if failed else []
+    if failures:
+        print(f"reelsub: {len(failures)} film(s) failed:", file=sys.stderr)
+        for film_id, reason in failures:
+            print(f"  FAILED {film_id}: {reason}", file=sys.stderr)

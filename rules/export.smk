@@ -1,0 +1,19 @@
+rule export:
+    input:
+        json="jobs/{film}/aligned.json",
+    output:
+        json="jobs/{film}/transcript.json",
+        txt="jobs/{film}/transcript.txt",
+        srt="jobs/{film}/transcript.srt",
+    log:
+        "jobs/{film}/logs/export.log",
+    benchmark:
+        "jobs/{film}/benchmarks/export.tsv"
+    threads: 1
+    resources:
+        mem_mb=512,
+        runtime=10,
+    conda:
+        "../envs/common.yaml"
+    script:
+        "../scripts/export.py"

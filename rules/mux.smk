@@ -1,0 +1,38 @@
+rule mux:
+    input:
+        film=film_path,
+        subtitles="jobs/{film}/subtitles",
+    output:
+        mkv="jobs/{film}/out.mkv",
+    params:
+        burn_in=False,
+        font=config["mux"]["burn_in_font"],
+    log:
+        "jobs/{film}/logs/mux.log",
+    benchmark:
+        "jobs/{film}/benchmarks/mux.tsv"
+    threads: 1
+    resources:
+        mem_mb=512,
+        runtime=30,
+    conda:
+        "../envs/common.yaml"
+    script:
+        "../scripts/mux.py"
+
+
+# Subtitles drawn into the picture: a full re-encode (about 250x the time of a stream copy), so
+# only on request: snakemake jobs/<film>/burned.mkv
+use rule mux as burn_in with:
+    output:
+        mkv="jobs/{film}/burned.mkv",
+    params:
+        burn_in=True,
+        font=config["mux"]["burn_in_font"],
+    log:
+        "jobs/{film}/logs/burn_in.log",
+    benchmark:
+        "jobs/{film}/benchmarks/burn_in.tsv"
+    resources:
+        mem_mb=2000,
+        runtime=240,

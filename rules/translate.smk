@@ -1,0 +1,23 @@
+# One job per film for all its target languages, so that each model loads once per film.
+rule translate:
+    input:
+        unpack(translate_inputs),
+    output:
+        dir=directory("jobs/{film}/translations"),
+    params:
+        targets=film_targets,
+        translate=config["translate"],
+        asr=config["asr"],
+    log:
+        "jobs/{film}/logs/translate.log",
+    benchmark:
+        "jobs/{film}/benchmarks/translate.tsv"
+    threads: 2
+    resources:
+        mem_mb=6000,
+        runtime=120,
+        gpu=ASR_GPUS,
+    conda:
+        "../envs/indictrans2.yaml"
+    script:
+        "../scripts/translate.py"

@@ -1,0 +1,139 @@
+"""Which films to process, and each film's languages.
+
+A film is any file in ``films_dir`` with a video extension; its id is its file stem, kept as the
+user wrote it (spaces, Devanagari, quotes and all: ids are never passed through a shell). An
+optional sheet (``config/films.tsv``) overrides a film's path and languages, or adds films that
+live elsewhere.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable
+
+from . import languages
+
+VIDEO_EXTENSIONS = {".mp4", ".mkv", ".mov", ".avi", ".webm", ".m4v"}
+SHEET_COLUMNS = ("film", "path", "source_lang", "target_langs")
+AUTO = "auto"
+
+
+class FilmSheetError(ValueError):
+    """The films folder or sheet cannot be turned into jobs; raised before any job runs."""
+
+
+@dataclass(frozen=True)
+class Film:
+    id: str
+    path: Path
+    source_lang: str  # a language id, or "auto" to detect
+    target_langs: tuple[str, ...] = ()
+    glossary: tuple[str, ...] = field(default=())
+
+
+def is_video(path: Path) -> bool:
+    return path.suffix.lower() in VIDEO_EXTENSIONS and not path.name.startswith(".")
+
+
+def discover(films_dir: Path) -> dict[str, Path]:
+    """Film id → path for every video file in the folder (not recursive).
+
+    Hidden files are skipped: macOS leaves ``._name.mp4`` resource forks beside real films.
+    Two files with the same stem would write the same ``jobs/<id>/``: that is an error naming both.
+    """
+    if not films_dir.is_dir():
+        return {}
+    found: dict[str, Path] = {}
+    for path in sorted(films_dir.iterdir()):
+        if not (path.is_file() and is_video(path)):
+            continue
+        if path.stem in found:
+            raise FilmSheetError(
+                f"two films share the id {path.stem!r}: {found[path.stem]} and {path}; "
+                "rename one of them (the id is the file name without its extension)"
+            )
+        found[path.stem] = path
+    return found
+
+
+def parse_lang_list(value: str | Iterable[str] | None) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    items = value.replace(";", ",").split(",") if isinstance(value, str) else list(value)
+    return tuple(item.strip() for item in items if item and item.strip())
+
+
+def canonical_lang(code: str, where: str) -> str:
+    if code == AUTO:
+        return AUTO
+    try:
+        return languages.resolve(code).id
+    except languages.UnknownLanguage as error:
+        raise FilmSheetError(f"{where}: {error}") from None
+
+
+def read_sheet(path: Path) -> list[dict[str, str]]:
+    """Rows of the TSV sheet; blank lines and lines starting with '#' are comments."""
+    with open(path, newline="", encoding="utf-8") as stream:
+        lines = [line for line in stream if line.strip() and not line.lstrip().startswith("#")]
+    reader = csv.DictReader(lines, delimiter="\t")
+    header = reader.fieldnames or []
+    if "film" not in header:
+        raise FilmSheetError(f"{path}: the header must name the columns {', '.join(SHEET_COLUMNS)}")
+    unknown = set(header) - set(SHEET_COLUMNS) - {"glossary"}
+    if unknown:
+        raise FilmSheetError(f"{path}: unknown column(s) {', '.join(sorted(unknown))}")
+    return [{key: (value or "").strip() for key, value in row.items() if key} for row in reader]
+
+
+def build_films(
+    films_dir: Path,
+    sheet_rows: list[dict[str, str]],
+    default_source: str,
+    default_targets: Iterable[str],
+    sheet_name: str = "films sheet",
+    base_dir: Path = Path("."),
+) -> dict[str, Film]:
+    """Merge the folder with the sheet, resolving and checking every language."""
+    paths = discover(films_dir)
+    source = canonical_lang(default_source, "config source_lang")
+    targets = tuple(canonical_lang(t, "config target_langs") for t in parse_lang_list(default_targets))
+    films = {fid: Film(fid, path, source, targets) for fid, path in paths.items()}
+
+    for number, row in enumerate(sheet_rows, start=2):  # row 1 is the header
+        where = f"{sheet_name} row {number}"
+        film_id = row.get("film", "")
+        if not film_id or "/" in film_id:
+            raise FilmSheetError(f"{where}: key 'film' must be a non-empty name without '/'")
+        if row.get("path"):
+            path = Path(row["path"]).expanduser()
+            path = path if path.is_absolute() else base_dir / path
+        elif film_id in films:
+            path = films[film_id].path
+        else:
+            raise FilmSheetError(f"{where}: film {film_id!r} is not in {films_dir} and the row has no 'path'")
+        if not path.is_file():
+            raise FilmSheetError(f"{where}: key 'path': no such file {path}")
+        row_source = canonical_lang(row["source_lang"], f"{where}: key 'source_lang'") if row.get("source_lang") else source
+        row_targets = (
+            tuple(canonical_lang(t, f"{where}: key 'target_langs'") for t in parse_lang_list(row["target_langs"]))
+            if row.get("target_langs")
+            else targets
+        )
+        glossary = tuple(term.strip() for term in row.get("glossary", "").split(";") if term.strip())
+        films[film_id] = Film(film_id, path, row_source, row_targets, glossary)
+
+    for film in films.values():
+        if film.source_lang != AUTO and film.source_lang in film.target_langs:
+            films[film.id] = Film(
+                film.id, film.path, film.source_lang,
+                tuple(t for t in film.target_langs if t != film.source_lang), film.glossary,
+            )
+    return films
+
+
+def jobs_dir_of(film_id: str, root: str | os.PathLike[str] = "jobs") -> Path:
+    return Path(root) / film_id

@@ -1,0 +1,113 @@
+"""What machine this is, and which ASR backend and device follow from it.
+
+The backend decides the asr rule's conda env, so it is chosen when the DAG is built, from cheap
+facts (no torch import). The device (cuda or cpu) is decided again inside the asr job, from the
+node it actually runs on: on a cluster, the login node that builds the DAG may have no GPU.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import platform
+import shutil
+import subprocess
+from dataclasses import asdict, dataclass
+
+BACKEND_ENV_VAR = "WHISPER_BACKEND"
+
+
+class BackendError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class HardwareFacts:
+    os: str  # platform.system(): Linux, Darwin, Windows
+    arch: str  # platform.machine(): x86_64, arm64, aarch64
+    cuda: bool  # an NVIDIA driver answers
+    mlx_importable: bool
+
+    @property
+    def apple_silicon(self) -> bool:
+        return self.os == "Darwin" and self.arch in {"arm64", "aarch64"}
+
+    def as_dict(self) -> dict[str, object]:
+        return {**asdict(self), "apple_silicon": self.apple_silicon}
+
+
+def _nvidia_gpu_present() -> bool:
+    if os.environ.get("CUDA_VISIBLE_DEVICES", None) in {"", "-1"}:
+        return False
+    if shutil.which("nvidia-smi") is None:
+        return False
+    try:
+        result = subprocess.run(["nvidia-smi", "-L"], capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return result.returncode == 0 and "GPU" in result.stdout
+
+
+def detect() -> HardwareFacts:
+    return HardwareFacts(
+        os=platform.system(),
+        arch=platform.machine(),
+        cuda=_nvidia_gpu_present(),
+        mlx_importable=importlib.util.find_spec("mlx") is not None,
+    )
+
+
+def choose_backend(
+    facts: HardwareFacts,
+    configured: str = "auto",
+    environment: str | None = None,
+    conda_provides_mlx: bool = False,
+) -> str:
+    """``mlx`` on Apple Silicon where MLX is (or the conda env will make it) available, else
+    ``whisperx``. An explicit config value wins over the WHISPER_BACKEND variable, which wins
+    over detection."""
+    for source, value in (("config asr_backend", configured), (BACKEND_ENV_VAR, environment)):
+        if value and value != "auto":
+            if value not in {"whisperx", "mlx"}:
+                raise BackendError(f"{source}={value!r}: expected auto, whisperx or mlx")
+            return value
+    if facts.apple_silicon and (facts.mlx_importable or conda_provides_mlx):
+        return "mlx"
+    return "whisperx"
+
+
+def check_backend_fits(backend: str, facts: HardwareFacts, forced: bool) -> None:
+    """The mlx env is built for macOS arm64 only; anywhere else it needs an explicit force."""
+    if backend == "mlx" and not facts.apple_silicon and not forced:
+        raise BackendError(
+            f"asr_backend=mlx needs Apple Silicon (macOS arm64), but this is {facts.os} {facts.arch}. "
+            "Use asr_backend=whisperx, or set asr.force_backend: true (or REELSUB_FORCE_BACKEND=1) "
+            "if you really mean to run MLX here (mlx[cpu] on Linux works, slowly)."
+        )
+
+
+def runtime_device(requested: str = "auto") -> tuple[str, str]:
+    """(device, compute_type) for faster-whisper on the node running the job."""
+    if requested not in {"auto", "cuda", "cpu"}:
+        raise BackendError(f"asr.device={requested!r}: expected auto, cuda or cpu")
+    device = requested
+    if requested == "auto":
+        try:
+            import ctranslate2
+
+            device = "cuda" if ctranslate2.get_cuda_device_count() > 0 else "cpu"
+        except ImportError:
+            device = "cpu"
+    return device, ("float16" if device == "cuda" else "int8")
+
+
+def main() -> None:
+    """Print this machine's facts and the backend reelsub would choose (``make hardware``)."""
+    import json
+
+    facts = detect()
+    print(json.dumps({**facts.as_dict(), "asr_backend": choose_backend(facts, "auto", os.environ.get(BACKEND_ENV_VAR))}, indent=1))
+
+
+if __name__ == "__main__":
+    main()

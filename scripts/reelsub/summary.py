@@ -1,0 +1,37 @@
+"""The end-of-run summary: which films finished, which failed and why, and their subtitle QC."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Iterable
+
+from .stage import last_error
+from .tracks import MANIFEST, read_manifest
+
+
+def failed_films(film_ids: Iterable[str], jobs_root: Path, since: float) -> list[tuple[str, str]]:
+    """(film, one-line reason) for each film whose logs recorded an error during this run."""
+    failures = []
+    for film_id in film_ids:
+        log_dir = jobs_root / film_id / "logs"
+        if not log_dir.is_dir() or max((p.stat().st_mtime for p in log_dir.glob("*.log")), default=0) < since:
+            continue
+        reason = last_error(log_dir)
+        if reason:
+            failures.append((film_id, reason))
+    return failures
+
+
+def qc_lines(film_ids: Iterable[str], jobs_root: Path, since: float) -> list[str]:
+    """One line per subtitle track written during this run, from its QC report."""
+    lines = []
+    for film_id in film_ids:
+        folder = jobs_root / film_id / "subtitles"
+        manifest = folder / MANIFEST
+        if not manifest.exists() or manifest.stat().st_mtime < since:
+            continue
+        for track in read_manifest(folder):
+            report = json.loads((folder / track.qc).read_text(encoding="utf-8"))
+            lines.append(f"{film_id} [{track.language}] {report.get('summary', '')} ({folder / track.qc})")
+    return lines

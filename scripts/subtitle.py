@@ -1,0 +1,45 @@
+"""subtitle: broadcast-grade cues for the film's language and every translation, with a QC report."""
+
+import json
+from pathlib import Path
+
+from reelsub.cues import SubtitleRules, build_cues
+from reelsub.media import probe
+from reelsub.qc import format_qc_table, qc_report
+from reelsub.stage import run_stage
+from reelsub.subtitle_files import write_srt, write_vtt
+from reelsub.tracks import Track, choose_default, track_title, write_manifest
+from reelsub.transcript import Transcript, write_text_atomically
+
+FALLBACK_FPS = 25.0  # only for audio-only inputs, which have no frames to keep a gap between
+
+
+def main(snakemake) -> None:
+    with run_stage(snakemake, "subtitle") as log:
+        out = Path(snakemake.output.dir)
+        out.mkdir(parents=True, exist_ok=True)
+        fps = probe(Path(snakemake.input.film)).fps or FALLBACK_FPS
+        rules = SubtitleRules.from_config(snakemake.params.rules)
+        source = Transcript.read(snakemake.input.json)
+        transcripts = [(source, False)]
+        if snakemake.input.get("translations"):
+            for path in sorted(Path(snakemake.input.translations).glob("*.json")):
+                transcripts.append((Transcript.read(path), True))
+        default = choose_default([t.language for t, _ in transcripts], snakemake.params.default_track)
+        tracks = []
+        for transcript, translated in transcripts:
+            lang = transcript.language
+            cues = build_cues(transcript, rules, fps)
+            report = qc_report(cues, rules, fps, transcript)
+            write_srt(cues, out / f"{lang}.srt")
+            write_vtt(cues, out / f"{lang}.vtt")
+            write_text_atomically(out / f"{lang}.qc.json", json.dumps(report, ensure_ascii=False, indent=1))
+            log.info("QC %s (%s, %.3g fps):\n%s", lang, "translation" if translated else "source", fps,
+                     format_qc_table(report))
+            tracks.append(Track(lang, f"{lang}.srt", f"{lang}.vtt", f"{lang}.qc.json",
+                                track_title(lang, translated), lang == default, translated))
+        write_manifest(out, tracks)
+
+
+if __name__ == "__main__":
+    main(snakemake)  # noqa: F821 (injected by Snakemake's script: directive)

@@ -1,0 +1,40 @@
+"""translate: one translated transcript per target language, each model loaded once per film."""
+
+from pathlib import Path
+
+from reelsub import languages
+from reelsub.asr import AsrSettings
+from reelsub.hardware import runtime_device
+from reelsub.settings import settings_from
+from reelsub.stage import run_stage
+from reelsub.transcript import Transcript
+from reelsub.translation import TranslateSettings, Translator, translate_transcript, translate_with_whisper
+
+
+def main(snakemake) -> None:
+    with run_stage(snakemake, "translate") as log:
+        params = snakemake.params
+        out_dir = Path(snakemake.output.dir)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        source = Transcript.read(snakemake.input.json)
+        device, compute_type = runtime_device(params.translate.get("device", "auto"))
+        settings = settings_from(TranslateSettings, params.translate, device=device)
+        translator = Translator(settings)
+        for target_id in params.targets:
+            target = languages.resolve(target_id)
+            if languages.resolve(source.language).id == target.id:
+                log.info("%s is the film's own language: no translation needed", target.name)
+                continue
+            log.info("translating %s → %s with %s", source.language, target.id, settings.engine)
+            if settings.engine == "whisper":
+                asr = settings_from(AsrSettings, params.asr, device=device, compute_type=compute_type,
+                                    cpu_threads=snakemake.threads)
+                translated = translate_with_whisper(Path(snakemake.input.wav), asr, snakemake.wildcards.film)
+            else:
+                translated = translate_transcript(source, target, translator)
+            translated.write(out_dir / f"{target.id}.json")
+            log.info("%s: %d segments", target.name, len(translated.segments))
+
+
+if __name__ == "__main__":
+    main(snakemake)  # noqa: F821 (injected by Snakemake's script: directive)

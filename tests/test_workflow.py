@@ -1,0 +1,118 @@
+"""The whole workflow, for real: snakemake, ffmpeg and faster-whisper tiny.en on generated films."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from reelsub.media import stream_md5
+from reelsub.synth import Speech, make_film
+from workflow import PROJECT, snakemake, streams, subtitle_text
+
+pytestmark = pytest.mark.e2e
+
+JFK_FILM = (
+    Speech(text="Here is a short speech."),
+    Speech(silence=0.5),
+    Speech(recording=PROJECT / "media" / "jfk.flac"),
+    Speech(silence=1.0),
+)
+
+
+@pytest.fixture(scope="module")
+def finished_film(tmp_path_factory) -> Path:
+    """One film run through all seven stages: the workdir after `snakemake -j2 jobs/jfk/out.mkv`."""
+    workdir = tmp_path_factory.mktemp("e2e")
+    make_film(workdir / "films" / "jfk.mp4", JFK_FILM)
+    run = snakemake(workdir, "-j2", "jobs/jfk/out.mkv")
+    assert run.returncode == 0, run.output
+    return workdir
+
+
+def test_out_mkv_keeps_video_and_audio_bit_identical(finished_film: Path) -> None:
+    film, out = finished_film / "films" / "jfk.mp4", finished_film / "jobs" / "jfk" / "out.mkv"
+    assert stream_md5(out, "v:0") == stream_md5(film, "v:0")
+    assert stream_md5(out, "a:0") == stream_md5(film, "a:0")
+
+
+def test_out_mkv_has_english_track_with_the_speech(finished_film: Path) -> None:
+    out = finished_film / "jobs" / "jfk" / "out.mkv"
+    kinds = [s["codec_type"] for s in streams(out)]
+    assert kinds == ["video", "audio", "subtitle"]
+    subtitle = streams(out)[2]
+    assert subtitle["tags"]["language"] == "eng"
+    assert subtitle["tags"]["title"] == "English"
+    assert subtitle["disposition"]["default"] == 1
+    text = re.sub(r"[^a-z ]+", " ", subtitle_text(out, 0).lower())
+    assert "ask not what your country can do for you" in " ".join(text.split())
+
+
+def test_outputs_and_logs_land_under_the_film_job(finished_film: Path) -> None:
+    job = finished_film / "jobs" / "jfk"
+    for name in ("transcript.json", "transcript.txt", "transcript.srt", "subtitles/en.srt",
+                 "subtitles/en.vtt", "subtitles/en.qc.json", "out.mkv"):
+        assert (job / name).is_file(), name
+    assert not (job / "audio.wav").exists(), "the 16 kHz wav is temporary"
+    for stage in ("demux", "asr", "align", "export", "subtitle", "mux"):
+        assert (job / "logs" / f"{stage}.log").read_text().strip(), stage
+        assert (job / "benchmarks" / f"{stage}.tsv").is_file(), stage
+    assert "ask not what your country" in (job / "transcript.txt").read_text().lower()
+
+
+def test_dry_run_dag_has_seven_jobs_per_film_plus_all(tmp_path: Path) -> None:
+    for name in ("one.mp4", "two.MKV", "three.mov"):
+        (tmp_path / "films").mkdir(exist_ok=True)
+        (tmp_path / "films" / name).write_bytes(b"placeholder: a dry run never reads it")
+    (tmp_path / "films" / "notes.txt").write_text("not a film")
+    run = snakemake(tmp_path, "-n", "--quiet", "rules", config=["target_langs=[hi]"])
+    assert run.returncode == 0, run.output
+    counts = dict(re.findall(r"^(\w+)\s+(\d+)$", run.output, flags=re.M))
+    stages = ("demux", "asr", "align", "export", "translate", "subtitle", "mux")
+    assert {stage: counts.get(stage) for stage in stages} == {stage: "3" for stage in stages}
+    assert counts["all"] == "1" and counts["total"] == "22"
+
+
+def test_empty_target_list_means_no_translate_jobs(tmp_path: Path) -> None:
+    (tmp_path / "films").mkdir()
+    (tmp_path / "films" / "a.mp4").write_bytes(b"x")
+    run = snakemake(tmp_path, "-n", "--quiet", "rules", config=["target_langs=[]"])
+    assert run.returncode == 0, run.output
+    assert "translate" not in run.output
+
+
+@pytest.mark.parametrize(
+    ("setting", "key"),
+    [("asr={'batch_size': 'eight'}", "batch_size"), ("asr_backend=gpu", "asr_backend"),
+     ("subtitle={'max_lines': 9}", "max_lines")],
+)
+def test_bad_config_is_rejected_naming_the_key(tmp_path: Path, setting: str, key: str) -> None:
+    run = snakemake(tmp_path, "-n", config=[setting])
+    assert run.returncode != 0
+    assert key in run.output
+
+
+def test_unknown_language_fails_before_any_job_listing_supported_ones(tmp_path: Path) -> None:
+    (tmp_path / "films").mkdir()
+    (tmp_path / "films" / "a.mp4").write_bytes(b"x")
+    run = snakemake(tmp_path, "-n", config=["target_langs=[klingon]"])
+    assert run.returncode != 0
+    assert "unknown language 'klingon'" in run.output and "hi (Hindi)" in run.output
+
+
+def test_translate_missing_model_names_it_and_other_films_finish(tmp_path: Path) -> None:
+    """Film a asks for Hindi, whose IndicTrans2 model is not on this machine; film b asks for none."""
+    make_film(tmp_path / "films" / "a.mp4", JFK_FILM)
+    shutil.copy(tmp_path / "films" / "a.mp4", tmp_path / "films" / "b.mp4")
+    (tmp_path / "config").mkdir()
+    (tmp_path / "config" / "films.tsv").write_text("film\ttarget_langs\na\thi\n")
+    run = snakemake(tmp_path, "-j2", "--keep-going")
+    assert run.returncode != 0
+    assert "ai4bharat/indictrans2-en-indic-dist-200M" in run.output
+    assert "translate.models" in run.output
+    assert (tmp_path / "jobs" / "b" / "out.mkv").is_file()
+    assert not (tmp_path / "jobs" / "a" / "out.mkv").exists()
+    assert not (tmp_path / "jobs" / "a" / "translations").exists(), "no partial translation output"
+    assert "FAILED a:" in run.output
