@@ -12,7 +12,7 @@ from reelsub.transcript import Transcript
 def main(snakemake) -> None:
     with run_stage(snakemake, "align") as log:
         device, _ = runtime_device(snakemake.params.align.get("device", "auto"))
-        settings = settings_from(AlignSettings, snakemake.params.align, device=device)
+        settings = settings_from(AlignSettings, snakemake.params.align, device=device, threads=snakemake.threads)
         aligned = align(Transcript.read(snakemake.input.json), Path(snakemake.input.wav), settings)
         log.info("word times by %s", aligned.provenance[-1].settings.get("method"))
         aligned.write(snakemake.output.json)

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from reelsub.media import SubtitleTrack, burn_in, mux
+from reelsub.media import MediaError, SubtitleTrack, burn_in, mux
 from reelsub.stage import run_stage
 from reelsub.tracks import read_manifest
 
@@ -10,10 +10,14 @@ from reelsub.tracks import read_manifest
 def main(snakemake) -> None:
     with run_stage(snakemake, "mux") as log:
         folder = Path(snakemake.input.subtitles)
-        tracks = read_manifest(folder)
+        tracks = [t for t in read_manifest(folder) if t.cues]
+        if not tracks:
+            log.warning("no speech was found: %s gets no subtitle track", snakemake.input.film)
         film, out = Path(snakemake.input.film), Path(snakemake.output.mkv)
         if snakemake.params.get("burn_in"):
-            chosen = next((t for t in tracks if t.default), tracks[0])
+            chosen = next((t for t in tracks if t.default), tracks[0] if tracks else None)
+            if chosen is None:
+                raise MediaError(f"{film}: no subtitles to burn in (no speech was found)")
             log.info("burning %s subtitles into the picture (a full re-encode)", chosen.language)
             burn_in(film, folder / chosen.srt, out, snakemake.params.font)
             return

@@ -37,7 +37,7 @@ def main(snakemake) -> None:
             log.info("QC %s (%s, %.3g fps):\n%s", lang, "translation" if translated else "source", fps,
                      format_qc_table(report))
             tracks.append(Track(lang, f"{lang}.srt", f"{lang}.vtt", f"{lang}.qc.json",
-                                track_title(lang, translated), lang == default, translated))
+                                track_title(lang, translated), lang == default and bool(cues), translated, len(cues)))
         write_manifest(out, tracks)
 
 

@@ -106,8 +106,11 @@ def transcribe_faster_whisper(audio: Path, settings: AsrSettings, film: str) -> 
         condition_on_previous_text=settings.condition_on_previous_text,
         initial_prompt=settings.initial_prompt,
         hotwords=", ".join(settings.glossary) or None,
+        # Batched mode defaults to one segment per 30 s VAD window; Whisper's own timestamps
+        # give sentence-sized segments, which translation and subtitles need.
+        without_timestamps=False,
     )
-    segments = list(_collect(segments_iter, info.duration))
+    segments = list(collect_segments(segments_iter, info.duration))
     provenance = Provenance(
         stage="asr",
         engine="faster-whisper",
@@ -128,7 +131,7 @@ def transcribe_faster_whisper(audio: Path, settings: AsrSettings, film: str) -> 
     )
 
 
-def _collect(segments: Iterable[Any], duration: float) -> Iterable[Segment]:
+def collect_segments(segments: Iterable[Any], duration: float) -> Iterable[Segment]:
     last_report = 0.0
     for raw in segments:
         text = raw.text.strip()

@@ -26,6 +26,7 @@ class Track:
     title: str
     default: bool
     translated: bool
+    cues: int  # 0 for a film without speech: such a track is written but not muxed
 
     @property
     def mkv_language(self) -> str:

