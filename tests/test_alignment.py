@@ -160,13 +160,13 @@ def test_configured_model_that_cannot_load_raises_model_not_found(
 def test_language_without_any_model_keeps_whisper_times(jfk_flac: Path) -> None:
     transcript = Transcript(
         film="x",
-        language="sat",  # Santali: whisperx has no default alignment model
+        language="sat",  # Santali: whisperx has no default alignment model, and tests run offline
         duration=11.0,
         segments=[Segment(0.0, 2.0, "ᱥᱟᱱᱛᱟᱲᱤ", [Word(0.2, 1.5, "ᱥᱟᱱᱛᱟᱲᱤ", 0.5)])],
     )
     aligned = align(transcript, jfk_flac, AlignSettings(models={"en": "/never/loaded"}))
     assert aligned.provenance[-1].settings["method"] == METHOD_WHISPER
-    assert "no default" in aligned.provenance[-1].settings["reason"]
+    assert "needs a download (HF_HUB_OFFLINE is set)" in aligned.provenance[-1].settings["reason"]
     assert word_tuples(aligned) == word_tuples(transcript)
 
     no_defaults = align(transcript, jfk_flac, AlignSettings(use_default_models=False))

@@ -321,18 +321,18 @@ def choose_model(language: str, settings: AlignSettings) -> tuple[ModelChoice | 
         return ModelChoice(language, name, configured=True, config_key=key), ""
     if not settings.use_default_models:
         return None, f"no align.models.{language} configured and use_default_models is off"
+    if hub_is_offline():
+        # WhisperX's defaults are downloaded (torchaudio's from the PyTorch site, the rest from the
+        # hub): offline, not worth a slow failure, nor the 10 s import of whisperx.alignment.
+        return None, (
+            f"no align.models.{language} configured and whisperx's default model for {language!r} "
+            "needs a download (HF_HUB_OFFLINE is set)"
+        )
     from whisperx.alignment import DEFAULT_ALIGN_MODELS_HF, DEFAULT_ALIGN_MODELS_TORCH
 
     default = DEFAULT_ALIGN_MODELS_TORCH.get(language) or DEFAULT_ALIGN_MODELS_HF.get(language)
     if default is None:
         return None, f"no align.models.{language} configured and whisperx has no default for {language!r}"
-    if hub_is_offline():
-        # The default would be downloaded (torchaudio's from the PyTorch site, the rest from the
-        # hub): offline, not worth a slow failure.
-        return None, (
-            f"no align.models.{language} configured and whisperx's default {default!r} "
-            "needs a download (HF_HUB_OFFLINE is set)"
-        )
     return ModelChoice(language, None, configured=False), ""
 
 
