@@ -7,7 +7,7 @@ from reelsub.asr import AsrSettings
 from reelsub.hardware import runtime_device
 from reelsub.settings import settings_from
 from reelsub.stage import run_stage
-from reelsub.transcript import Transcript
+from reelsub.transcript import Provenance, Transcript
 from reelsub.translation import TranslateSettings, Translator, translate_transcript, translate_with_whisper
 
 
@@ -22,6 +22,11 @@ def main(snakemake) -> None:
         translator = Translator(settings)
         for target_id in params.targets:
             target = languages.resolve(target_id)
+            if not source.segments:
+                log.info("no speech in the film: the %s transcript is empty too", target.name)
+                empty = source.with_stage(Provenance(stage="translate", engine="none"), language=target.id)
+                empty.write(out_dir / f"{target.id}.json")
+                continue
             if languages.resolve(source.language).id == target.id:
                 log.info("%s is the film's own language: no translation needed", target.name)
                 continue

@@ -84,33 +84,118 @@ def load_faster_whisper(settings: AsrSettings):
         ) from error
 
 
+SAMPLE_RATE = 16000
+WINDOW_S = 30.0  # Whisper's context
+# Small Whisper models sometimes end a 30 s window after its first sentence, silently losing the
+# rest (tiny.en on "Here is a short speech." followed by jfk.flac gave only the first line). Where
+# the words stop but VAD still hears speech, the rest of the window is decoded again.
+RETRY_MIN_SPEECH_S = 1.0
+RETRY_PASSES = 3
+
+
+@dataclass(frozen=True)
+class SpeechRegion:
+    start: float
+    end: float
+
+    @property
+    def duration(self) -> float:
+        return self.end - self.start
+
+
+def speech_regions(audio: Any, use_vad: bool) -> list[SpeechRegion]:
+    """Where Silero VAD (bundled with faster-whisper) hears speech, in seconds."""
+    duration = len(audio) / SAMPLE_RATE
+    if not use_vad:
+        return [SpeechRegion(0.0, duration)] if duration > 0 else []
+    from faster_whisper.vad import VadOptions, get_speech_timestamps
+
+    options = VadOptions(min_silence_duration_ms=160, max_speech_duration_s=WINDOW_S)
+    return [
+        SpeechRegion(chunk["start"] / SAMPLE_RATE, chunk["end"] / SAMPLE_RATE)
+        for chunk in get_speech_timestamps(audio, options)
+    ]
+
+
+def decoding_windows(regions: list[SpeechRegion], limit: float = WINDOW_S) -> list[SpeechRegion]:
+    """Consecutive speech regions grouped into windows of at most ``limit`` seconds, so that each
+    Whisper call sees as much context as it can hold, and no silence longer than a window."""
+    windows: list[SpeechRegion] = []
+    for region in regions:
+        if windows and region.end - windows[-1].start <= limit:
+            windows[-1] = SpeechRegion(windows[-1].start, region.end)
+        else:
+            windows.append(region)
+    return windows
+
+
+def unfinished_windows(
+    windows: list[SpeechRegion], regions: list[SpeechRegion], segments: list[Segment]
+) -> list[SpeechRegion]:
+    """For each window whose words stop while RETRY_MIN_SPEECH_S or more of its speech is still
+    to come, the rest of that window: from the first unheard speech to the window's end."""
+    ends = sorted(w.end for s in segments for w in (s.words or [Word(s.start, s.end, s.text)]))
+    rests = []
+    for window in windows:
+        heard_until = max((end for end in ends if window.start <= end <= window.end + 0.5), default=window.start)
+        unheard = [r for r in regions if window.start <= r.start < window.end and r.end > heard_until + 0.1]
+        left = sum(r.end - max(r.start, heard_until) for r in unheard)
+        if left >= RETRY_MIN_SPEECH_S:
+            rests.append(SpeechRegion(max(unheard[0].start, heard_until), window.end))
+    return rests
+
+
 def transcribe_faster_whisper(audio: Path, settings: AsrSettings, film: str) -> Transcript:
-    """Batched faster-whisper over the whole file; segments arrive as a generator so the log
+    """Batched faster-whisper over the film's speech; segments arrive as a generator so the log
     shows progress on long films and memory stays bounded by one batch."""
-    from faster_whisper import BatchedInferencePipeline
+    from faster_whisper import BatchedInferencePipeline, decode_audio
 
     started = time.monotonic()
     model = load_faster_whisper(settings)
     log.info("model %s loaded in %.1f s", settings.model, time.monotonic() - started)
+    samples = decode_audio(str(audio), sampling_rate=SAMPLE_RATE)
+    duration = len(samples) / SAMPLE_RATE
+    regions = speech_regions(samples, settings.vad_filter)
+    log.info("%.0f s of speech in %.0f s of audio (%d regions)", sum(r.duration for r in regions), duration, len(regions))
     pipeline = BatchedInferencePipeline(model)
-    segments_iter, info = pipeline.transcribe(
-        str(audio),
-        language=settings.language,
-        batch_size=settings.batch_size,
-        beam_size=settings.beam_size,
-        vad_filter=settings.vad_filter,
-        word_timestamps=settings.word_timestamps,
-        no_speech_threshold=settings.no_speech_threshold,
-        log_prob_threshold=settings.log_prob_threshold,
-        compression_ratio_threshold=settings.compression_ratio_threshold,
-        condition_on_previous_text=settings.condition_on_previous_text,
-        initial_prompt=settings.initial_prompt,
-        hotwords=", ".join(settings.glossary) or None,
-        # Batched mode defaults to one segment per 30 s VAD window; Whisper's own timestamps
-        # give sentence-sized segments, which translation and subtitles need.
-        without_timestamps=False,
-    )
-    segments = list(collect_segments(segments_iter, info.duration))
+    language, probability = settings.language, 1.0 if settings.language else 0.0
+
+    def decode(windows: list[SpeechRegion]) -> list[Segment]:
+        nonlocal language, probability
+        if not windows:
+            return []
+        segments_iter, info = pipeline.transcribe(
+            samples,
+            language=language,
+            batch_size=settings.batch_size,
+            beam_size=settings.beam_size,
+            clip_timestamps=[{"start": w.start, "end": w.end} for w in windows],
+            word_timestamps=settings.word_timestamps,
+            no_speech_threshold=settings.no_speech_threshold,
+            log_prob_threshold=settings.log_prob_threshold,
+            compression_ratio_threshold=settings.compression_ratio_threshold,
+            condition_on_previous_text=settings.condition_on_previous_text,
+            initial_prompt=settings.initial_prompt,
+            hotwords=", ".join(settings.glossary) or None,
+            # Batched mode defaults to one segment per window; Whisper's own timestamps give
+            # sentence-sized segments, which translation and subtitles need.
+            without_timestamps=False,
+        )
+        if language is None:
+            language, probability = info.language, float(info.language_probability)
+        return list(collect_segments(segments_iter, duration))
+
+    decode_windows = decoding_windows(regions)
+    segments = decode(decode_windows)
+    redecoded = 0
+    for _ in range(RETRY_PASSES):
+        decode_windows = unfinished_windows(decode_windows, regions, segments)
+        if not decode_windows:
+            break
+        log.info("re-decoding %d window tail(s), %.1f s, where decoding stopped before the speech did",
+                 len(decode_windows), sum(w.duration for w in decode_windows))
+        redecoded += len(decode_windows)
+        segments = sorted(segments + decode(decode_windows), key=lambda s: (s.start, s.end))
     provenance = Provenance(
         stage="asr",
         engine="faster-whisper",
@@ -118,14 +203,16 @@ def transcribe_faster_whisper(audio: Path, settings: AsrSettings, film: str) -> 
         versions=package_versions("faster-whisper", "ctranslate2"),
         settings={
             **settings.public(),
-            "detected_language": info.language,
-            "language_probability": round(float(info.language_probability), 4),
+            "detected_language": language,
+            "language_probability": round(probability, 4),
+            "speech_seconds": round(sum(r.duration for r in regions), 3),
+            "redecoded_windows": redecoded,
         },
     )
     return Transcript(
         film=film,
-        language=settings.language or info.language,
-        duration=round(float(info.duration), 3),
+        language=language or "und",  # no speech at all: nothing to detect a language from
+        duration=round(duration, 3),
         segments=segments,
         provenance=[provenance],
     )

