@@ -19,7 +19,7 @@ SYSTEM_PACKAGES := ffmpeg espeak-ng graphviz mkvtoolnix fonts-lohit-deva libopen
 TEST_SYSTEM_PACKAGES := slurm-wlm munge
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test venv system-packages test-system-packages dag lint bench bench-quick hardware clean
+.PHONY: report demo test venv system-packages test-system-packages dag lint bench bench-quick hardware clean
 
 demo: venv system-packages films/demo.mp4
 	HF_HUB_OFFLINE=1 $(SNAKEMAKE) -j4 jobs/demo/out.mkv
@@ -56,10 +56,17 @@ test-system-packages:
 films/demo.mp4: scripts/make_demo_film.py scripts/reelsub/synth.py media/jfk.flac | venv system-packages
 	$(VENV)/bin/python scripts/make_demo_film.py $@
 
+# Snakemake prints progress lines on stdout before the graph: keep the graph only.
 dag: venv
-	$(SNAKEMAKE) -n --dag | dot -Tsvg > dag.svg
-	$(SNAKEMAKE) -n --rulegraph | dot -Tsvg > rulegraph.svg
+	$(SNAKEMAKE) -n --dag | sed -n '/^digraph/,$$p' | dot -Tsvg > dag.svg
+	$(SNAKEMAKE) -n --rulegraph | sed -n '/^digraph/,$$p' | dot -Tsvg > rulegraph.svg
 	@echo "wrote dag.svg and rulegraph.svg"
+
+# The HTML report of the demo film: QC tables, cue plots, stage benchmarks, rule graph.
+report: demo
+	HF_HUB_OFFLINE=1 $(SNAKEMAKE) -j4 reports
+	$(SNAKEMAKE) --report report.html reports
+	@echo "wrote report.html"
 
 lint: venv
 	$(SNAKEMAKE) --lint

@@ -10,6 +10,9 @@ min_version("9.0")
 configfile: "config/config.yaml"
 
 
+report: "report/workflow.rst"
+
+
 include: "rules/common.smk"
 include: "rules/demux.smk"
 include: "rules/asr.smk"
@@ -18,12 +21,20 @@ include: "rules/export.smk"
 include: "rules/translate.smk"
 include: "rules/subtitle.smk"
 include: "rules/mux.smk"
+include: "rules/report.smk"
 
 
 rule all:
     input:
         all_outputs,
     default_target: True
+
+
+# Each film's report page (QC tables, cue plots, stage benchmarks), for
+#   snakemake -j4 reports && snakemake --report report.html reports      (make report)
+rule reports:
+    input:
+        all_reports,
 
 
 onsuccess:

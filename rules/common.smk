@@ -31,13 +31,23 @@ def load_films():
                 try:
                     validate(row, schema="../config/films.schema.yaml")
                 except WorkflowError as error:
-                    raise film_catalog.FilmSheetError(f"{sheet_path} row {number}: {error}") from None
+                    problem = row_problem(error)
+                    raise film_catalog.FilmSheetError(f"{sheet_path} row {number}: {problem}") from None
         return film_catalog.build_films(
             Path(config["films_dir"]), rows, config["source_lang"], config["target_langs"],
             sheet_name=str(sheet_path),
         )
     except film_catalog.FilmSheetError as error:
         raise WorkflowError(str(error)) from None
+
+
+def row_problem(error):
+    """validate()'s error for one sheet row as "key 'film': 'a/b' does not match '^[^/]+$'"."""
+    cause = error.__context__  # the jsonschema ValidationError validate() caught
+    if not hasattr(cause, "absolute_path"):
+        return str(error)
+    key = ".".join(str(part) for part in cause.absolute_path)
+    return f"key '{key}': {cause.message}" if key else cause.message
 
 
 FILMS = load_films()
@@ -108,6 +118,19 @@ def subtitle_inputs(wildcards):
     if film_targets(wildcards):
         inputs["translations"] = f"jobs/{wildcards.film}/translations"
     return inputs
+
+
+def film_benchmarks(wildcards):
+    """The benchmark of every stage that made the film (translate only where it has targets)."""
+    stages = ["demux", "asr", "align", "export", "subtitle", "mux"]
+    if film_targets(wildcards):
+        stages.insert(4, "translate")
+    return [f"jobs/{wildcards.film}/benchmarks/{stage}.tsv" for stage in stages]
+
+
+def all_reports(wildcards=None):
+    """One file of each film's report page (rule film_report writes them all)."""
+    return [f"jobs/{film_id}/report/qc.html" for film_id in sorted(FILMS)]
 
 
 def all_outputs(wildcards=None):

@@ -9,7 +9,6 @@ live elsewhere.
 from __future__ import annotations
 
 import csv
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
@@ -134,6 +133,3 @@ def build_films(
             )
     return films
 
-
-def jobs_dir_of(film_id: str, root: str | os.PathLike[str] = "jobs") -> Path:
-    return Path(root) / film_id
