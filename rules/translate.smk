@@ -8,6 +8,7 @@ rule translate:
         targets=film_targets,
         translate=config["translate"],
         asr=config["asr"],
+        language=film_source_lang,
     log:
         "jobs/{film}/logs/translate.log",
     benchmark:

@@ -18,7 +18,7 @@ def main(snakemake) -> None:
         out_dir.mkdir(parents=True, exist_ok=True)
         source = Transcript.read(snakemake.input.json)
         device, compute_type = runtime_device(params.translate.get("device", "auto"))
-        settings = settings_from(TranslateSettings, params.translate, device=device)
+        settings = settings_from(TranslateSettings, params.translate, device=device, cpu_threads=snakemake.threads)
         translator = Translator(settings)
         for target_id in params.targets:
             target = languages.resolve(target_id)
@@ -33,8 +33,9 @@ def main(snakemake) -> None:
             log.info("translating %s → %s with %s", source.language, target.id, settings.engine)
             if settings.engine == "whisper":
                 asr = settings_from(AsrSettings, params.asr, device=device, compute_type=compute_type,
-                                    cpu_threads=snakemake.threads)
-                translated = translate_with_whisper(Path(snakemake.input.wav), asr, snakemake.wildcards.film)
+                                    cpu_threads=snakemake.threads,
+                                    language=None if params.language == "auto" else params.language)
+                translated = translate_with_whisper(Path(snakemake.input.wav), asr, snakemake.wildcards.film, target)
             else:
                 translated = translate_transcript(source, target, translator)
             translated.write(out_dir / f"{target.id}.json")

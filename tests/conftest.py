@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,8 @@ import pytest
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+# trust_remote_code copies model code into this folder: keep tests' substitutes out of ~/.cache.
+os.environ.setdefault("HF_MODULES_CACHE", tempfile.mkdtemp(prefix="reelsub-hf-modules-"))
 
 PROJECT = Path(__file__).resolve().parent.parent
 JFK_FLAC = PROJECT / "media" / "jfk.flac"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from pathlib import Path
@@ -116,3 +117,31 @@ def test_translate_missing_model_names_it_and_other_films_finish(tmp_path: Path)
     assert not (tmp_path / "jobs" / "a" / "out.mkv").exists()
     assert not (tmp_path / "jobs" / "a" / "translations").exists(), "no partial translation output"
     assert "FAILED a:" in run.output
+
+
+def test_translated_track_with_tiny_substitute_model_is_muxed_tagged_and_wrapped(tmp_path: Path) -> None:
+    """English film → Hindi track, through the real IndicTrans2 loading code with a tiny random
+    substitute model (its "Hindi" is meaningless; the plumbing, tags and cue rules are real)."""
+    from reelsub.cues import SubtitleRules, visible_length
+    from reelsub.subtitle_files import read_srt
+    from tiny_indictrans import build_tiny_indictrans
+
+    model = build_tiny_indictrans(tmp_path / "tiny-en-indic-substitute")
+    make_film(tmp_path / "films" / "jfk.mp4", JFK_FILM)
+    run = snakemake(tmp_path, "-j2", "jobs/jfk/out.mkv",
+                    config=["target_langs=[hi]", f"translate={{'models': {{'en-indic': '{model}'}}}}"])
+    assert run.returncode == 0, run.output
+    out = tmp_path / "jobs" / "jfk" / "out.mkv"
+    subtitles = [s for s in streams(out) if s["codec_type"] == "subtitle"]
+    assert [(s["tags"]["language"], s["tags"]["title"], s["disposition"]["default"]) for s in subtitles] == [
+        ("eng", "English", 1), ("hin", "Hindi (machine translation)", 0)]
+    english, hindi = (read_srt(tmp_path / "jobs" / "jfk" / "subtitles" / f"{lang}.srt") for lang in ("en", "hi"))
+    assert hindi, "the substitute's output still makes cues"
+    assert hindi[0].start >= english[0].start - SubtitleRules().max_lead - 0.001
+    assert hindi[-1].end <= english[-1].end + SubtitleRules().max_lag + 0.001
+    for cue in hindi:
+        assert len(cue.lines) <= 2
+        assert all(visible_length(line) <= 42 or " " not in line for line in cue.lines)
+    assert [c.start for c in hindi] == sorted(c.start for c in hindi)
+    qc = json.loads((tmp_path / "jobs" / "jfk" / "subtitles" / "hi.qc.json").read_text())
+    assert qc["violation_count"] == 0

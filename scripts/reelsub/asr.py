@@ -34,6 +34,7 @@ class AsrSettings:
     beam_size: int = 5
     cpu_threads: int = 2
     language: str | None = None  # None: detect
+    task: str = "transcribe"  # or "translate": Whisper's own X -> English
     vad_filter: bool = True
     word_timestamps: bool = True
     # hallucination guards, whisper's own thresholds
@@ -169,6 +170,7 @@ def transcribe_faster_whisper(audio: Path, settings: AsrSettings, film: str) -> 
             language=language,
             batch_size=settings.batch_size,
             beam_size=settings.beam_size,
+            task=settings.task,
             clip_timestamps=[{"start": w.start, "end": w.end} for w in windows],
             word_timestamps=settings.word_timestamps,
             no_speech_threshold=settings.no_speech_threshold,
