@@ -198,22 +198,35 @@ def transcribe_faster_whisper(audio: Path, settings: AsrSettings, film: str) -> 
                  len(decode_windows), sum(w.duration for w in decode_windows))
         redecoded += len(decode_windows)
         segments = sorted(segments + decode(decode_windows), key=lambda s: (s.start, s.end))
+    return asr_transcript(
+        film, settings, "faster-whisper", ("faster-whisper", "ctranslate2"), language, duration, segments,
+        language_probability=round(probability, 4),
+        speech_seconds=round(sum(r.duration for r in regions), 3),
+        redecoded_windows=redecoded,
+    )
+
+
+def asr_transcript(
+    film: str,
+    settings: AsrSettings,
+    engine: str,
+    packages: tuple[str, ...],
+    detected_language: str | None,
+    duration: float,
+    segments: list[Segment],
+    **engine_facts: Any,
+) -> Transcript:
+    """What every backend hands on: the segments, and provenance with the settings it ran."""
     provenance = Provenance(
         stage="asr",
-        engine="faster-whisper",
+        engine=engine,
         model=settings.model,
-        versions=package_versions("faster-whisper", "ctranslate2"),
-        settings={
-            **settings.public(),
-            "detected_language": language,
-            "language_probability": round(probability, 4),
-            "speech_seconds": round(sum(r.duration for r in regions), 3),
-            "redecoded_windows": redecoded,
-        },
+        versions=package_versions(*packages),
+        settings={**settings.public(), "detected_language": detected_language, **engine_facts},
     )
     return Transcript(
         film=film,
-        language=language or "und",  # no speech at all: nothing to detect a language from
+        language=settings.language or detected_language or "und",  # "und": no speech to detect from
         duration=round(duration, 3),
         segments=segments,
         provenance=[provenance],

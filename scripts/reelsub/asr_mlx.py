@@ -26,9 +26,9 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-from .asr import AsrSettings, collect_segments, package_versions
+from .asr import AsrSettings, asr_transcript, collect_segments
 from .models import ModelNotFound
-from .transcript import Provenance, Transcript
+from .transcript import Transcript
 
 log = logging.getLogger(__name__)
 
@@ -208,25 +208,10 @@ def transcribe_mlx(audio: Path, settings: AsrSettings, film: str) -> Transcript:
     segments = list(collect_segments(map(_as_attributes, result["segments"]), duration))
     log.info("asr done: %d segments, %.0f s of audio in %.1f s (RTF %.3f)",
              len(segments), duration, elapsed, elapsed / max(duration, 1e-9))
-    detected = result["language"]
-    provenance = Provenance(
-        stage="asr",
-        engine="mlx-whisper",
-        model=settings.model,
-        versions=package_versions("mlx-whisper", "mlx"),
-        settings={
-            **settings.public(),
-            "detected_language": detected,
-            "fp16": fp16,
-            "decoding": "greedy",  # mlx_whisper has no beam search: beam_size was not used
-        },
-    )
-    return Transcript(
-        film=film,
-        language=settings.language or detected,
-        duration=round(duration, 3),
-        segments=segments,
-        provenance=[provenance],
+    return asr_transcript(
+        film, settings, "mlx-whisper", ("mlx-whisper", "mlx"), result["language"], duration, segments,
+        fp16=fp16,
+        decoding="greedy",  # mlx_whisper has no beam search: beam_size was not used
     )
 
 
