@@ -62,3 +62,4 @@ def test_source_language_is_never_its_own_target(tmp_path):
     touch(tmp_path, "a.mp4")
     films = build_films(tmp_path, [], "en", ["en", "hi"])
     assert films["a"].target_langs == ("hi",)
+

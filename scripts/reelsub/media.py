@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import shutil
 import subprocess
 from contextlib import contextmanager
@@ -69,19 +70,32 @@ def require_tool(name: str) -> str:
     return path
 
 
+# ffmpeg (5.x) exits 0 when its output cannot be finished, e.g. on a full disk: only these lines
+# on stderr say that the file it leaves is cut short.
+UNFINISHED_OUTPUT = ("Error writing trailer", "Error closing file")
+# Demuxers that reach the end of a cut-short file say so and carry on: ffmpeg then exits 0 with
+# part of the film (MKV/WebM, and MP4 whose index is at the front, "fast start").
+TRUNCATED_INPUT = ("File ended prematurely", "partial file")
+
+
 def run_tool(args: Sequence[str], what: str) -> subprocess.CompletedProcess[str]:
     require_tool(args[0])
     log.debug("running %s", args)
     result = subprocess.run(list(args), capture_output=True, text=True, stdin=subprocess.DEVNULL)
-    if result.returncode != 0:
+    if result.returncode != 0 or _says(result.stderr, UNFINISHED_OUTPUT):
         reason = _last_lines(result.stderr) or f"exit status {result.returncode}"
         raise MediaError(f"{what}: {reason}")
     return result
 
 
+def _says(stderr: str, signs: Sequence[str]) -> bool:
+    return any(sign in stderr for sign in signs)
+
+
 def _last_lines(text: str, count: int = 3) -> str:
-    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
-    return " | ".join(lines[-count:])
+    # "[mov,mp4,m4a,3gp,3g2,mj2 @ 0x55d0c1a2b3c0] moov atom not found" -> "moov atom not found"
+    lines = [re.sub(r"^\[[^\]]* @ 0x[0-9a-f]+\] ", "", line.strip()) for line in text.strip().splitlines()]
+    return " | ".join([line for line in lines if line][-count:])
 
 
 def _rate(value: str | None) -> float | None:
@@ -152,11 +166,14 @@ def extract_audio(film: Path, wav: Path, sample_rate: int = 16000) -> MediaInfo:
     if not info.of_kind("audio"):
         raise MediaError(f"no audio stream in {film}")
     with atomic_output(wav) as temporary:
-        run_tool(
+        result = run_tool(
             ["ffmpeg", "-nostdin", "-hide_banner", "-v", "error", "-y", "-i", str(film),
              "-map", "0:a:0", "-vn", "-ac", "1", "-ar", str(sample_rate), "-c:a", "pcm_s16le", str(temporary)],
             f"{film}: audio extraction failed",
         )
+        if _says(result.stderr, TRUNCATED_INPUT):
+            raise MediaError(f"{film}: the file is cut short (an unfinished copy or download?): "
+                             f"{_last_lines(result.stderr)}")
     return info
 
 

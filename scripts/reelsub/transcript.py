@@ -178,6 +178,9 @@ def write_text_atomically(path: str | os.PathLike[str], text: str) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
     try:
+        # mkstemp makes the file private (0600); outputs should be as readable as any file the
+        # user writes, e.g. by colleagues on a cluster's shared filesystem.
+        os.fchmod(handle, 0o666 & ~_umask())
         with os.fdopen(handle, "w", encoding="utf-8") as stream:
             stream.write(text)
             stream.flush()
@@ -209,3 +212,9 @@ def estimated_words(segment: Segment) -> list[Word]:
         cursor = end
     words[-1].end = segment.end
     return words
+
+
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current

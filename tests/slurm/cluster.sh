@@ -183,6 +183,11 @@ case "${1:-}" in
         stop_pid slurmd "$STATE/run/slurmd.pid"
         stop_pid slurmctld "$STATE/run/slurmctld.pid"
         stop_pid munged "$MUNGE_DIR/munged.pid"
+        # A config naming a controller that is gone makes every later SLURM client wait for it
+        # (snakemake's slurm plugin runs scontrol on import: 9 s per snakemake start).
+        if [ -L "$SYSTEM_CONF" ] && [ "$(readlink "$SYSTEM_CONF")" = "$CONF" ]; then
+            rm -f "$SYSTEM_CONF"
+        fi
         log "stopped"
         ;;
     status)
