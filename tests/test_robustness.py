@@ -401,7 +401,9 @@ def test_two_hour_film_finishes_in_bounded_memory_and_logs_progress(tmp_path: Pa
     with open(job / "benchmarks" / "asr.tsv") as stream:
         benchmark = next(csv.DictReader(stream, delimiter="\t"))
     print(f"asr: {float(benchmark['s']):.0f} s, peak RSS {float(benchmark['max_rss']):.0f} MB")
-    assert float(benchmark["max_rss"]) <= 2048, benchmark
+    # The target is 2 GiB; reading audio a span at a time keeps asr near 0.5 GB whatever the
+    # film's length (measured 483 MB here; decoding the whole film at once took 1.8 GB).
+    assert float(benchmark["max_rss"]) <= 1024, benchmark
     asr_log = (job / "logs" / "asr.log").read_text()
     progress = [float(p) for p in re.findall(r"asr progress: .*\((\d+)%\)", asr_log)]
     assert len(progress) >= 3 and progress == sorted(progress) and progress[-1] == 100, progress

@@ -9,7 +9,10 @@
 from __future__ import annotations
 
 import logging
+import math
+import tempfile
 import time
+import wave
 from dataclasses import asdict, dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -92,6 +95,8 @@ WINDOW_S = 30.0  # Whisper's context
 # the words stop but VAD still hears speech, the rest of the window is decoded again.
 RETRY_MIN_SPEECH_S = 1.0
 RETRY_PASSES = 3
+VAD_CHUNK_S = 600  # speech is searched for 10 minutes of audio at a time
+DECODE_SPAN_S = 300.0  # and decoded at most 5 minutes of audio (windows and silence) at a time
 
 
 @dataclass(frozen=True)
@@ -104,18 +109,78 @@ class SpeechRegion:
         return self.end - self.start
 
 
-def speech_regions(audio: Any, use_vad: bool) -> list[SpeechRegion]:
-    """Where Silero VAD (bundled with faster-whisper) hears speech, in seconds."""
-    duration = len(audio) / SAMPLE_RATE
+class PcmAudio:
+    """A film's 16 kHz mono soundtrack, read a span at a time.
+
+    Decoding a whole feature film to float32 costs 0.46 GB per 2 hours, and VAD's working copies
+    more again: memory would grow with the film. Reading spans keeps it at one span's worth.
+    Anything that is not already 16 kHz mono 16-bit WAV (the demux stage's output) is converted
+    to one first, in a temporary folder.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self._scratch: tempfile.TemporaryDirectory[str] | None = None
+        self.path = Path(path)
+        if not self._is_pcm16_mono_16k(self.path):
+            self._scratch = tempfile.TemporaryDirectory(prefix="reelsub-asr-")
+            converted = Path(self._scratch.name) / "audio.wav"
+            from .media import run_tool
+
+            run_tool(["ffmpeg", "-nostdin", "-v", "error", "-i", str(self.path), "-vn", "-ac", "1",
+                      "-ar", str(SAMPLE_RATE), "-c:a", "pcm_s16le", str(converted)], f"{path}: audio decode")
+            self.path = converted
+        self._wav = wave.open(str(self.path), "rb")
+        self.frames = self._wav.getnframes()
+        self.duration = self.frames / SAMPLE_RATE
+
+    @staticmethod
+    def _is_pcm16_mono_16k(path: Path) -> bool:
+        try:
+            with wave.open(str(path), "rb") as wav:
+                return (wav.getnchannels(), wav.getsampwidth(), wav.getframerate()) == (1, 2, SAMPLE_RATE)
+        except (wave.Error, EOFError, OSError):
+            return False
+
+    def read(self, start: float, end: float) -> Any:
+        """Samples from ``start`` to ``end`` seconds as float32 in [-1, 1]."""
+        import numpy as np
+
+        first = max(0, int(start * SAMPLE_RATE))
+        last = min(self.frames, int(round(end * SAMPLE_RATE)))
+        self._wav.setpos(first)
+        raw = self._wav.readframes(max(0, last - first))
+        return np.frombuffer(raw, dtype="<i2").astype(np.float32) / 32768.0
+
+    def close(self) -> None:
+        self._wav.close()
+        if self._scratch is not None:
+            self._scratch.cleanup()
+
+    def __enter__(self) -> "PcmAudio":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def speech_regions(audio: PcmAudio, use_vad: bool) -> list[SpeechRegion]:
+    """Where Silero VAD (bundled with faster-whisper) hears speech, in seconds, searched one
+    VAD_CHUNK_S at a time. A region cut at a chunk edge is joined again by decoding_windows."""
     if not use_vad:
-        return [SpeechRegion(0.0, duration)] if duration > 0 else []
+        return [SpeechRegion(0.0, audio.duration)] if audio.duration > 0 else []
     from faster_whisper.vad import VadOptions, get_speech_timestamps
 
     options = VadOptions(min_silence_duration_ms=160, max_speech_duration_s=WINDOW_S)
-    return [
-        SpeechRegion(chunk["start"] / SAMPLE_RATE, chunk["end"] / SAMPLE_RATE)
-        for chunk in get_speech_timestamps(audio, options)
-    ]
+    regions: list[SpeechRegion] = []
+    for chunk_start in range(0, math.ceil(audio.duration), VAD_CHUNK_S):
+        samples = audio.read(chunk_start, chunk_start + VAD_CHUNK_S)
+        regions += [
+            SpeechRegion(chunk_start + c["start"] / SAMPLE_RATE, chunk_start + c["end"] / SAMPLE_RATE)
+            for c in get_speech_timestamps(samples, options)
+        ]
+        if audio.duration > VAD_CHUNK_S:
+            log.info("speech search: %.0f / %.0f s", min(chunk_start + VAD_CHUNK_S, audio.duration), audio.duration)
+    return regions
 
 
 def decoding_windows(regions: list[SpeechRegion], limit: float = WINDOW_S) -> list[SpeechRegion]:
@@ -146,58 +211,87 @@ def unfinished_windows(
     return rests
 
 
-def transcribe_faster_whisper(audio: Path, settings: AsrSettings, film: str) -> Transcript:
-    """Batched faster-whisper over the film's speech; segments arrive as a generator so the log
-    shows progress on long films and memory stays bounded by one batch."""
-    from faster_whisper import BatchedInferencePipeline, decode_audio
+def decoding_groups(windows: list[SpeechRegion], limit: float = DECODE_SPAN_S) -> list[list[SpeechRegion]]:
+    """Consecutive windows, grouped so that each group's audio spans at most ``limit`` seconds
+    (a single longer window, impossible with 30 s windows, would make a group of its own)."""
+    groups: list[list[SpeechRegion]] = []
+    for window in windows:
+        if groups and window.end - groups[-1][0].start <= limit:
+            groups[-1].append(window)
+        else:
+            groups.append([window])
+    return groups
 
-    started = time.monotonic()
-    model = load_faster_whisper(settings)
-    log.info("model %s loaded in %.1f s", settings.model, time.monotonic() - started)
-    samples = decode_audio(str(audio), sampling_rate=SAMPLE_RATE)
-    duration = len(samples) / SAMPLE_RATE
-    regions = speech_regions(samples, settings.vad_filter)
-    log.info("%.0f s of speech in %.0f s of audio (%d regions)", sum(r.duration for r in regions), duration, len(regions))
-    pipeline = BatchedInferencePipeline(model)
-    language, probability = settings.language, 1.0 if settings.language else 0.0
 
-    def decode(windows: list[SpeechRegion]) -> list[Segment]:
-        nonlocal language, probability
+@dataclass
+class _BatchedDecoder:
+    """faster-whisper's BatchedInferencePipeline over one span of audio at a time; the first span
+    with speech fixes the language when none was given."""
+
+    pipeline: Any
+    settings: AsrSettings
+    language: str | None
+    probability: float
+
+    def decode(self, samples: Any, offset: float, windows: list[SpeechRegion]) -> list[Segment]:
         if not windows:
             return []
-        segments_iter, info = pipeline.transcribe(
+        segments_iter, info = self.pipeline.transcribe(
             samples,
-            language=language,
-            batch_size=settings.batch_size,
-            beam_size=settings.beam_size,
-            task=settings.task,
-            clip_timestamps=[{"start": w.start, "end": w.end} for w in windows],
-            word_timestamps=settings.word_timestamps,
-            no_speech_threshold=settings.no_speech_threshold,
-            log_prob_threshold=settings.log_prob_threshold,
-            compression_ratio_threshold=settings.compression_ratio_threshold,
-            condition_on_previous_text=settings.condition_on_previous_text,
-            initial_prompt=settings.initial_prompt,
-            hotwords=", ".join(settings.glossary) or None,
+            language=self.language,
+            batch_size=self.settings.batch_size,
+            beam_size=self.settings.beam_size,
+            task=self.settings.task,
+            clip_timestamps=[{"start": w.start - offset, "end": w.end - offset} for w in windows],
+            word_timestamps=self.settings.word_timestamps,
+            no_speech_threshold=self.settings.no_speech_threshold,
+            log_prob_threshold=self.settings.log_prob_threshold,
+            compression_ratio_threshold=self.settings.compression_ratio_threshold,
+            condition_on_previous_text=self.settings.condition_on_previous_text,
+            initial_prompt=self.settings.initial_prompt,
+            hotwords=", ".join(self.settings.glossary) or None,
             # Batched mode defaults to one segment per window; Whisper's own timestamps give
             # sentence-sized segments, which translation and subtitles need.
             without_timestamps=False,
         )
-        if language is None:
-            language, probability = info.language, float(info.language_probability)
-        return list(collect_segments(segments_iter, duration))
+        if self.language is None:
+            self.language, self.probability = info.language, float(info.language_probability)
+        return list(collect_segments(segments_iter, offset))
 
-    decode_windows = decoding_windows(regions)
-    segments = decode(decode_windows)
+
+def transcribe_faster_whisper(audio: Path, settings: AsrSettings, film: str) -> Transcript:
+    """Batched faster-whisper over the film's speech, DECODE_SPAN_S of audio at a time, so memory
+    stays flat however long the film; the log shows progress after each span."""
+    from faster_whisper import BatchedInferencePipeline
+
+    started = time.monotonic()
+    model = load_faster_whisper(settings)
+    log.info("model %s loaded in %.1f s", settings.model, time.monotonic() - started)
+    decoder = _BatchedDecoder(BatchedInferencePipeline(model), settings, settings.language, 1.0 if settings.language else 0.0)
+    segments: list[Segment] = []
     redecoded = 0
-    for _ in range(RETRY_PASSES):
-        decode_windows = unfinished_windows(decode_windows, regions, segments)
-        if not decode_windows:
-            break
-        log.info("re-decoding %d window tail(s), %.1f s, where decoding stopped before the speech did",
-                 len(decode_windows), sum(w.duration for w in decode_windows))
-        redecoded += len(decode_windows)
-        segments = sorted(segments + decode(decode_windows), key=lambda s: (s.start, s.end))
+    with PcmAudio(audio) as source:
+        duration = source.duration
+        regions = speech_regions(source, settings.vad_filter)
+        log.info("%.0f s of speech in %.0f s of audio (%d regions)", sum(r.duration for r in regions), duration, len(regions))
+        for group in decoding_groups(decoding_windows(regions)):
+            span = SpeechRegion(group[0].start, group[-1].end)
+            samples = source.read(span.start, span.end)
+            found = decoder.decode(samples, span.start, group)
+            pending = group
+            for _ in range(RETRY_PASSES):
+                pending = unfinished_windows(pending, regions, found)
+                if not pending:
+                    break
+                log.info("re-decoding %d window tail(s), %.1f s, where decoding stopped before the speech did",
+                         len(pending), sum(w.duration for w in pending))
+                redecoded += len(pending)
+                found = sorted(found + decoder.decode(samples, span.start, pending), key=lambda s: (s.start, s.end))
+            segments += found
+            log.info("asr progress: %.0f / %.0f s (%.0f%%), %d segments so far",
+                     span.end, duration, 100 * span.end / max(duration, 1e-9), len(segments))
+        log.info("asr progress: %.0f / %.0f s (100%%), %d segments", duration, duration, len(segments))
+    language, probability = decoder.language, decoder.probability
     return asr_transcript(
         film, settings, "faster-whisper", ("faster-whisper", "ctranslate2"), language, duration, segments,
         language_probability=round(probability, 4),
@@ -233,20 +327,20 @@ def asr_transcript(
     )
 
 
-def collect_segments(segments: Iterable[Any], duration: float) -> Iterable[Segment]:
-    last_report = 0.0
+def collect_segments(segments: Iterable[Any], offset: float = 0.0) -> Iterable[Segment]:
+    """Engine segments as contract segments, ``offset`` seconds later; empty text is dropped."""
     for raw in segments:
         text = raw.text.strip()
         if not text:
             continue
         yield Segment(
-            start=round(float(raw.start), 3),
-            end=round(float(raw.end), 3),
+            start=round(offset + float(raw.start), 3),
+            end=round(offset + float(raw.end), 3),
             text=text,
             words=[
                 Word(
-                    start=round(float(w.start), 3),
-                    end=round(float(w.end), 3),
+                    start=round(offset + float(w.start), 3),
+                    end=round(offset + float(w.end), 3),
                     word=w.word.strip(),
                     probability=round(float(w.probability), 4),
                 )
@@ -254,9 +348,6 @@ def collect_segments(segments: Iterable[Any], duration: float) -> Iterable[Segme
                 if w.word.strip()
             ],
         )
-        if raw.end - last_report >= 60 or raw.end >= duration:
-            log.info("asr progress: %.0f / %.0f s (%.0f%%)", raw.end, duration, 100 * raw.end / max(duration, 1e-9))
-            last_report = raw.end
 
 
 def transcribe(audio: Path, backend: str, settings: AsrSettings, film: str) -> Transcript:

@@ -205,7 +205,7 @@ def transcribe_mlx(audio: Path, settings: AsrSettings, film: str) -> Transcript:
         verbose=None,  # None: no per-segment printing and no tqdm bar in the job log
     )
     elapsed = time.monotonic() - started
-    segments = list(collect_segments(map(_as_attributes, result["segments"]), duration))
+    segments = list(collect_segments(map(_as_attributes, result["segments"])))
     log.info("asr done: %d segments, %.0f s of audio in %.1f s (RTF %.3f)",
              len(segments), duration, elapsed, elapsed / max(duration, 1e-9))
     return asr_transcript(
