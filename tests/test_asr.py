@@ -79,3 +79,23 @@ def test_unfinished_window_is_the_part_after_the_last_word() -> None:
     assert unfinished_windows([window], regions, heard_first_only) == [SpeechRegion(2.5, 14)]
     heard_all = heard_first_only + [Segment(2.5, 13.4, "ask", [Word(2.5, 13.4, "ask")])]
     assert unfinished_windows([window], regions, heard_all) == []
+
+
+def test_window_long_segments_are_cut_into_sentences_at_punctuation_and_pauses() -> None:
+    from types import SimpleNamespace as Raw
+
+    from reelsub.asr import collect_segments
+
+    def w(text, start, end):
+        return Raw(word=text, start=start, end=end, probability=0.9)
+
+    window = Raw(text=" Hello there. How are you doing", start=0.0, end=9.0, words=[
+        w(" Hello", 0.0, 0.4), w(" there.", 0.4, 0.9), w(" How", 1.0, 1.2), w(" are", 1.2, 1.4),
+        w(" you", 4.0, 4.3), w(" doing", 4.3, 4.8)])
+    segments = list(collect_segments([window], offset=100.0))
+    assert [(s.start, s.end, s.text) for s in segments] == [
+        (100.0, 100.9, "Hello there."), (101.0, 101.4, "How are"), (104.0, 104.8, "you doing")]
+    assert [w.word for w in segments[0].words] == ["Hello", "there."]
+    hindi = Raw(text=" नमस्ते। आप कैसे हैं?", start=0.0, end=3.0, words=[
+        w(" नमस्ते।", 0.0, 0.8), w(" आप", 1.0, 1.3), w(" कैसे", 1.3, 1.8), w(" हैं?", 1.8, 2.2)])
+    assert [s.text for s in collect_segments([hindi])] == ["नमस्ते।", "आप कैसे हैं?"]

@@ -250,9 +250,10 @@ class _BatchedDecoder:
             condition_on_previous_text=self.settings.condition_on_previous_text,
             initial_prompt=self.settings.initial_prompt,
             hotwords=", ".join(self.settings.glossary) or None,
-            # Batched mode defaults to one segment per window; Whisper's own timestamps give
-            # sentence-sized segments, which translation and subtitles need.
-            without_timestamps=False,
+            # With word times, collect_segments cuts the window-long segments into sentences;
+            # without them, Whisper's timestamp tokens must (slower, and more prone to stopping
+            # before the window's speech does).
+            without_timestamps=self.settings.word_timestamps,
         )
         if self.language is None:
             self.language, self.probability = info.language, float(info.language_probability)
@@ -327,27 +328,51 @@ def asr_transcript(
     )
 
 
+SENTENCE_ENDS = (".", "?", "!", "।", "॥", "。", "？", "！")
+SENTENCE_PAUSE_S = 1.0  # a longer silence between two words ends a segment even without punctuation
+
+
 def collect_segments(segments: Iterable[Any], offset: float = 0.0) -> Iterable[Segment]:
-    """Engine segments as contract segments, ``offset`` seconds later; empty text is dropped."""
+    """Engine segments as contract segments, ``offset`` seconds later; empty text is dropped.
+
+    Segments with word times are cut into sentences (at sentence punctuation or a pause): batched
+    decoding without timestamp tokens returns one segment per 30 s window, and translation and
+    subtitles work sentence by sentence.
+    """
     for raw in segments:
-        text = raw.text.strip()
-        if not text:
+        if not raw.text.strip():
             continue
-        yield Segment(
-            start=round(offset + float(raw.start), 3),
-            end=round(offset + float(raw.end), 3),
-            text=text,
-            words=[
-                Word(
-                    start=round(offset + float(w.start), 3),
-                    end=round(offset + float(w.end), 3),
-                    word=w.word.strip(),
-                    probability=round(float(w.probability), 4),
-                )
-                for w in (raw.words or [])
-                if w.word.strip()
-            ],
-        )
+        words = [w for w in (raw.words or []) if w.word.strip()]
+        if not words:
+            yield Segment(round(offset + float(raw.start), 3), round(offset + float(raw.end), 3), raw.text.strip())
+            continue
+        for sentence in _sentences(words):
+            yield Segment(
+                start=round(offset + float(sentence[0].start), 3),
+                end=round(offset + float(sentence[-1].end), 3),
+                # engines put each word's leading space in the word: joined, the text reads as
+                # spoken, also in scripts written without spaces
+                text="".join(w.word for w in sentence).strip(),
+                words=[
+                    Word(
+                        start=round(offset + float(w.start), 3),
+                        end=round(offset + float(w.end), 3),
+                        word=w.word.strip(),
+                        probability=round(float(w.probability), 4),
+                    )
+                    for w in sentence
+                ],
+            )
+
+
+def _sentences(words: list[Any]) -> Iterable[list[Any]]:
+    sentence: list[Any] = []
+    for word, following in zip(words, [*words[1:], None]):
+        sentence.append(word)
+        ends_sentence = word.word.strip().endswith(SENTENCE_ENDS)
+        if following is None or ends_sentence or float(following.start) - float(word.end) > SENTENCE_PAUSE_S:
+            yield sentence
+            sentence = []
 
 
 def transcribe(audio: Path, backend: str, settings: AsrSettings, film: str) -> Transcript:
