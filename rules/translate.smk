@@ -9,6 +9,7 @@ rule translate:
         translate=config["translate"],
         asr=config["asr"],
         language=film_source_lang,
+        sentence_pause=config["align"]["sentence_pause"],
     log:
         "jobs/{film}/logs/translate.log",
     benchmark:

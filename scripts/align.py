@@ -1,9 +1,10 @@
-"""align: word-level times from wav2vec2 where a model is at hand, whisper's own otherwise."""
+"""align: word-level times from wav2vec2 where a model is at hand, whisper's own otherwise, fitted
+to the pauses VAD heard."""
 
 from pathlib import Path
 
 from reelsub.alignment import AlignSettings, align
-from reelsub.hardware import runtime_device
+from reelsub.hardware import resolve_device
 from reelsub.settings import settings_from
 from reelsub.stage import run_stage
 from reelsub.transcript import Transcript
@@ -11,10 +12,12 @@ from reelsub.transcript import Transcript
 
 def main(snakemake) -> None:
     with run_stage(snakemake, "align") as log:
-        device, _ = runtime_device(snakemake.params.align.get("device", "auto"))
-        settings = settings_from(AlignSettings, snakemake.params.align, device=device, threads=snakemake.threads)
+        section = snakemake.params.align
+        device = resolve_device(section.get("device", "auto"), "align.device")
+        settings = settings_from(AlignSettings, "align", section, device=device, threads=snakemake.threads)
         aligned = align(Transcript.read(snakemake.input.json), Path(snakemake.input.wav), settings)
-        log.info("word times by %s", aligned.provenance[-1].settings.get("method"))
+        log.info("word times by %s; %d sentences after fitting to heard pauses",
+                 aligned.provenance[-1].settings.get("method"), len(aligned.segments))
         aligned.write(snakemake.output.json)
 
 

@@ -3,28 +3,18 @@
 from pathlib import Path
 
 from reelsub.asr import AsrSettings, transcribe
-from reelsub.hardware import detect, runtime_device
-from reelsub.settings import settings_from
+from reelsub.hardware import detect
 from reelsub.stage import run_stage
 
 
 def main(snakemake) -> None:
     with run_stage(snakemake, "asr") as log:
         params = snakemake.params
-        device, compute_type = runtime_device(params.asr.get("device", "auto"))
-        if params.asr.get("compute_type", "auto") != "auto":
-            compute_type = params.asr["compute_type"]
-        settings = settings_from(
-            AsrSettings,
-            params.asr,
-            device=device,
-            compute_type=compute_type,
-            cpu_threads=snakemake.threads,
-            language=None if params.language == "auto" else params.language,
-            glossary=list(params.glossary),
+        settings = AsrSettings.from_config(
+            params.asr, threads=snakemake.threads, language=params.language, glossary=params.glossary
         )
-        log.info("backend %s, model %s, device %s/%s, hardware %s",
-                 params.backend, settings.model, device, compute_type, detect().as_dict())
+        log.info("backend %s, model %s, device %s/%s, %d threads, hardware %s", params.backend, settings.model,
+                 settings.device, settings.compute_type, settings.cpu_threads, detect().as_dict())
         transcript = transcribe(Path(snakemake.input.wav), params.backend, settings, snakemake.wildcards.film)
         if not transcript.segments:
             log.warning("no speech found in %.1f s of audio: zero segments (silence or music only)",

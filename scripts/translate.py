@@ -4,7 +4,6 @@ from pathlib import Path
 
 from reelsub import languages
 from reelsub.asr import AsrSettings
-from reelsub.hardware import runtime_device
 from reelsub.settings import settings_from
 from reelsub.stage import run_stage
 from reelsub.transcript import Provenance, Transcript
@@ -17,8 +16,9 @@ def main(snakemake) -> None:
         out_dir = Path(snakemake.output.dir)
         out_dir.mkdir(parents=True, exist_ok=True)
         source = Transcript.read(snakemake.input.json)
-        device, compute_type = runtime_device(params.translate.get("device", "auto"))
-        settings = settings_from(TranslateSettings, params.translate, device=device, cpu_threads=snakemake.threads)
+        # the device is resolved where the model loads (translation.load_indictrans2)
+        settings = settings_from(TranslateSettings, "translate", params.translate, cpu_threads=snakemake.threads,
+                                 sentence_pause=params.sentence_pause)
         translator = Translator(settings)
         for target_id in params.targets:
             target = languages.resolve(target_id)
@@ -32,10 +32,9 @@ def main(snakemake) -> None:
                 continue
             log.info("translating %s → %s with %s", source.language, target.id, settings.engine)
             if settings.engine == "whisper":
-                asr = settings_from(AsrSettings, params.asr, device=device, compute_type=compute_type,
-                                    cpu_threads=snakemake.threads,
-                                    language=None if params.language == "auto" else params.language)
-                translated = translate_with_whisper(Path(snakemake.input.wav), asr, snakemake.wildcards.film, target)
+                asr = AsrSettings.from_config(params.asr, threads=snakemake.threads, language=params.language)
+                translated = translate_with_whisper(Path(snakemake.input.wav), asr, snakemake.wildcards.film, target,
+                                                    sentence_pause=params.sentence_pause)
             else:
                 translated = translate_transcript(source, target, translator)
             translated.write(out_dir / f"{target.id}.json")

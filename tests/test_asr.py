@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 
 from conftest import JFK_TEXT
-from reelsub.asr import AsrSettings, Segment, SpeechRegion, Word, decoding_windows, transcribe, unfinished_windows
+from reelsub.asr import AsrSettings, transcribe
+from reelsub.asr.windows import decoding_windows, unfinished_windows
+from reelsub.transcript import Segment, SpeechRegion, Word
 from reelsub.models import ModelNotFound
 from reelsub.synth import Speech, build_soundtrack
 
@@ -84,7 +86,7 @@ def test_unfinished_window_is_the_part_after_the_last_word() -> None:
 def test_window_long_segments_are_cut_into_sentences_at_punctuation_and_pauses() -> None:
     from types import SimpleNamespace as Raw
 
-    from reelsub.asr import collect_segments
+    from reelsub.asr.output import collect_segments
 
     def w(text, start, end):
         return Raw(word=text, start=start, end=end, probability=0.9)

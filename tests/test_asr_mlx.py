@@ -19,7 +19,7 @@ import pytest
 
 from ct2_to_mlx import convert
 from reelsub.asr import AsrSettings, transcribe
-from reelsub.asr_mlx import mlx_available, mlx_device, resolve_mlx_model, use_fp16, weights_dtype
+from reelsub.asr.mlx import mlx_available, mlx_device, resolve_mlx_model, use_fp16, weights_dtype
 from reelsub.models import ModelNotFound
 from reelsub.transcript import Transcript
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from reelsub.hardware import BackendError, HardwareFacts, check_backend_fits, choose_backend, detect, runtime_device
+from reelsub.hardware import BackendError, HardwareFacts, check_backend_fits, choose_backend, compute_type_for, detect, resolve_device
 
 MAC_M2 = HardwareFacts(os="Darwin", arch="arm64", cuda=False, mlx_importable=True)
 MAC_M2_NO_MLX = HardwareFacts(os="Darwin", arch="arm64", cuda=False, mlx_importable=False)
@@ -52,5 +52,13 @@ def test_mlx_off_apple_silicon_needs_force():
 def test_this_machine_is_detected_as_cpu_linux():
     facts = detect()
     assert facts.os == "Linux" and not facts.apple_silicon
-    assert runtime_device("auto") == ("cpu", "int8") or facts.cuda
-    assert runtime_device("cuda") == ("cuda", "float16")
+    assert resolve_device("auto", "asr.device") == "cpu" or facts.cuda
+    assert resolve_device("cuda", "asr.device") == "cuda"
+    assert compute_type_for("cuda") == "float16" and compute_type_for("cpu") == "int8"
+    assert compute_type_for("cpu", "float32") == "float32"
+
+
+@pytest.mark.parametrize("key", ["asr.device", "align.device", "translate.device"])
+def test_a_bad_device_names_the_key_that_asked_for_it(key: str) -> None:
+    with pytest.raises(BackendError, match=rf"^{key}='gpu': expected auto, cuda, cuda:N or cpu"):
+        resolve_device("gpu", key)

@@ -19,8 +19,9 @@ def sample() -> Transcript:
 def test_round_trip_keeps_everything(tmp_path):
     sample().write(tmp_path / "t.json")
     data = json.loads((tmp_path / "t.json").read_text())
-    assert data["schema"] == "reelsub.transcript/1"
-    assert data["segments"][0]["words"][0] == {"start": 0.3, "end": 0.6, "word": "And", "probability": 0.9}
+    assert data["schema"] == "reelsub.transcript/2"
+    assert data["segments"][0]["words"][0] == {"start": 0.3, "end": 0.6, "word": "And", "probability": 0.9,
+                                              "speaker": None}
     assert Transcript.read(tmp_path / "t.json") == sample()
 
 

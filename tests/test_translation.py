@@ -332,7 +332,7 @@ def test_spread_over_sentence_covers_the_span_in_cue_sized_chunks():
         assert segment.start < segment.end
         assert [w.word for w in segment.words] == segment.text.split()
         assert segment.words[0].start == segment.start and segment.words[-1].end == segment.end
-    from reelsub.cues import visible_length
+    from reelsub.text import visible_length
 
     assert max(visible_length(s.text) for s in segments) <= 42
     assert segments[0].text.endswith("मिलेंगे,")  # cut after the comma, not mid-clause

@@ -34,15 +34,16 @@ import os
 import shutil
 import tempfile
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from difflib import SequenceMatcher
 from pathlib import Path
 from typing import Any, Sequence
 
-from .asr import package_versions
 from .languages import is_supported, resolve
 from .models import ModelNotFound, cache_dir, hub_is_offline
-from .transcript import Provenance, Segment, Transcript, Word
+from .pauses import fit_to_speech
+from .settings import schema_defaults
+from .transcript import Provenance, Segment, Transcript, Word, package_versions
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +55,9 @@ PROGRESS_EVERY_S = 60.0  # log a progress line per this much aligned audio
 LANGUAGES_WITHOUT_SPACES = ("ja", "zh")
 
 
+_CONFIG = schema_defaults("align")  # every default below that config can set is the schema's
+
+
 @dataclass
 class AlignSettings:
     """The align stage's config (``align:``), with the device from the detected hardware."""
@@ -63,11 +67,13 @@ class AlignSettings:
     models: dict[str, str] = field(default_factory=dict)
     device: str = "cpu"
     # Whether WhisperX's built-in per-language defaults may be fetched; never tried offline.
-    use_default_models: bool = True
+    use_default_models: bool = _CONFIG["use_default_models"]
     # WhisperX's own filling of untimed words. "ignore" leaves them untimed, so that
     # interpolate_word_times places them *between* their neighbours; WhisperX's "nearest" would
     # give them a copy of a neighbour's time instead.
-    interpolate_method: str = "ignore"
+    interpolate_method: str = _CONFIG["interpolate_method"]
+    # A silence VAD heard of at least this long between two words ends a sentence (reelsub.pauses)
+    sentence_pause: float = _CONFIG["sentence_pause"]
     # torch CPU threads (the Snakemake rule's threads:); None leaves torch's default.
     threads: int | None = None
 
@@ -429,7 +435,33 @@ def ensure_punkt(language: str) -> None:
 
 
 def align(transcript: Transcript, audio: Path, settings: AlignSettings) -> Transcript:
-    """The transcript with wav2vec2 word times where a model is at hand, whisper's otherwise."""
+    """The transcript with wav2vec2 word times where a model is at hand, whisper's otherwise,
+    then fitted to the pauses VAD heard (reelsub.pauses): word times moved out of silences,
+    sentences cut at long ones."""
+    timed = _word_times(transcript, audio, settings)
+    if timed.speech is None and transcript.provenance and _vad_available():
+        timed = replace(timed, speech=_heard_speech(audio))  # an engine without VAD (mlx) ran
+    fitted = fit_to_speech(timed, settings.sentence_pause)
+    fitted.provenance[-1].settings["sentences_after_pauses"] = len(fitted.segments)
+    fitted.provenance[-1].settings["sentence_pause"] = settings.sentence_pause
+    return fitted
+
+
+def _vad_available() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("faster_whisper") is not None
+
+
+def _heard_speech(audio: Path) -> list:
+    from .asr.audio import PcmAudio
+    from .asr.vad import heard_speech
+
+    with PcmAudio(audio) as source:
+        return heard_speech(source)
+
+
+def _word_times(transcript: Transcript, audio: Path, settings: AlignSettings) -> Transcript:
     language = transcript.language
     choice, reason = choose_model(language, settings)
     model_bundle = None

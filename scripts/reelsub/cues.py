@@ -35,39 +35,38 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 from typing import Any
 
-import regex
-
+from reelsub import text
+from reelsub.settings import schema_defaults, settings_from
+from reelsub.text import (
+    BreakWords,
+    break_words_for,
+    ends_clause,
+    keeps_together,
+    splits_article,
+    visible_length,
+)
 from reelsub.transcript import Transcript, estimated_words
 
-GRAPHEME = regex.compile(r"\X")
-
-
-def visible_length(text: str) -> int:
-    """Characters as a viewer sees them: extended grapheme clusters, not code points.
-
-    "नमस्ते" is 6 code points but 3 clusters (न, म, स्ते): a virama joins consonants into one
-    conjunct and a vowel sign belongs to its consonant.
-    """
-    return len(GRAPHEME.findall(text))
-
-
 # -- the rules --------------------------------------------------------------------------------
+
+
+_CONFIG = schema_defaults("subtitle")  # every rule's default is the schema's
 
 
 @dataclass(frozen=True)
 class SubtitleRules:
     """The subtitle standard, one field per rule (config key ``subtitle``)."""
 
-    max_chars_per_line: int = 42
-    max_lines: int = 2
-    min_duration: float = 5 / 6  # seconds: 20 frames at 24 fps
-    max_duration: float = 7.0
-    min_gap_frames: int = 2  # at the film's own frame rate
-    max_cps: float = 17.0  # reading speed; 20 for adult readers (Netflix English USA)
-    pause_split: float = 0.5  # a silence this long between words is a natural cue break
-    max_lead: float = 0.5  # a cue may appear this long before its first word is spoken
-    max_lag: float = 1.5  # ... and stay this long after its last word (BBC: at most 1.5 s)
-    chain_frames: int = 12  # cues closer than this are chained: the gap closed to min_gap_frames
+    max_chars_per_line: int = _CONFIG["max_chars_per_line"]
+    max_lines: int = _CONFIG["max_lines"]
+    min_duration: float = _CONFIG["min_duration"]  # seconds: 20 frames at 24 fps (5/6 s, to the ms)
+    max_duration: float = _CONFIG["max_duration"]
+    min_gap_frames: int = _CONFIG["min_gap_frames"]  # at the film's own frame rate
+    max_cps: float = _CONFIG["max_cps"]  # reading speed; 20 for adult readers (Netflix English USA)
+    pause_split: float = _CONFIG["pause_split"]  # a silence this long between words is a natural cue break
+    max_lead: float = _CONFIG["max_lead"]  # a cue may appear this long before its first word is spoken
+    max_lag: float = _CONFIG["max_lag"]  # ... and stay this long after its last word (BBC: at most 1.5 s)
+    chain_frames: int = _CONFIG["chain_frames"]  # closer cues are chained: the gap closed to min_gap_frames
 
     def __post_init__(self) -> None:
         problems = []
@@ -89,27 +88,24 @@ class SubtitleRules:
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any] | None) -> SubtitleRules:
-        """Rules from the ``subtitle`` section of the config; keys left out keep their defaults.
+        """Rules from the ``subtitle`` section of the config; keys left out keep the schema's defaults.
 
-        An unknown key is an error, not ignored: a misspelt rule would otherwise silently not apply.
+        An unknown key is an error, as in every section: a misspelt rule would otherwise silently
+        not apply.
         """
-        config = dict(config or {})
-        known = {f.name: f.type for f in fields(cls)}
-        unknown = sorted(set(config) - set(known))
-        if unknown:
-            raise ValueError(
-                f"subtitle rules: unknown key(s) {', '.join(unknown)}; known: {', '.join(known)}"
-            )
+        kinds = {f.name: f.type for f in fields(cls)}
         values: dict[str, Any] = {}
-        for name, value in config.items():
-            integer = known[name] == "int"
+        for name, value in dict(config or {}).items():
+            if name not in kinds:
+                values[name] = value  # settings_from refuses it, naming the allowed keys
+                continue
             if isinstance(value, bool) or not isinstance(value, (int, float)):
                 # ValueError like every other bad rule: callers catch one error for a bad config
                 raise ValueError(f"subtitle rules: {name}={value!r} is not a number")  # noqa: TRY004
-            if integer and value != int(value):
+            if kinds[name] == "int" and value != int(value):
                 raise ValueError(f"subtitle rules: {name}={value!r} must be a whole number")
-            values[name] = int(value) if integer else float(value)
-        return cls(**values)
+            values[name] = int(value) if kinds[name] == "int" else float(value)
+        return settings_from(cls, "subtitle", values)
 
     def timing(self, fps: float) -> CueTiming:
         """These rules in whole milliseconds at the film's frame rate."""
@@ -245,75 +241,6 @@ def film_end_ms(transcript: Transcript, words: Sequence[SpokenWord]) -> int:
     return last_word_end + UNKNOWN_FILM_LENGTH  # only max_lag limits the last cue
 
 
-# -- words that steer breaks, per language ------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class BreakWords:
-    """Words of one language that decide where a line or cue may break (lower case)."""
-
-    articles: frozenset[str] = frozenset()  # never end a line with one: its noun must follow it
-    break_before: frozenset[str] = frozenset()  # conjunctions, prepositions: good words to start a line
-    break_after: frozenset[str] = frozenset()  # postpositions (Hindi में, का): good words to end a line
-    abbreviations: frozenset[str] = frozenset()  # end in a full stop without ending a sentence
-
-
-_ENGLISH_CONJUNCTIONS = """and but or nor yet so because although though while whereas if unless until since
-when whenever where wherever whether which who whom whose that than as once after before"""
-_ENGLISH_PREPOSITIONS = """about above across against along among around at behind below beneath beside besides
-between beyond by despite down during except for from in inside into like near of off on onto out outside over
-past through throughout till to toward towards under underneath up upon via with within without"""
-
-# Add a language here to give it grammar-aware breaks; others still break at punctuation and pauses.
-BREAK_WORDS: dict[str, BreakWords] = {
-    "en": BreakWords(
-        articles=frozenset({"a", "an", "the"}),
-        break_before=frozenset((_ENGLISH_CONJUNCTIONS + " " + _ENGLISH_PREPOSITIONS).split()),
-        abbreviations=frozenset({"mr.", "mrs.", "ms.", "dr.", "st.", "vs.", "prof.", "jr.", "sr.", "etc."}),
-    ),
-    # Hindi has postpositions, not prepositions: a line ends well after one and should not start with one.
-    "hi": BreakWords(
-        break_before=frozenset({"और", "लेकिन", "मगर", "किन्तु", "परन्तु", "या", "कि", "क्योंकि", "अगर", "जब", "तो"}),
-        break_after=frozenset({"का", "की", "के", "को", "में", "से", "ने", "तक", "पर"}),
-    ),
-}
-
-
-def break_words_for(language: str) -> BreakWords:
-    return BREAK_WORDS.get(language.split("-")[0].split("_")[0].lower(), BreakWords())
-
-
-_OPENING = "\"'“‘«¿¡([{"
-_CLOSING = "\"'”’»)]}"
-_SENTENCE_ENDS = tuple(".?!…।॥。？！")
-_CLAUSE_ENDS = tuple(",;:—–،、，；")
-
-
-def _bare(token: str) -> str:
-    return token.strip(_OPENING + _CLOSING + ".,;:!?…—–-").casefold()
-
-
-def ends_sentence(token: str, words: BreakWords) -> bool:
-    tail = token.rstrip(_CLOSING)
-    if not tail.endswith(_SENTENCE_ENDS):
-        return False
-    return not (tail.endswith(".") and tail.lstrip(_OPENING).casefold() in words.abbreviations)
-
-
-def ends_clause(token: str) -> bool:
-    return token.rstrip(_CLOSING).endswith(_CLAUSE_ENDS) or token.endswith("--")
-
-
-def is_article(token: str, words: BreakWords) -> bool:
-    """A bare article. "the," or "the..." is not one: there the speaker stopped, no noun follows."""
-    return token.lstrip(_OPENING).casefold() in words.articles
-
-
-def splits_article(left: str, right: str, words: BreakWords) -> bool:
-    """A break between ``left`` and ``right`` separates an article from the word it introduces."""
-    return is_article(left, words) and not is_article(right, words)
-
-
 # -- line breaking ------------------------------------------------------------------------------
 
 # Costs of ending a line between two words. Lower is better; weighed against line balance below.
@@ -323,6 +250,7 @@ BEFORE_CONJUNCTION = 2.0  # "..., | and so": the new line starts a new thought
 AFTER_POSTPOSITION = 2.0
 PLAIN_BREAK = 4.0
 DANGLING_BREAK = 6.0  # a line that ends on "and" or "of" leaves the reader hanging
+TOGETHER_BREAK = 10.0  # inside a name ("New / Jersey") or a number and its unit ("5 / km")
 FORCED_ARTICLE_BREAK = 20.0  # article and noun do not fit on one line together: allowed, counted
 ARTICLE_BREAK = 1e7  # never where avoidable; dearer than any exception
 BALANCE_PER_CHARACTER = 0.2  # lines of similar length; a comma break wins over 15 characters' imbalance
@@ -334,16 +262,18 @@ def line_break_cost(left: str, right: str, words: BreakWords, max_chars: int) ->
     if splits_article(left, right, words):
         together = visible_length(left) + 1 + visible_length(right)
         return FORCED_ARTICLE_BREAK if together > max_chars else ARTICLE_BREAK
-    if ends_sentence(left, words):
+    if text.ends_sentence(left, words.language):
         return SENTENCE_BREAK
     if ends_clause(left):
         return CLAUSE_BREAK
-    if _bare(left) in words.break_before or _bare(right) in words.break_after:
+    if text.bare(left) in words.break_before or text.bare(right) in words.break_after:
         return DANGLING_BREAK
-    if _bare(right) in words.break_before:
+    if text.bare(right) in words.break_before:
         return BEFORE_CONJUNCTION
-    if _bare(left) in words.break_after:
+    if text.bare(left) in words.break_after:
         return AFTER_POSTPOSITION
+    if keeps_together(left, right, words.language):
+        return TOGETHER_BREAK
     return PLAIN_BREAK
 
 
@@ -431,13 +361,13 @@ class CueTooLong(ValueError):
     """Text that does not fit one cue; build_cues splits such text into several cues."""
 
 
-def wrap_lines(text: str, rules: SubtitleRules, language: str = "en") -> list[str]:
-    """Break ``text`` into as few lines as fit, balanced, at the best places: after sentence and
+def wrap_lines(content: str, rules: SubtitleRules, language: str = "en") -> list[str]:
+    """Break ``content`` into as few lines as fit, balanced, at the best places: after sentence and
     clause ends, before a conjunction or preposition, never between an article and its noun.
 
     Raises :class:`CueTooLong` if the text needs more than ``rules.max_lines`` lines.
     """
-    tokens = text.split()
+    tokens = content.split()
     if not tokens:
         return []
     words = break_words_for(language)
@@ -445,7 +375,7 @@ def wrap_lines(text: str, rules: SubtitleRules, language: str = "en") -> list[st
     plan = plan_lines([visible_length(t) for t in tokens], costs, rules.max_chars_per_line, rules.max_lines)
     if plan is None:
         raise CueTooLong(
-            f"{visible_length(text)} characters do not fit {rules.max_lines} lines: {text[:60]!r}..."
+            f"{visible_length(content)} characters do not fit {rules.max_lines} lines: {content[:60]!r}..."
         )
     return _lines(tokens, plan)
 
@@ -507,6 +437,7 @@ CUE_BREAK_CLAUSE = 2.0
 CUE_BREAK_BEFORE_CONJUNCTION = 6.0
 CUE_BREAK_PLAIN = 12.0
 CUE_BREAK_DANGLING = 16.0
+CUE_BREAK_TOGETHER = 24.0  # inside a name or a number and its unit, unless the speaker paused there
 PAUSE_INSIDE_CUE = 6.0  # a pause is where a cue should end
 SENTENCE_INSIDE_CUE = 1.0  # two short sentences may share a cue
 
@@ -537,7 +468,7 @@ class _Builder:
             PAUSE_INSIDE_CUE
             if self.silence[k] >= timing.pause
             else SENTENCE_INSIDE_CUE
-            if ends_sentence(words[k - 1].text, break_words)
+            if text.ends_sentence(words[k - 1].text, break_words.language)
             else 0.0
             for k in range(1, count)
         ]
@@ -558,13 +489,13 @@ class _Builder:
                 if article_split_forced(left, right, self.rules, self.timing)
                 else ARTICLE_BREAK
             )
-        if _bare(left.text) in break_words.break_before or _bare(right.text) in break_words.break_after:
+        if text.bare(left.text) in break_words.break_before or text.bare(right.text) in break_words.break_after:
             cost = CUE_BREAK_DANGLING
-        elif _bare(right.text) in break_words.break_before or _bare(left.text) in break_words.break_after:
+        elif text.bare(right.text) in break_words.break_before or text.bare(left.text) in break_words.break_after:
             cost = CUE_BREAK_BEFORE_CONJUNCTION
         else:
             cost = CUE_BREAK_PLAIN
-        if ends_sentence(left.text, break_words):
+        if text.ends_sentence(left.text, break_words.language):
             cost = min(cost, CUE_BREAK_SENTENCE)
         if self.silence[k] >= self.timing.pause:
             cost = min(cost, CUE_BREAK_PAUSE)
@@ -572,6 +503,8 @@ class _Builder:
             cost = min(cost, CUE_BREAK_SEGMENT)
         if ends_clause(left.text):
             cost = min(cost, CUE_BREAK_CLAUSE)
+        if keeps_together(left.text, right.text, break_words.language) and self.silence[k] < self.timing.pause:
+            cost = max(cost, CUE_BREAK_TOGETHER)  # a segment's end is no reason to part "New / Jersey"
         return cost
 
     # -- grouping ---------------------------------------------------------------------------

@@ -7,10 +7,9 @@ broadcast-grade subtitle tracks are the subtitle stage's job, not this one.
 
 from __future__ import annotations
 
-from .asr import package_versions
 from .cues import Cue
 from .subtitle_files import write_srt
-from .transcript import Provenance, Transcript, write_text_atomically
+from .transcript import Provenance, Transcript, package_versions, write_text_atomically
 
 
 def export_transcript(transcript: Transcript, json_path: str, txt_path: str, srt_path: str) -> Transcript:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import platform
+import re
 import shutil
 import subprocess
 from dataclasses import asdict, dataclass
@@ -86,19 +87,38 @@ def check_backend_fits(backend: str, facts: HardwareFacts, forced: bool) -> None
         )
 
 
-def runtime_device(requested: str = "auto") -> tuple[str, str]:
-    """(device, compute_type) for faster-whisper on the node running the job."""
-    if requested not in {"auto", "cuda", "cpu"}:
-        raise BackendError(f"asr.device={requested!r}: expected auto, cuda or cpu")
-    device = requested
-    if requested == "auto":
-        try:
-            import ctranslate2
+def resolve_device(requested: str, key: str) -> str:
+    """The device a job computes on (``cuda``, ``cuda:N`` or ``cpu``), decided on the node that runs
+    it: ``auto`` is CUDA where a CUDA device answers. ``key`` is the config key that asked
+    (``asr.device``, ``align.device``, ``translate.device``), so that an error names it."""
+    if requested not in {"auto", "cuda", "cpu"} and not re.fullmatch(r"cuda:\d+", requested):
+        raise BackendError(f"{key}={requested!r}: expected auto, cuda, cuda:N or cpu")
+    if requested != "auto":
+        return requested
+    return "cuda" if cuda_available() else "cpu"
 
-            device = "cuda" if ctranslate2.get_cuda_device_count() > 0 else "cpu"
-        except ImportError:
-            device = "cpu"
-    return device, ("float16" if device == "cuda" else "int8")
+
+def cuda_available() -> bool:
+    """Whether this process can compute on a CUDA device: CTranslate2 asked first (every env
+    with Whisper has it, and it answers without initialising CUDA), torch otherwise."""
+    try:
+        import ctranslate2
+
+        return ctranslate2.get_cuda_device_count() > 0
+    except ImportError:
+        pass
+    try:
+        import torch
+    except ImportError:
+        return False
+    return bool(torch.cuda.is_available())
+
+
+def compute_type_for(device: str, requested: str = "auto") -> str:
+    """CTranslate2's compute type: float16 on CUDA, int8 on CPU, unless config names one."""
+    if requested != "auto":
+        return requested
+    return "float16" if device.startswith("cuda") else "int8"
 
 
 def main() -> None:

@@ -16,7 +16,7 @@ class Language:
     iso639_3: str
     iso639_2: str  # bibliographic code, as Matroska tags use
     name: str
-    scripts: tuple[str, ...]  # FLORES script codes, default first
+    scripts: tuple[str, ...]  # ISO 15924 codes (as FLORES writes them), the usual one first
 
     @property
     def is_english(self) -> bool:
@@ -108,6 +108,17 @@ def is_supported(code: str) -> bool:
     except UnknownLanguage:
         return False
     return True
+
+
+def expected_scripts(code: str | None) -> tuple[str, ...]:
+    """The ISO 15924 scripts a language's audience reads (``hi`` -> Deva); () where reelsub does not
+    know the language, so its track is not checked."""
+    if not code:
+        return ()
+    try:
+        return resolve(code).scripts
+    except UnknownLanguage:
+        return ()
 
 
 def mkv_tag(code: str) -> str:

@@ -1,19 +1,62 @@
-"""Config sections → typed settings objects, ignoring keys a dataclass does not know.
+"""Config sections → typed settings objects, with the schema as the one source of every default.
 
-Config is validated against config/schema.yaml before any job exists; this only maps the
-validated values onto the dataclasses the library functions take.
+config/schema.yaml documents each key and holds its default; Snakemake fills those defaults in
+when it validates the config, before any job exists. The settings dataclasses take their field
+defaults from the same schema (:func:`schema_defaults`), so a default is written once, and
+:func:`settings_from` maps a validated section onto a dataclass. Every section refuses keys the
+schema does not know: a misspelt key would otherwise silently not apply.
 """
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Mapping
 from dataclasses import fields
-from typing import Any, Mapping, TypeVar
+from pathlib import Path
+from typing import Any, TypeVar
 
 T = TypeVar("T")
 
+SCHEMA_PATH = Path(__file__).resolve().parents[2] / "config" / "schema.yaml"
 
-def settings_from(cls: type[T], section: Mapping[str, Any] | None, **overrides: Any) -> T:
-    known = {f.name for f in fields(cls)}  # type: ignore[arg-type]
-    values = {k: v for k, v in dict(section or {}).items() if k in known}
-    values.update({k: v for k, v in overrides.items() if v is not None})
-    return cls(**values)
+
+class SettingsError(ValueError):
+    """A config section has a key the schema does not know, or a value the settings refuse."""
+
+
+@functools.cache
+def _schema() -> dict[str, Any]:
+    import yaml
+
+    return yaml.safe_load(SCHEMA_PATH.read_text(encoding="utf-8"))
+
+
+def section_keys(section: str) -> dict[str, Any]:
+    """The schema of each key of one config section (``asr``, ``subtitle``, ...)."""
+    return dict(_schema()["properties"][section].get("properties", {}))
+
+
+def schema_defaults(section: str) -> dict[str, Any]:
+    """Each key of a config section with its default, as config/schema.yaml states it."""
+    return {key: spec["default"] for key, spec in section_keys(section).items() if "default" in spec}
+
+
+def settings_from(cls: type[T], section: str, values: Mapping[str, Any] | None, **runtime: Any) -> T:
+    """``cls`` from the config ``section``'s values, schema defaults for the keys left out, and
+    ``runtime`` values (decided on the node that runs the job: device, threads, language...).
+
+    Keys the schema knows but ``cls`` does not (``asr.threads`` is the rule's ``threads:``) stay
+    with the rule; keys the schema does not know are refused.
+    """
+    allowed = section_keys(section)
+    values = dict(values or {})
+    unknown = sorted(set(values) - set(allowed))
+    if unknown:
+        raise SettingsError(
+            f"config {section}: unknown key(s) {', '.join(unknown)}; allowed keys: {', '.join(sorted(allowed))}"
+        )
+    merged = {**schema_defaults(section), **values}
+    names = {f.name for f in fields(cls)}  # type: ignore[arg-type]
+    chosen = {key: value for key, value in merged.items() if key in names}
+    chosen.update({key: value for key, value in runtime.items() if value is not None})
+    return cls(**chosen)

@@ -1,4 +1,4 @@
-"""The transcript: the one data contract between reelsub's stages.
+"""The transcript: the data contract between asr, align, export, translate and subtitle.
 
 asr writes it, align refines its word times, export publishes it, translate writes one per
 target language, subtitle turns it into cues. No stage parses another stage's ad-hoc output:
@@ -7,37 +7,55 @@ everything goes through :class:`Transcript`.
 JSON shape (times are seconds from the start of the film, floats)::
 
     {
-      "schema": "reelsub.transcript/1",
+      "schema": "reelsub.transcript/2",
       "film": "demo",
-      "language": "en",                 # ISO 639-1 where one exists, else ISO 639-3
+      "language": "hi",                 # the film's language: ISO 639-1 where one exists, else 639-3
       "duration": 42.1,                 # audio duration in seconds
-      "segments": [
-        {"start": 0.0, "end": 4.2, "text": "And so my fellow Americans",
-         "words": [{"start": 0.0, "end": 0.3, "word": "And", "probability": 0.93}, ...]}
+      "speech": [[0.52, 3.91], ...],    # where VAD heard speech; null when no VAD ran
+      "segments": [                     # sentences, in order
+        {"start": 0.5, "end": 3.9, "text": "...", "language": "hi",   # null: the film's language
+         "speaker": "SPEAKER_00",                                      # null: not known
+         "words": [{"start": 0.5, "end": 0.8, "word": "...", "probability": 0.93, "speaker": null}]}
       ],
       "provenance": [                   # one entry per stage that wrote this file, oldest first
-        {"stage": "asr", "engine": "faster-whisper", "model": "tiny.en",
-         "versions": {"faster-whisper": "1.2.1"}, "settings": {"beam_size": 5}}
+        {"stage": "asr", "engine": "faster-whisper", "model": "base",
+         "versions": {"faster-whisper": "1.2.1"}, "settings": {"beam_size": 5, ...}}
       ]
     }
 
-``words`` may be empty (a translated transcript has sentence-level times only).
+``words`` may be empty (a translated transcript has sentence-level times only). Version 1 files
+(no ``speech``, no segment ``language`` or ``speaker``) are still read.
 """
 
 from __future__ import annotations
 
-import json
 import os
-import tempfile
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
-from typing import Any, Iterable
+from importlib import metadata
+from typing import Any
 
-SCHEMA = "reelsub.transcript/1"
+from .contract import ContractError, read_document, write_document, write_text_atomically
+
+SCHEMA = "reelsub.transcript/2"
+READABLE = ("reelsub.transcript/1", SCHEMA)
+
+__all__ = [
+    "SCHEMA", "ContractError", "Provenance", "Segment", "SpeechRegion", "Transcript", "Word",
+    "estimated_words", "package_versions", "write_text_atomically",
+]
 
 
-class ContractError(ValueError):
-    """A transcript file does not follow the contract."""
+@dataclass(frozen=True)
+class SpeechRegion:
+    """A stretch of audio in which VAD hears speech (seconds)."""
+
+    start: float
+    end: float
+
+    @property
+    def duration(self) -> float:
+        return self.end - self.start
 
 
 @dataclass
@@ -46,14 +64,16 @@ class Word:
     end: float
     word: str
     probability: float | None = None
+    speaker: str | None = None
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "Word":
+    def from_dict(cls, data: dict[str, Any]) -> Word:
         return cls(
             start=float(data["start"]),
             end=float(data["end"]),
             word=str(data["word"]),
             probability=None if data.get("probability") is None else float(data["probability"]),
+            speaker=_optional_text(data.get("speaker")),
         )
 
 
@@ -63,14 +83,18 @@ class Segment:
     end: float
     text: str
     words: list[Word] = field(default_factory=list)
+    language: str | None = None  # where a line is in another language than the film's (English in Hindi)
+    speaker: str | None = None
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "Segment":
+    def from_dict(cls, data: dict[str, Any]) -> Segment:
         return cls(
             start=float(data["start"]),
             end=float(data["end"]),
             text=str(data["text"]),
             words=[Word.from_dict(w) for w in data.get("words", [])],
+            language=_optional_text(data.get("language")),
+            speaker=_optional_text(data.get("speaker")),
         )
 
 
@@ -83,7 +107,7 @@ class Provenance:
     settings: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "Provenance":
+    def from_dict(cls, data: dict[str, Any]) -> Provenance:
         return cls(
             stage=str(data["stage"]),
             engine=str(data["engine"]),
@@ -100,22 +124,27 @@ class Transcript:
     duration: float
     segments: list[Segment] = field(default_factory=list)
     provenance: list[Provenance] = field(default_factory=list)
+    speech: list[SpeechRegion] | None = None
 
     # -- reading and writing -------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
-        return {"schema": SCHEMA, **asdict(self)}
+        data = asdict(self)
+        data["speech"] = None if self.speech is None else [[r.start, r.end] for r in self.speech]
+        return {"schema": SCHEMA, **data}
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "Transcript":
-        if data.get("schema") != SCHEMA:
+    def from_dict(cls, data: dict[str, Any]) -> Transcript:
+        if data.get("schema") not in READABLE:
             raise ContractError(f"not a {SCHEMA} document (schema={data.get('schema')!r})")
         try:
+            speech = data.get("speech")
             transcript = cls(
                 film=str(data["film"]),
                 language=str(data["language"]),
                 duration=float(data["duration"]),
                 segments=[Segment.from_dict(s) for s in data["segments"]],
                 provenance=[Provenance.from_dict(p) for p in data.get("provenance", [])],
+                speech=None if speech is None else [SpeechRegion(float(a), float(b)) for a, b in speech],
             )
         except (KeyError, TypeError, ValueError) as error:
             raise ContractError(f"malformed transcript: {error!r}") from error
@@ -124,16 +153,11 @@ class Transcript:
 
     def write(self, path: str | os.PathLike[str]) -> None:
         """Write atomically, so that a killed job never leaves a half-written transcript."""
-        write_text_atomically(path, json.dumps(self.to_dict(), ensure_ascii=False, indent=1))
+        write_document(path, self.to_dict())
 
     @classmethod
-    def read(cls, path: str | os.PathLike[str]) -> "Transcript":
-        try:
-            return cls.from_dict(json.loads(Path(path).read_text(encoding="utf-8")))
-        except json.JSONDecodeError as error:
-            raise ContractError(f"{path}: not JSON ({error})") from error
-        except ContractError as error:
-            raise ContractError(f"{path}: {error}") from error
+    def read(cls, path: str | os.PathLike[str]) -> Transcript:
+        return read_document(path, READABLE, cls.from_dict)
 
     # -- checks and views ----------------------------------------------------------------
     def validate(self) -> None:
@@ -150,6 +174,9 @@ class Transcript:
                     raise ContractError(
                         f"segment {index}: word {word.word!r} start {word.start} / end {word.end}"
                     )
+        for region in self.speech or []:
+            if not (0 <= region.start <= region.end):
+                raise ContractError(f"speech region {region.start}-{region.end}")
 
     @property
     def text(self) -> str:
@@ -159,7 +186,14 @@ class Transcript:
         for segment in self.segments:
             yield from segment.words
 
-    def with_stage(self, provenance: Provenance, **changes: Any) -> "Transcript":
+    def segment_language(self, segment: Segment) -> str:
+        return segment.language or self.language
+
+    def stage(self, name: str) -> Provenance | None:
+        """The newest provenance entry of a stage (``asr``, ``align``...), if it wrote this file."""
+        return next((p for p in reversed(self.provenance) if p.stage == name), None)
+
+    def with_stage(self, provenance: Provenance, **changes: Any) -> Transcript:
         """A copy with a stage's changes applied and its provenance appended."""
         data = {
             "film": self.film,
@@ -167,28 +201,10 @@ class Transcript:
             "duration": self.duration,
             "segments": self.segments,
             "provenance": [*self.provenance, provenance],
+            "speech": self.speech,
         }
         data.update(changes)
         return Transcript(**data)
-
-
-def write_text_atomically(path: str | os.PathLike[str], text: str) -> None:
-    """Write to a temporary file beside ``path``, then rename it into place."""
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
-    try:
-        # mkstemp makes the file private (0600); outputs should be as readable as any file the
-        # user writes, e.g. by colleagues on a cluster's shared filesystem.
-        os.fchmod(handle, 0o666 & ~_umask())
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def estimated_words(segment: Segment) -> list[Word]:
@@ -208,13 +224,22 @@ def estimated_words(segment: Segment) -> list[Word]:
     words, cursor = [], segment.start
     for token, weight in zip(tokens, weights):
         end = cursor + span * weight / total
-        words.append(Word(start=round(cursor, 3), end=round(end, 3), word=token))
+        words.append(Word(start=round(cursor, 3), end=round(end, 3), word=token, speaker=segment.speaker))
         cursor = end
     words[-1].end = segment.end
     return words
 
 
-def _umask() -> int:
-    current = os.umask(0)
-    os.umask(current)
-    return current
+def package_versions(*names: str) -> dict[str, str]:
+    """Installed versions of the packages a stage ran with, for provenance."""
+    versions = {}
+    for name in names:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            pass
+    return versions
+
+
+def _optional_text(value: Any) -> str | None:
+    return None if value is None else str(value)

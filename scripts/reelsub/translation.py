@@ -29,11 +29,15 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
-from .asr import AsrSettings, package_versions, transcribe_faster_whisper
-from .cues import visible_length
+from . import text
+from .asr import AsrSettings, transcribe
+from .hardware import resolve_device
 from .languages import Language, UnknownLanguage, resolve
 from .models import ModelNotFound, hub_is_offline
-from .transcript import Provenance, Segment, Transcript, Word, estimated_words
+from .pauses import fit_to_speech
+from .settings import schema_defaults
+from .text import visible_length
+from .transcript import Provenance, Segment, Transcript, Word, estimated_words, package_versions
 
 log = logging.getLogger(__name__)
 
@@ -55,13 +59,7 @@ MODELS_BY_SIZE: dict[str, dict[str, str]] = {
     },
 }
 
-# Characters that end a sentence: Latin, Devanagari danda and double danda, Arabic-script question
-# mark and full stop (Urdu, Kashmiri, Sindhi), Ol Chiki mucaad (Santali), and the ellipsis.
-SENTENCE_END = frozenset(".?!।॥؟۔᱾…")
-# Closing quotes and brackets may follow the terminator: «"Stop!"» still ends a sentence.
-_CLOSERS = "\"'”’»)]}"
-# Where a long translation is best cut into cue-sized chunks: after clause punctuation.
-_CLAUSE_END = frozenset(",;:،").union(SENTENCE_END)
+_CONFIG = schema_defaults("translate")  # every default below that config can set is the schema's
 
 
 class UnsupportedDirection(ValueError):
@@ -72,16 +70,16 @@ class UnsupportedDirection(ValueError):
 class TranslateSettings:
     """The ``translate:`` section of config."""
 
-    engine: str = "indictrans2"  # indictrans2 | whisper
-    size: str = "distilled"  # distilled | 1B: which IndicTrans2 models the default ids name
+    engine: str = _CONFIG["engine"]  # indictrans2 | whisper
+    size: str = _CONFIG["size"]  # distilled | 1B: which IndicTrans2 models the default ids name
     # direction → Hugging Face id or local folder. Directions not given, or given as one of the
     # default ids (config.yaml lists the distilled ones), get the id for ``size``, so that
     # ``size: 1B`` alone switches to the 1B models; a folder or any other id is used as given.
     models: dict[str, str] = field(default_factory=dict)
-    num_beams: int = 5
-    batch_size: int = 32
-    max_length: int = 256  # tokens, input and output (IndicTrans2 was trained with 256)
-    device: str = "auto"  # auto (cuda when torch sees one) | cuda | cuda:N | cpu
+    num_beams: int = _CONFIG["num_beams"]
+    batch_size: int = _CONFIG["batch_size"]
+    max_length: int = _CONFIG["max_length"]  # tokens, input and output (IndicTrans2 was trained with 256)
+    device: str = _CONFIG["device"]  # auto (cuda when torch sees one) | cuda | cuda:N | cpu
     # torch threads on CPU (the rule's ``threads``); None leaves torch's default, one per core.
     # torch.set_num_threads is process-wide. Measured on a busy 2-core machine: 1 thread
     # translated 10x faster than 2, whose threads spin waiting for each other.
@@ -89,9 +87,10 @@ class TranslateSettings:
     # language → script for languages IndicTrans2 writes in two (ks: Arab|Deva, mni: Beng|Mtei,
     # sd: Arab|Deva); keys may be any code resolve() accepts
     scripts: dict[str, str] = field(default_factory=dict)
-    # A gap longer than this between two segments ends a sentence even without punctuation
-    # (speakers change, scenes cut); Whisper often leaves Indic speech unpunctuated.
-    sentence_pause: float = 1.5
+    # A heard silence this long between two segments ends a sentence even without punctuation
+    # (Whisper often leaves Indic speech unpunctuated): config align.sentence_pause, the same rule
+    # the align stage cuts segments by.
+    sentence_pause: float = schema_defaults("align")["sentence_pause"]
     # Unpunctuated speech would otherwise join into one endless "sentence"; past this many
     # characters it is cut at the next segment boundary (well inside max_length tokens).
     max_sentence_chars: int = 300
@@ -158,14 +157,6 @@ class LoadedModel:
     use_cache: bool | None = None  # None: not yet known to work with this model's code
 
 
-def resolve_device(device: str) -> str:
-    if device == "auto":
-        import torch
-
-        return "cuda" if torch.cuda.is_available() else "cpu"
-    return device
-
-
 def load_indictrans2(model_id: str, route: str, device: str = "cpu") -> LoadedModel:
     """Tokenizer and model for one direction, or ModelNotFound saying how to point config at a copy.
 
@@ -193,7 +184,7 @@ def load_indictrans2(model_id: str, route: str, device: str = "cpu") -> LoadedMo
             f"cannot load IndicTrans2 model {model_id!r} for {route} ({type(error).__name__}: {error}). "
             f"{fix}, or let the hub download it (unset HF_HUB_OFFLINE)."
         ) from error
-    device = resolve_device(device)
+    device = resolve_device(device, "translate.device")
     model = model.to(device).eval()
     if device.startswith("cuda"):
         # Half precision halves memory and time on GPU, within ±0.1 chrF++ of fp32
@@ -373,42 +364,54 @@ class Sentence:
     end: float
     text: str
     segment_count: int
+    language: str | None = None  # the segments' own language where it is not the film's
 
 
-def ends_sentence(text: str) -> bool:
-    stripped = text.rstrip().rstrip(_CLOSERS).rstrip()
-    return bool(stripped) and stripped[-1] in SENTENCE_END
+def ends_sentence(segment_text: str, language: str | None = None) -> bool:
+    tokens = segment_text.split()
+    return bool(tokens) and text.ends_sentence(tokens[-1], language)
 
 
-def join_sentences(segments: Sequence[Segment], pause: float = 1.5, max_chars: int = 300) -> list[Sentence]:
+def join_sentences(
+    segments: Sequence[Segment], pause: float = 0.6, max_chars: int = 300, language: str | None = None
+) -> list[Sentence]:
     """Consecutive segments joined into sentences.
 
-    A sentence ends at a segment whose text ends in sentence punctuation, before a gap longer than
-    ``pause`` seconds, or before a segment that would take it past ``max_chars`` characters.
-    Spans never overlap, even where the ASR's segments did: an overlapping end is pulled back to
-    the next sentence's start.
+    A sentence ends at a segment whose text ends in sentence punctuation, before a gap of
+    ``pause`` seconds or more, before a segment in another language (an English line in a Hindi
+    film), or before a segment that would take it past ``max_chars`` characters. Spans never
+    overlap, even where the ASR's segments did: an overlapping end is pulled back to the next
+    sentence's start.
     """
     sentences: list[Sentence] = []
     texts: list[str] = []
     start = end = 0.0
+    current_language: str | None = None
 
     def flush() -> None:
         if texts:
-            sentences.append(Sentence(round(start, 3), round(end, 3), " ".join(texts), len(texts)))
+            sentences.append(
+                Sentence(round(start, 3), round(end, 3), " ".join(texts), len(texts), current_language)
+            )
             texts.clear()
 
     for segment in segments:
-        text = segment.text.strip()
-        if not text:
+        segment_text = segment.text.strip()
+        if not segment_text:
             continue
-        joined_length = sum(map(len, texts)) + len(texts)  # with the spaces, and one before ``text``
-        if texts and (segment.start - end > pause or joined_length + len(text) > max_chars):
+        joined_length = sum(map(len, texts)) + len(texts)  # with the spaces, and one before the text
+        if texts and (
+            segment.start - end >= pause
+            or joined_length + len(segment_text) > max_chars
+            or segment.language != current_language
+        ):
             flush()
         if not texts:
             start = segment.start
+            current_language = segment.language
         end = max(end, segment.end) if texts else segment.end
-        texts.append(text)
-        if ends_sentence(text):
+        texts.append(segment_text)
+        if ends_sentence(segment_text, segment.language or language):
             flush()
     flush()
     for sentence, following in pairwise(sentences):
@@ -460,7 +463,7 @@ def _best_cut(words: list[Word], max_chars: int) -> int:
     cut, length = len(words), -1
     for index, word in enumerate(words):
         length += 1 + visible_length(word.word)
-        if length >= max_chars / 2 and word.word.rstrip(_CLOSERS)[-1:] in _CLAUSE_END:
+        if length >= max_chars / 2 and (text.ends_clause(word.word) or text.ends_sentence(word.word)):
             cut = index + 1
     return cut
 
@@ -473,19 +476,32 @@ def _joined_length(words: list[Word]) -> int:
 
 
 def translate_transcript(transcript: Transcript, target: Language, translator: Translator) -> Transcript:
-    """The transcript in ``target``: sentences translated by IndicTrans2 and re-timed by length."""
-    try:
-        source = resolve(transcript.language)
-    except UnknownLanguage as error:
-        raise UnsupportedDirection(
-            f"{transcript.film}: IndicTrans2 cannot translate from {transcript.language!r} ({error}); "
-            "translate.engine: whisper translates any language into English"
-        ) from error
-    route = direction(source, target)
+    """The transcript in ``target``: sentences translated by IndicTrans2 and re-timed by length.
+
+    Sentences already in ``target`` (an English line of a Hindi film, subtitled in English) are
+    kept as spoken; sentences in another language than the film's go through that language's
+    direction.
+    """
+    film_language = _source_language(transcript, transcript.language)
     settings = translator.settings
-    sentences = join_sentences(transcript.segments, settings.sentence_pause, settings.max_sentence_chars)
+    sentences = join_sentences(
+        transcript.segments, settings.sentence_pause, settings.max_sentence_chars, transcript.language
+    )
     started = time.monotonic()
-    translations = translator.translate([s.text for s in sentences], source, target)
+    translations = [""] * len(sentences)
+    routes: dict[str, str] = {}
+    by_source: dict[Language, list[int]] = {}
+    for index, sentence in enumerate(sentences):
+        language = _source_language(transcript, sentence.language) if sentence.language else film_language
+        if language == target:
+            translations[index] = sentence.text
+        else:
+            by_source.setdefault(language, []).append(index)
+    for source, indices in by_source.items():
+        route = direction(source, target)
+        routes[settings.flores(source)] = translator.model_id(route)
+        for index, translation in zip(indices, translator.translate([sentences[i].text for i in indices], source, target)):
+            translations[index] = translation
     elapsed = time.monotonic() - started
     segments: list[Segment] = []
     for sentence, translation in zip(sentences, translations):
@@ -497,14 +513,16 @@ def translate_transcript(transcript: Transcript, target: Language, translator: T
     provenance = Provenance(
         stage="translate",
         engine="indictrans2",
-        model=translator.model_id(route),
+        model=routes.get(settings.flores(film_language)) or next(iter(routes.values()), None),
         versions=package_versions("IndicTransToolkit", "transformers", "torch", "sentencepiece"),
         settings={
             **settings.public(),
-            "direction": route,
-            "source": settings.flores(source),
+            "direction": direction(film_language, target) if film_language != target else None,
+            "models_by_source": routes,
+            "source": settings.flores(film_language),
             "target": settings.flores(target),
             "sentences": len(sentences),
+            "sentences_kept_as_spoken": sum(1 for i in range(len(sentences)) if not any(i in v for v in by_source.values())),
             "seconds": round(elapsed, 2),
             "word_times": "estimated from text length",
         },
@@ -512,13 +530,27 @@ def translate_transcript(transcript: Transcript, target: Language, translator: T
     return transcript.with_stage(provenance, language=target.id, segments=segments)
 
 
+def _source_language(transcript: Transcript, code: str) -> Language:
+    try:
+        return resolve(code)
+    except UnknownLanguage as error:
+        raise UnsupportedDirection(
+            f"{transcript.film}: IndicTrans2 cannot translate from {code!r} ({error}); "
+            "translate.engine: whisper translates any language into English"
+        ) from error
+
+
 def translate_with_whisper(
-    audio: Path, asr_settings: AsrSettings, film: str, target: Language | str = "en"
+    audio: Path,
+    asr_settings: AsrSettings,
+    film: str,
+    target: Language | str = "en",
+    sentence_pause: float = schema_defaults("align")["sentence_pause"],
 ) -> Transcript:
     """English subtitles straight from the audio with Whisper's ``task="translate"``.
 
     Whisper translates into English only. ``asr_settings.language`` is the spoken language
-    (None: detect).
+    (None: detect). Its segments are fitted to the pauses VAD heard, like the transcript's.
     """
     target_language = resolve(target) if isinstance(target, str) else target
     if not target_language.is_english:
@@ -531,19 +563,24 @@ def translate_with_whisper(
     # Word times of a translation come from cross-attention over foreign speech and line up with
     # nothing: the subtitle stage estimates them from text length. No glossary prompt either: a
     # prompt in the source language pulls Whisper towards transcribing instead of translating.
-    heard = transcribe_faster_whisper(
-        audio, replace(asr_settings, task="translate", word_timestamps=False, glossary=[]), film
+    heard = transcribe(
+        audio,
+        "whisperx",
+        replace(asr_settings, task="translate", word_timestamps=False, glossary=[], other_languages=[]),
+        film,
     )
     detected = heard.provenance[-1].settings.get("detected_language")
     if detected and _is_english(detected):
         log.warning("%s: Whisper detected English speech; its 'translation' is a transcript", film)
     provenance = replace(heard.provenance[-1], stage="translate")
+    fitted = fit_to_speech(heard, sentence_pause)
     return Transcript(
         film=film,
         language=target_language.id,
         duration=heard.duration,
-        segments=heard.segments,
+        segments=fitted.segments,
         provenance=[provenance],
+        speech=heard.speech,
     )
 
 

@@ -26,9 +26,12 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-from .asr import AsrSettings, asr_transcript, collect_segments
-from .models import ModelNotFound
-from .transcript import Transcript
+from ..models import ModelNotFound
+from ..transcript import SpeechRegion
+from .audio import SAMPLE_RATE, PcmAudio
+from .engine import EngineResult
+from .output import collect_segments
+from .settings import AsrSettings
 
 log = logging.getLogger(__name__)
 
@@ -178,46 +181,61 @@ def _model_dimensions() -> type:
     return ModelDimensions
 
 
-def transcribe_mlx(audio: Path, settings: AsrSettings, film: str) -> Transcript:
-    """Transcribe ``audio`` with mlx_whisper; the same contract as the whisperx backend."""
-    import mlx_whisper
-    from mlx_whisper.audio import SAMPLE_RATE, load_audio
+class MlxEngine:
+    name = "mlx-whisper"
+    packages = ("mlx-whisper", "mlx")
 
-    model_folder = resolve_mlx_model(settings.model)
-    device, dtype = mlx_device(), weights_dtype(model_folder)
-    fp16 = use_fp16(device, dtype)
-    waveform = load_audio(str(audio))  # decoded once: its length is the duration we record
-    duration = len(waveform) / SAMPLE_RATE
-    log.info("mlx-whisper %s (%s, %s weights) on %s, fp16=%s: %.0f s of audio",
-             settings.model, model_folder, dtype, device, fp16, duration)
-    started = time.monotonic()
-    result = mlx_whisper.transcribe(
-        waveform,
-        path_or_hf_repo=str(model_folder),
-        word_timestamps=settings.word_timestamps,
-        language=settings.language,
-        fp16=fp16,
-        no_speech_threshold=settings.no_speech_threshold,
-        logprob_threshold=settings.log_prob_threshold,
-        compression_ratio_threshold=settings.compression_ratio_threshold,
-        condition_on_previous_text=settings.condition_on_previous_text,
-        initial_prompt=settings.initial_prompt,
-        verbose=None,  # None: no per-segment printing and no tqdm bar in the job log
-    )
-    elapsed = time.monotonic() - started
-    segments = list(collect_segments(map(_as_attributes, result["segments"])))
-    log.info("asr done: %d segments, %.0f s of audio in %.1f s (RTF %.3f)",
-             len(segments), duration, elapsed, elapsed / max(duration, 1e-9))
-    return asr_transcript(
-        film, settings, "mlx-whisper", ("mlx-whisper", "mlx"), result["language"], duration, segments,
-        fp16=fp16,
-        decoding="greedy",  # mlx_whisper has no beam search: beam_size was not used
-    )
+    def __init__(self) -> None:
+        self.model_folder: Path | None = None
+
+    def load(self, settings: AsrSettings) -> None:
+        # mlx_whisper has no public load_model: resolving the folder (and checking it) is what can
+        # fail early; mlx_whisper.transcribe loads and caches the weights itself.
+        self.model_folder = resolve_mlx_model(settings.model)
+
+    def transcribe(self, audio: PcmAudio, settings: AsrSettings, speech: list[SpeechRegion] | None) -> EngineResult:
+        """The whole soundtrack through mlx_whisper.transcribe (it windows the audio itself)."""
+        import mlx_whisper
+
+        model_folder = self.model_folder or resolve_mlx_model(settings.model)
+        device, dtype = mlx_device(), weights_dtype(model_folder)
+        fp16 = use_fp16(device, dtype)
+        waveform = audio.read(0.0, audio.duration)
+        log.info("mlx-whisper %s (%s, %s weights) on %s, fp16=%s: %.0f s of audio",
+                 settings.model, model_folder, dtype, device, fp16, audio.duration)
+        started = time.monotonic()
+        result = mlx_whisper.transcribe(
+            waveform,
+            path_or_hf_repo=str(model_folder),
+            word_timestamps=settings.word_timestamps,
+            language=settings.language,
+            fp16=fp16,
+            no_speech_threshold=settings.no_speech_threshold,
+            logprob_threshold=settings.log_prob_threshold,
+            compression_ratio_threshold=settings.compression_ratio_threshold,
+            condition_on_previous_text=settings.condition_on_previous_text,
+            initial_prompt=settings.initial_prompt,
+            verbose=None,  # None: no per-segment printing and no tqdm bar in the job log
+        )
+        elapsed = time.monotonic() - started
+        language = settings.language or result["language"]
+        segments = list(collect_segments(map(_as_attributes, result["segments"]), language=language))
+        log.info("asr done: %d segments, %.0f s of audio in %.1f s (RTF %.3f)",
+                 len(segments), audio.duration, elapsed, elapsed / max(audio.duration, 1e-9))
+        return EngineResult(
+            segments=segments,
+            detected_language=result["language"],
+            facts={
+                "fp16": fp16,
+                "decoding": "greedy",  # mlx_whisper has no beam search: beam_size was not used
+                "audio_seconds": round(len(waveform) / SAMPLE_RATE, 3),
+            },
+        )
 
 
 def _as_attributes(raw: dict[str, Any]) -> SimpleNamespace:
     """An mlx_whisper segment dict in faster-whisper's attribute shape, so that both backends
-    go through one conversion to the contract (:func:`reelsub.asr.collect_segments`)."""
+    go through one conversion to the contract (:func:`reelsub.asr.output.collect_segments`)."""
     return SimpleNamespace(
         text=raw["text"], start=raw["start"], end=raw["end"],
         words=[SimpleNamespace(**word) for word in raw.get("words", [])],

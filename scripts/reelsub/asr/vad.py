@@ -1,0 +1,64 @@
+"""Where speech is heard: Silero VAD (the copy bundled with faster-whisper), one search for two uses.
+
+- *Heard speech* (barely padded) is recorded in the transcript (``Transcript.speech``): it is the
+  acoustic evidence of pauses that Whisper's word times run over (reelsub.pauses), of cues shown
+  over no speech (QC), and the report's speech timeline.
+- *Decoding regions* are the same regions padded the way faster-whisper pads them for decoding
+  (VadOptions.speech_pad_ms, 400 ms): Whisper needs a little air around the first and last word.
+  Padding 0.4 s on each side would close every pause under 0.8 s, which is why the transcript
+  keeps the heard regions, not these.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+
+from ..transcript import SpeechRegion
+from .audio import SAMPLE_RATE, PcmAudio
+
+log = logging.getLogger(__name__)
+
+WINDOW_S = 30.0  # Whisper's context: no speech region is longer
+VAD_CHUNK_S = 600  # speech is searched for 10 minutes of audio at a time, so memory stays flat
+HEARD_PAD_S = 0.05  # Silero's edges trail the sound by a few tens of ms: a cue may show that early
+DECODE_PAD_S = 0.4  # faster-whisper's own padding for decoding
+MIN_SILENCE_MS = 160  # shorter silences do not part two regions (faster-whisper's batched default)
+
+
+def heard_speech(audio: PcmAudio) -> list[SpeechRegion]:
+    """Speech regions of the whole soundtrack, searched one VAD_CHUNK_S at a time."""
+    from faster_whisper.vad import VadOptions, get_speech_timestamps
+
+    options = VadOptions(
+        min_silence_duration_ms=MIN_SILENCE_MS,
+        # padded for decoding, a region must still fit one window
+        max_speech_duration_s=WINDOW_S - 2 * DECODE_PAD_S,
+        speech_pad_ms=HEARD_PAD_S * 1000,
+    )
+    regions: list[SpeechRegion] = []
+    for chunk_start in range(0, math.ceil(audio.duration), VAD_CHUNK_S):
+        samples = audio.read(chunk_start, chunk_start + VAD_CHUNK_S)
+        for found in get_speech_timestamps(samples, options):
+            start = round(chunk_start + found["start"] / SAMPLE_RATE, 3)
+            end = round(chunk_start + found["end"] / SAMPLE_RATE, 3)
+            if regions and start <= regions[-1].end:  # a region cut at a chunk edge
+                regions[-1] = SpeechRegion(regions[-1].start, end)
+            else:
+                regions.append(SpeechRegion(start, end))
+        if audio.duration > VAD_CHUNK_S:
+            log.info("speech search: %.0f / %.0f s", min(chunk_start + VAD_CHUNK_S, audio.duration), audio.duration)
+    return regions
+
+
+def decoding_regions(heard: list[SpeechRegion], duration: float, pad: float = DECODE_PAD_S) -> list[SpeechRegion]:
+    """Heard speech padded for decoding: ``pad`` on each side, or half the silence where two
+    regions are closer than two pads (as faster-whisper's VAD pads), clipped to the audio."""
+    padded: list[SpeechRegion] = []
+    for index, region in enumerate(heard):
+        before = region.start - heard[index - 1].end if index else math.inf
+        after = heard[index + 1].start - region.end if index + 1 < len(heard) else math.inf
+        start = max(0.0, region.start - min(pad, before / 2))
+        end = min(duration, region.end + min(pad, after / 2))
+        padded.append(SpeechRegion(round(start, 3), round(end, 3)))
+    return padded

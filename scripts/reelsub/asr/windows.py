@@ -1,0 +1,55 @@
+"""Decoding windows: heard speech grouped into Whisper-sized windows, and spans of windows read
+from disk at a time; and the tails of windows where decoding stopped before the speech did."""
+
+from __future__ import annotations
+
+from ..transcript import Segment, SpeechRegion, Word
+from .vad import WINDOW_S
+
+# Small Whisper models sometimes end a 30 s window after its first sentence, silently losing the
+# rest (tiny.en on "Here is a short speech." followed by jfk.flac gave only the first line). Where
+# the words stop but VAD still hears speech, the rest of the window is decoded again.
+RETRY_MIN_SPEECH_S = 1.0
+RETRY_PASSES = 3
+DECODE_SPAN_S = 300.0  # audio (windows and silence) decoded at a time: memory stays flat
+
+
+def decoding_windows(regions: list[SpeechRegion], limit: float = WINDOW_S) -> list[SpeechRegion]:
+    """Consecutive speech regions grouped into windows of at most ``limit`` seconds, so that each
+    Whisper call sees as much context as it can hold, and no silence longer than a window."""
+    windows: list[SpeechRegion] = []
+    for region in regions:
+        if windows and region.end - windows[-1].start <= limit:
+            windows[-1] = SpeechRegion(windows[-1].start, region.end)
+        else:
+            windows.append(region)
+    return windows
+
+
+def unfinished_windows(
+    windows: list[SpeechRegion], regions: list[SpeechRegion], segments: list[Segment]
+) -> list[SpeechRegion]:
+    """For each window whose words stop while RETRY_MIN_SPEECH_S or more of its speech is still
+    to come, the rest of that window: from the first unheard speech to the window's end."""
+    ends = sorted(w.end for s in segments for w in (s.words or [Word(s.start, s.end, s.text)]))
+    rests = []
+    for window in windows:
+        heard_until = max((end for end in ends if window.start <= end <= window.end + 0.5), default=window.start)
+        unheard = [r for r in regions if window.start <= r.start < window.end and r.end > heard_until + 0.1]
+        left = sum(r.end - max(r.start, heard_until) for r in unheard)
+        if left >= RETRY_MIN_SPEECH_S:
+            rests.append(SpeechRegion(max(unheard[0].start, heard_until), window.end))
+    return rests
+
+
+def decoding_groups(windows: list[SpeechRegion], limit: float = DECODE_SPAN_S) -> list[list[SpeechRegion]]:
+    """Consecutive windows, grouped so that each group's audio spans at most ``limit`` seconds
+    (a single longer window, impossible with 30 s windows, would make a group of its own)."""
+    groups: list[list[SpeechRegion]] = []
+    for window in windows:
+        if groups and window.end - groups[-1][0].start <= limit:
+            groups[-1].append(window)
+        else:
+            groups.append([window])
+    return groups
+

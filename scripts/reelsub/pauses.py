@@ -1,0 +1,163 @@
+"""Pauses come from the audio: Whisper's times fitted to the silences that VAD heard.
+
+Whisper's word times come from cross-attention and run on through pauses: on a Hindi film of
+sentences 0.7-1.3 s apart, Whisper base left no gap between any two words, so neither the
+sentence splitter nor the cue builder ever saw a pause, and cues held the end of one sentence and
+the start of the next. The transcript's ``speech`` regions (where VAD heard speech) are the
+acoustic evidence. For every silence between them, the word boundary that belongs in it is found
+(the nearest boundary in time, a sentence's end preferred); the words between two such silences
+are spread over the speech between them (the first starts when the speech does, the last ends
+when it does), and a silence of ``sentence_pause`` or longer ends a sentence. A segment without word
+times (Whisper's translate task) is treated the same way, the segment as one unit.
+
+Nothing is invented: a silence with no word boundary near it (inside a long word, or where Whisper
+heard nothing) is left alone, and words keep their order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from . import text
+from .transcript import Segment, SpeechRegion, Transcript, Word
+
+MIN_SILENCE_S = 0.25  # shorter silences between speech regions are breaths inside a phrase
+MAX_SHIFT_S = 2.0  # how far Whisper's boundary may lie from the silence it belongs in
+SENTENCE_END_BONUS_S = 0.6  # a boundary after sentence punctuation wins over one this much nearer
+
+
+@dataclass(frozen=True)
+class Silence:
+    start: float
+    end: float
+
+    @property
+    def middle(self) -> float:
+        return (self.start + self.end) / 2
+
+
+def silences(speech: Sequence[SpeechRegion], min_length: float = MIN_SILENCE_S) -> list[Silence]:
+    """The gaps of at least ``min_length`` between consecutive speech regions."""
+    return [
+        Silence(a.end, b.start)
+        for a, b in zip(speech, speech[1:])
+        if b.start - a.end >= min_length
+    ]
+
+
+@dataclass
+class _Unit:
+    """A word, or a segment that has no words: the smallest thing a boundary can fall between."""
+
+    start: float
+    end: float
+    token: str  # its text, for sentence punctuation
+    segment: int  # index of the segment it belongs to
+    word: int | None  # index of the word in its segment; None: the segment itself
+
+
+def fit_to_speech(
+    transcript: Transcript, sentence_pause: float, min_silence: float = MIN_SILENCE_S
+) -> Transcript:
+    """The transcript with word and segment times moved out of the silences VAD heard, and
+    segments cut where a heard silence of ``sentence_pause`` or more parts two words.
+
+    Unchanged where the transcript has no speech regions (no VAD ran)."""
+    if transcript.speech is None or not transcript.segments:
+        return transcript
+    units = _units(transcript.segments)
+    if not units:
+        return transcript
+    speech = transcript.speech
+    lo = speech[0].start if speech else 0.0
+    hi = speech[-1].end if speech else transcript.duration
+    boundaries = _boundaries_in_silences(units, silences(speech, min_silence), transcript.language)
+    # stretches of speech between the chosen silences; every unit is placed inside its stretch
+    cuts = sorted(boundaries)
+    edges = [0, *cuts, len(units)]
+    stretch_bounds = [lo] + [boundaries[k].end for k in cuts]
+    stretch_ends = [boundaries[k].start for k in cuts] + [hi]
+    for (first, stop), low, high in zip(zip(edges, edges[1:]), stretch_bounds, stretch_ends):
+        _place(units[first:stop], low, max(low, high))
+    pause_after = {k - 1 for k in cuts if boundaries[k].end - boundaries[k].start >= sentence_pause}
+    segments = _rebuild(transcript.segments, units, pause_after)
+    return replace(transcript, segments=segments)
+
+
+def _units(segments: Sequence[Segment]) -> list[_Unit]:
+    units = []
+    for index, segment in enumerate(segments):
+        if segment.words:
+            units += [_Unit(w.start, w.end, w.word, index, k) for k, w in enumerate(segment.words)]
+        elif segment.text.strip():
+            units.append(_Unit(segment.start, segment.end, segment.text.split()[-1], index, None))
+    return units
+
+
+def _boundaries_in_silences(units: list[_Unit], gaps: list[Silence], language: str) -> dict[int, Silence]:
+    """For each silence, in order, the boundary (index k: between units k-1 and k) that belongs in
+    it: the nearest in time, a sentence's end preferred, never before one already chosen."""
+    chosen: dict[int, Silence] = {}
+    last = 0
+    for gap in gaps:
+        best, best_score = None, MAX_SHIFT_S
+        for k in range(last + 1, len(units)):
+            left, right = units[k - 1], units[k]
+            if left.end > gap.middle + MAX_SHIFT_S and right.start > gap.middle + MAX_SHIFT_S:
+                break
+            boundary = (left.end + right.start) / 2
+            distance = max(gap.start - boundary, boundary - gap.end, 0.0)
+            score = distance - (SENTENCE_END_BONUS_S if text.ends_sentence(left.token, language) else 0.0)
+            if distance <= MAX_SHIFT_S and score < best_score:
+                best, best_score = k, score
+        if best is not None:
+            chosen[best] = gap
+            last = best
+    return chosen
+
+
+def _place(units: list[_Unit], low: float, high: float) -> None:
+    """Units mapped linearly onto [low, high], the stretch of speech between two heard silences:
+    its first word starts when the speech does, its last ends when the speech does."""
+    if not units:
+        return
+    first, last = units[0].start, max(u.end for u in units)
+    span = last - first
+    for unit in units:
+        if span > 0:
+            start = low + (unit.start - first) * (high - low) / span
+            end = low + (unit.end - first) * (high - low) / span
+        else:
+            start = end = low
+        unit.start, unit.end = round(start, 3), round(max(start, end), 3)
+
+
+def _rebuild(segments: Sequence[Segment], units: list[_Unit], pause_after: set[int]) -> list[Segment]:
+    """Segments with the units' new times, cut after every unit followed by a sentence pause."""
+    rebuilt: list[Segment] = []
+    by_segment: dict[int, list[tuple[int, _Unit]]] = {}
+    for position, unit in enumerate(units):
+        by_segment.setdefault(unit.segment, []).append((position, unit))
+    for index, segment in enumerate(segments):
+        members = by_segment.get(index)
+        if not members:
+            if segment.text.strip():
+                rebuilt.append(segment)
+            continue
+        if members[0][1].word is None:  # a segment without words is one unit
+            unit = members[0][1]
+            rebuilt.append(replace(segment, start=unit.start, end=unit.end))
+            continue
+        pieces: list[list[Word]] = [[]]
+        for position, unit in members:
+            old = segment.words[unit.word]  # type: ignore[index]
+            pieces[-1].append(replace(old, start=unit.start, end=unit.end))
+            if position in pause_after and position != members[-1][0]:
+                pieces.append([])
+        for words in pieces:
+            kept_text = segment.text if len(pieces) == 1 else " ".join(w.word for w in words)
+            rebuilt.append(
+                replace(segment, start=words[0].start, end=max(w.end for w in words), text=kept_text, words=words)
+            )
+    return rebuilt
