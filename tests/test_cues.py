@@ -424,7 +424,9 @@ def assert_guarantees(cues: list[Cue], transcript: Transcript, rules: SubtitleRu
     assert " ".join(" ".join(c.text.split()) for c in cues) == said
     # Every other rule: kept, or a counted exception that QC proved from the words (see qc.py).
     report = qc_report(cues, rules, fps, transcript)
-    assert report["violation_count"] == 0, (report["summary"], [(k + 1, cues[k]) for k in range(len(cues))])
+    # (wrong_script judges the transcript's text, which hypothesis makes up, not the builder)
+    builder_violations = {rule: n for rule, n in report["violations"].items() if n and rule != "wrong_script"}
+    assert not builder_violations, (report["summary"], [(k + 1, cues[k]) for k in range(len(cues))])
     # ... and QC did not overlook a failure: each cue short of its reading time is an exception.
     findings = cue_findings(cues, rules, fps, transcript)
     for cue, found in zip(cues, findings):

@@ -2,7 +2,7 @@
 
 A *cue* is one subtitle event: up to ``max_lines`` lines of at most ``max_chars_per_line`` characters,
 on screen from ``start`` to ``end``. The numbers are Netflix's and the BBC's (see
-shared/docs/subtitle-standards.md); every one is a field of :class:`SubtitleRules`.
+docs/subtitle-standards.md); every one is a field of :class:`SubtitleRules`.
 
 How a film's words become cues:
 
@@ -20,7 +20,8 @@ What is guaranteed for every input (tests/test_cues.py tests it with hypothesis;
 ordered cues at least ``min_gap_frames`` apart, at most ``max_lines`` lines, no line longer than
 ``max_chars_per_line`` unless it is one word, no cue longer than ``max_duration``, no word lost or
 reordered. Reading speed, minimum duration and timing to speech are met unless the speech itself
-makes it impossible; those cues are counted exceptions with a stated cause (qc.EXCEPTIONS).
+makes it impossible; those cues are counted exceptions with a stated cause (qc.EXCEPTIONS). QC
+checks all of it from the rules and the words alone: it imports nothing of this builder.
 
 All timing arithmetic is in whole milliseconds, the resolution of SRT and WebVTT: each rule is
 rounded in the direction that keeps it (:class:`CueTiming`), so what is written to a file still
@@ -31,12 +32,12 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, fields
-from typing import Any
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from reelsub import text
-from reelsub.settings import schema_defaults, settings_from
+from reelsub.spoken import SENTENCE_PAUSE_MS, SpokenWord, article_split_forced, film_end_ms, spoken_words
+from reelsub.subtitle_rules import Cue, CueTiming, SubtitleRules
 from reelsub.text import (
     BreakWords,
     break_words_for,
@@ -45,201 +46,7 @@ from reelsub.text import (
     splits_article,
     visible_length,
 )
-from reelsub.transcript import Transcript, estimated_words
-
-# -- the rules --------------------------------------------------------------------------------
-
-
-_CONFIG = schema_defaults("subtitle")  # every rule's default is the schema's
-
-
-@dataclass(frozen=True)
-class SubtitleRules:
-    """The subtitle standard, one field per rule (config key ``subtitle``)."""
-
-    max_chars_per_line: int = _CONFIG["max_chars_per_line"]
-    max_lines: int = _CONFIG["max_lines"]
-    min_duration: float = _CONFIG["min_duration"]  # seconds: 20 frames at 24 fps (5/6 s, to the ms)
-    max_duration: float = _CONFIG["max_duration"]
-    min_gap_frames: int = _CONFIG["min_gap_frames"]  # at the film's own frame rate
-    max_cps: float = _CONFIG["max_cps"]  # reading speed; 20 for adult readers (Netflix English USA)
-    pause_split: float = _CONFIG["pause_split"]  # a silence this long between words is a natural cue break
-    max_lead: float = _CONFIG["max_lead"]  # a cue may appear this long before its first word is spoken
-    max_lag: float = _CONFIG["max_lag"]  # ... and stay this long after its last word (BBC: at most 1.5 s)
-    chain_frames: int = _CONFIG["chain_frames"]  # closer cues are chained: the gap closed to min_gap_frames
-
-    def __post_init__(self) -> None:
-        problems = []
-        if self.max_chars_per_line < 1:
-            problems.append(f"max_chars_per_line={self.max_chars_per_line} (must be >= 1)")
-        if self.max_lines < 1:
-            problems.append(f"max_lines={self.max_lines} (must be >= 1)")
-        if not 0 < self.min_duration <= self.max_duration:
-            problems.append(
-                f"min_duration={self.min_duration}, max_duration={self.max_duration} (need 0 < min <= max)"
-            )
-        if self.max_cps <= 0:
-            problems.append(f"max_cps={self.max_cps} (must be > 0)")
-        for name in ("min_gap_frames", "chain_frames", "pause_split", "max_lead", "max_lag"):
-            if getattr(self, name) < 0:
-                problems.append(f"{name}={getattr(self, name)} (must be >= 0)")
-        if problems:
-            raise ValueError("subtitle rules: " + "; ".join(problems))
-
-    @classmethod
-    def from_config(cls, config: Mapping[str, Any] | None) -> SubtitleRules:
-        """Rules from the ``subtitle`` section of the config; keys left out keep the schema's defaults.
-
-        An unknown key is an error, as in every section: a misspelt rule would otherwise silently
-        not apply.
-        """
-        kinds = {f.name: f.type for f in fields(cls)}
-        values: dict[str, Any] = {}
-        for name, value in dict(config or {}).items():
-            if name not in kinds:
-                values[name] = value  # settings_from refuses it, naming the allowed keys
-                continue
-            if isinstance(value, bool) or not isinstance(value, (int, float)):
-                # ValueError like every other bad rule: callers catch one error for a bad config
-                raise ValueError(f"subtitle rules: {name}={value!r} is not a number")  # noqa: TRY004
-            if kinds[name] == "int" and value != int(value):
-                raise ValueError(f"subtitle rules: {name}={value!r} must be a whole number")
-            values[name] = int(value) if kinds[name] == "int" else float(value)
-        return settings_from(cls, "subtitle", values)
-
-    def timing(self, fps: float) -> CueTiming:
-        """These rules in whole milliseconds at the film's frame rate."""
-        if not (fps > 0 and math.isfinite(fps)):
-            raise ValueError(f"frame rate must be a positive number, not {fps!r}")
-        frame = 1.0 / fps
-        return CueTiming(
-            frame=_at_least_ms(frame),
-            min_gap=_at_least_ms(self.min_gap_frames * frame),
-            min_duration=_at_least_ms(self.min_duration),
-            max_duration=_at_most_ms(self.max_duration),
-            max_lead=_at_most_ms(self.max_lead),
-            max_lag=_at_most_ms(self.max_lag),
-            pause=round(self.pause_split * 1000),
-            chain=round(self.chain_frames * frame * 1000),
-            max_cps=self.max_cps,
-        )
-
-
-def _at_least_ms(seconds: float) -> int:
-    # The 1e-6 forgives float noise (2/25 s is 80.00000000000001 ms) without ever rounding a real
-    # fraction of a millisecond down.
-    return math.ceil(seconds * 1000 - 1e-6)
-
-
-def _at_most_ms(seconds: float) -> int:
-    return math.floor(seconds * 1000 + 1e-6)
-
-
-@dataclass(frozen=True)
-class CueTiming:
-    """The rules in whole milliseconds, each rounded the way that keeps it (minimums up, maximums
-    down), so that a cue that meets these in milliseconds meets the rule in seconds."""
-
-    frame: int
-    min_gap: int
-    min_duration: int
-    max_duration: int
-    max_lead: int
-    max_lag: int
-    pause: int
-    chain: int
-    max_cps: float
-
-    def reading_time(self, characters: int) -> int:
-        """Milliseconds a viewer needs to read ``characters`` at ``max_cps``."""
-        return _at_least_ms(characters / self.max_cps)
-
-    def shortest_duration(self, characters: int) -> int:
-        """The shortest a cue of ``characters`` may be on screen: min duration and reading speed."""
-        return max(self.min_duration, self.reading_time(characters))
-
-
-# -- cues -------------------------------------------------------------------------------------
-
-
-@dataclass
-class Cue:
-    """One subtitle event: ``lines`` on screen from ``start`` to ``end`` (seconds)."""
-
-    start: float
-    end: float
-    lines: list[str]
-
-    @property
-    def text(self) -> str:
-        return "\n".join(self.lines)
-
-    @property
-    def duration(self) -> float:
-        return self.end - self.start
-
-    @property
-    def characters(self) -> int:
-        """Visible characters: grapheme clusters of every line, spaces included, line breaks not
-        (a line break is not read; an inter-word space is, as a pause between words)."""
-        return sum(visible_length(line) for line in self.lines)
-
-    @property
-    def cps(self) -> float:
-        """Reading speed: :attr:`characters` per second on screen (infinite for a cue of no time)."""
-        return self.characters / self.duration if self.duration > 0 else math.inf
-
-
-# -- words the way cues need them ---------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class SpokenWord:
-    """A word as cues see it: its text with whitespace tidied, its visible length, and its time in
-    whole milliseconds, ordered and not overlapping the next word."""
-
-    text: str
-    start: int
-    end: int
-    length: int
-    ends_segment: bool = False
-
-
-def spoken_words(transcript: Transcript) -> list[SpokenWord]:
-    """Every word of the transcript in order; words of no visible text are dropped.
-
-    Times are made monotonic: a word that starts before the previous one is moved to its start, and
-    a word that runs into the next is cut at the next one's start. Aligners do emit such overlaps;
-    without this, two cues would have to share a moment.
-    """
-    raw: list[tuple[str, int, int, bool]] = []
-    for segment in transcript.segments:
-        words = [w for w in estimated_words(segment) if w.word.strip()]
-        for position, word in enumerate(words):
-            text = " ".join(word.word.split())
-            raw.append((text, round(word.start * 1000), round(word.end * 1000), position == len(words) - 1))
-    starts = list(itertools.accumulate((start for _, start, _, _ in raw), max))
-    spoken: list[SpokenWord] = []
-    for index, (text, _, end, last) in enumerate(raw):
-        start = starts[index]
-        end = max(start, end)
-        if index + 1 < len(raw):
-            end = min(end, starts[index + 1])
-        spoken.append(SpokenWord(text, start, end, visible_length(text), last))
-    return spoken
-
-
-UNKNOWN_FILM_LENGTH = 10**12  # ms: a transcript of duration 0 does not say when the film ends
-
-
-def film_end_ms(transcript: Transcript, words: Sequence[SpokenWord]) -> int:
-    """The last moment a cue may show: the end of the audio, or after the last word if the
-    transcript does not say how long the audio is (or says it ends before the last word)."""
-    last_word_end = words[-1].end if words else 0
-    if transcript.duration > 0:
-        return max(round(transcript.duration * 1000), last_word_end)
-    return last_word_end + UNKNOWN_FILM_LENGTH  # only max_lag limits the last cue
-
+from reelsub.transcript import Transcript
 
 # -- line breaking ------------------------------------------------------------------------------
 
@@ -440,6 +247,7 @@ CUE_BREAK_DANGLING = 16.0
 CUE_BREAK_TOGETHER = 24.0  # inside a name or a number and its unit, unless the speaker paused there
 PAUSE_INSIDE_CUE = 6.0  # a pause is where a cue should end
 SENTENCE_INSIDE_CUE = 1.0  # two short sentences may share a cue
+STRADDLING_CUE = 60.0  # ... but not the end of one and the start of the next, unless rules force it
 
 
 @dataclass(frozen=True)
@@ -472,6 +280,19 @@ class _Builder:
             else 0.0
             for k in range(1, count)
         ]
+        # sentence_end[k]: a sentence ends after word k (punctuation, or a pause as long as the one
+        # align cuts sentences at); the film's edges count as sentence edges
+        self.sentence_end = [
+            text.ends_sentence(words[k].text, break_words.language)
+            or (k + 1 < count and self.silence[k + 1] >= SENTENCE_PAUSE_MS)
+            for k in range(count)
+        ]
+
+    def _straddles(self, first: int, stop: int, ends_inside: bool) -> bool:
+        """The cue words[first:stop] holds the end of one sentence and the start of the next."""
+        whole_start = first == 0 or self.sentence_end[first - 1]
+        whole_end = stop == len(self.words) or self.sentence_end[stop - 1]
+        return ends_inside and not (whole_start and whole_end)
 
     def _line_break(self, k: int, break_words: BreakWords) -> float:
         cost = line_break_cost(
@@ -518,11 +339,12 @@ class _Builder:
         for first in range(count):
             if best[first] == math.inf:
                 continue
-            width, inside, silence = -1, 0.0, 0
+            width, inside, silence, ends_inside = -1, 0.0, 0, False
             for stop in range(first + 1, count + 1):
                 last = stop - 1
                 width += words[last].length + 1
                 if stop - first > 1:
+                    ends_inside = ends_inside or self.sentence_end[last - 1]
                     # One cue may not span a silence that no lead or lag could cover, nor speech
                     # longer than it may stay on screen; both only grow as words are added.
                     silence = max(silence, self.silence[last])
@@ -543,6 +365,8 @@ class _Builder:
                 characters = width - (plan.line_count - 1)
                 cost = best[first] + PER_CUE + inside + plan.cost + self.cue_cost[stop]
                 cost += self._timing_cost(first, stop, characters)
+                if self._straddles(first, stop, ends_inside):
+                    cost += STRADDLING_CUE
                 if cost < best[stop]:
                     best[stop] = cost
                     chosen[stop] = _Group(first, stop, plan, characters)
@@ -679,19 +503,6 @@ class _Slot:
         if self.short_of_time:
             return self.start
         return min(self.speech_start, self.end - self.need)
-
-
-def article_split_forced(
-    left: SpokenWord, right: SpokenWord, rules: SubtitleRules, timing: CueTiming
-) -> bool:
-    """An article and its noun that cannot share a line of one cue: together they are longer than
-    a line, or a cue cannot hold both (a silence between them no lead or lag covers, or speech
-    longer than max_duration)."""
-    return (
-        left.length + 1 + right.length > rules.max_chars_per_line
-        or right.start - left.end > timing.max_lead + timing.max_lag
-        or right.end - left.start > timing.max_duration
-    )
 
 
 def build_cues(transcript: Transcript, rules: SubtitleRules, fps: float) -> list[Cue]:

@@ -1,25 +1,34 @@
-"""QC: does a set of cues keep the subtitle rules, and where not, why?
+"""QC: does a subtitle track keep the rules, is it in the right script, and what should a person look at?
 
-Every rule of :class:`~reelsub.cues.SubtitleRules` is checked on every cue against the transcript's
-words. A cue that breaks a rule is either a *violation* (a fault: should never happen with cues
-from :func:`~reelsub.cues.build_cues`) or a counted *exception*, when QC can show from the words
-themselves that the rule could not be kept:
+QC reads the track's cues, the transcript they were made from, and the rules. It imports nothing of
+the cue builder (reelsub.cues): every judgement below is made again from the rules (reelsub.
+subtitle_rules), the words (reelsub.spoken) and the text rules (reelsub.text), so that a wrong rule
+in the builder shows up here as a violation instead of being repeated.
+
+Three kinds of finding, each listed in ``qc.json`` with its cue number and times:
+
+*Violations* (a rule is broken): the layout and timing rules of :class:`SubtitleRules` (RULES
+below), a cue mixing two speakers without dialogue dashes (``speaker_mix``), and a track mostly
+in a script its language's readers do not read (``wrong_script``, counted once for the track).
+
+*Exceptions* (a rule could not be kept, and the words show why):
 
 - ``long_word``: a line longer than ``max_chars_per_line`` holds a single word (never cut).
-  Counted per word.
-- ``article_split_forced``: an article and its noun on different lines or cues because they
-  cannot share one: together longer than a line, or a cue cannot hold both (a silence between them
-  longer than ``max_lead + max_lag``, or speech longer than ``max_duration``).
-- ``fast_speech``: under ``min_duration`` or over ``max_cps``, and the cue's reading time is longer
-  than its whole reading window (its speech plus its share of the silences around it, see
-  :func:`reelsub.cues.reading_window`): the words are spoken faster than they can be read.
-- ``crowded_speech``: the cue's reading window is shorter than one frame (words squeezed into an
-  instant), or the previous cue is crowded and runs into this cue's window; its timing rules
-  (duration, reading speed, in-time, out-time, silence) cannot all be kept.
-- ``long_utterance``: one word spoken for longer than ``max_duration``; its cue leaves after
-  ``max_duration``, before the word ends. Not a failure of any rule, counted to be seen.
+- ``article_split_forced``: an article and its noun cannot share a line or a cue.
+- ``fast_speech``: the cue's reading time is longer than the most time it could have: from its
+  first word (or ``max_lead`` before it, not before the previous cue's words end) to its last word
+  plus ``max_lag`` (not after the next cue's words start, less the gap).
+- ``crowded_speech``: that most time is under one frame, or the previous cue is crowded and runs
+  into this one.
+- ``long_utterance``: one word spoken for longer than ``max_duration``.
 
-Timing is compared in whole milliseconds (:class:`~reelsub.cues.CueTiming`), as SRT stores it.
+*Review flags* (no rule is broken, but a viewer would notice): a cue holding the end of one
+sentence and the start of the next, a cue mostly in a foreign script, low confidence (Whisper's
+word probabilities), likely hallucinations (a cue over no speech VAD heard, a repeated line, text on a
+film under a second long, a highly compressible line), and a language mismatch between what was
+heard and what was configured or tagged.
+
+Timing is compared in whole milliseconds (:class:`~reelsub.subtitle_rules.CueTiming`), as SRT stores it.
 """
 
 from __future__ import annotations
@@ -27,24 +36,17 @@ from __future__ import annotations
 import bisect
 import itertools
 import math
+import zlib
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from reelsub.cues import (
-    Cue,
-    CueTiming,
-    SpokenWord,
-    SubtitleRules,
-    article_split_forced,
-    break_words_for,
-    film_end_ms,
-    reading_window,
-    splits_article,
-    spoken_words,
-    visible_length,
-)
-from reelsub.transcript import Transcript
+from reelsub import text
+from reelsub.languages import display_name, expected_scripts, resolve
+from reelsub.spoken import SENTENCE_PAUSE_MS, SpokenWord, article_split_forced, film_end_ms, spoken_words
+from reelsub.subtitle_rules import Cue, CueTiming, SubtitleRules
+from reelsub.text import break_words_for, splits_article, visible_length
+from reelsub.transcript import Transcript, estimated_words
 
 RULES = (
     "max_lines",  # more lines than max_lines
@@ -58,8 +60,28 @@ RULES = (
     "out_time",  # stays more than max_lag after its last word, or leaves before it ends (less the gap)
     "silence",  # on screen at a moment more than max_lag after speech and max_lead before the next
     "text_mismatch",  # its text is not the transcript's words, in order
+    "speaker_mix",  # words of two speakers without the dialogue-dash convention
+    "wrong_script",  # the track: most of its letters are in a script its language is not written in
 )
 EXCEPTIONS = ("long_word", "article_split_forced", "fast_speech", "crowded_speech", "long_utterance")
+FLAGS = (
+    "straddles_sentences",  # holds the end of one sentence and the start of the next
+    "foreign_script",  # most of the cue's letters are in a script its language is not written in
+    "low_confidence",  # Whisper was unsure of the words
+    "no_speech_heard",  # likely hallucination: VAD heard no speech while its words are said
+    "repeated_line",  # likely hallucination: the same text as the cue before
+    "subsecond_film",  # likely hallucination: text on a film under a second long
+    "high_compression",  # likely hallucination: its segment's text compresses like a loop
+    "language_mismatch",  # the language heard is not the one configured or tagged (track-level)
+)
+
+# Thresholds of the review flags, each written once here.
+LOW_CONFIDENCE = 0.45  # mean word probability; Whisper's real words on clean speech sit near 0.8-0.9
+COMPRESSION_RATIO = 2.4  # Whisper's own hallucination threshold (compression_ratio_threshold)
+SUBSECOND_FILM_S = 1.0
+HEARD_SHARE = 0.1  # a cue whose words overlap heard speech for less than this share of their time
+CONFIDENT_DETECTION = 0.7  # a detected language this probable can disagree with config
+MOSTLY = 0.5  # a cue, or a track, with less than this share of letters in its scripts
 
 
 @dataclass
@@ -70,114 +92,301 @@ class CueFindings:
     words: tuple[int, int] | None  # the transcript words it shows, [first, stop); None: none found
     violations: list[str] = field(default_factory=list)
     exceptions: list[str] = field(default_factory=list)  # "long_word" once per long word
+    flags: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Track:
+    """What every check of one track reads."""
+
+    cues: Sequence[Cue]
+    rules: SubtitleRules
+    timing: CueTiming
+    transcript: Transcript
+    words: list[SpokenWord]
+    word_languages: list[str]
+    word_speakers: list[str | None]
+    word_probabilities: list[float | None]
+    word_segments: list[int]
+    ranges: list[tuple[int, int] | None]
+    times: list[tuple[int, int]]
+    film_end: int
+
+
+def _track(cues: Sequence[Cue], rules: SubtitleRules, fps: float, transcript: Transcript) -> _Track:
+    timing = rules.timing(fps)
+    words = spoken_words(transcript)
+    languages, speakers, probabilities, segments = [], [], [], []
+    for number, segment in enumerate(transcript.segments):
+        for word in estimated_words(segment):
+            if not word.word.strip():
+                continue
+            languages.append(transcript.segment_language(segment))
+            speakers.append(word.speaker or segment.speaker)
+            probabilities.append(word.probability)
+            segments.append(number)
+    ranges, _ = match_words(cues, words, timing)
+    return _Track(
+        cues, rules, timing, transcript, words, languages, speakers, probabilities, segments, ranges,
+        [(round(c.start * 1000), round(c.end * 1000)) for c in cues], film_end_ms(transcript, words),
+    )
 
 
 def cue_findings(
     cues: Sequence[Cue], rules: SubtitleRules, fps: float, transcript: Transcript
 ) -> list[CueFindings]:
-    """Check every cue against every rule (see the module docstring for the categories)."""
-    timing = rules.timing(fps)
-    words = spoken_words(transcript)
-    film_end = film_end_ms(transcript, words)
-    break_words = break_words_for(transcript.language)
-    times = [(round(c.start * 1000), round(c.end * 1000)) for c in cues]
-    ranges, _ = match_words(cues, words, timing)
-    reach = _speech_reach(words, timing)
-    findings: list[CueFindings] = []
+    """Check every cue against every rule and review flag (see the module docstring)."""
+    track = _track(cues, rules, fps, transcript)
+    findings = [CueFindings(index, track.ranges[index]) for index in range(len(cues))]
     crowded: list[bool] = []
-    for index, cue in enumerate(cues):
-        found = CueFindings(index, ranges[index])
-        findings.append(found)
-        start, end = times[index]
-
-        # -- lines ---------------------------------------------------------------------------
-        if len(cue.lines) > rules.max_lines:
-            found.violations.append("max_lines")
-        for line in cue.lines:
-            if visible_length(line) > rules.max_chars_per_line:
-                if len(line.split()) == 1:
-                    found.exceptions.append("long_word")
-                elif "line_length" not in found.violations:
-                    found.violations.append("line_length")
-        _check_article_splits(found, cues, ranges, words, rules, timing, break_words)
-        if index + 1 < len(cues) and times[index + 1][0] - end < timing.min_gap:
-            found.violations.append("min_gap")
-        if ranges[index] is None or _shown_text(cue) != " ".join(
-            w.text for w in words[slice(*ranges[index])]
-        ):
-            found.violations.append("text_mismatch")
-
-        # -- timing ----------------------------------------------------------------------------
-        duration = end - start
-        if duration > timing.max_duration:
-            found.violations.append("max_duration")
-        failed = []
-        if duration < timing.min_duration:
-            failed.append("min_duration")
-        if duration < timing.reading_time(cue.characters):
-            failed.append("reading_speed")
-        if not _within(reach, start, end):
-            failed.append("silence")
-        is_crowded, too_fast = False, False
-        if ranges[index] is not None:
-            first, stop = ranges[index]
-            speech_start, speech_end = words[first].start, words[stop - 1].end
-            single_word = stop - first == 1
-            if start < max(0, speech_start - timing.max_lead) or start > speech_start:
-                failed.append("in_time")
-            out_limit = min(speech_end, start + timing.max_duration) if single_word else speech_end
-            if end > speech_end + timing.max_lag or end < out_limit - timing.min_gap:
-                failed.append("out_time")
-            earliest, latest = reading_window(words, first, stop, timing, film_end)
-            pushed = index > 0 and crowded[index - 1] and times[index - 1][1] + timing.min_gap > earliest
-            is_crowded = latest - earliest < timing.frame or pushed
-            too_fast = timing.shortest_duration(cue.characters) > min(timing.max_duration, latest - earliest)
-            if single_word and speech_end - speech_start > timing.max_duration:
-                found.exceptions.append("long_utterance")
-        crowded.append(is_crowded)
-        for rule in failed:
-            if is_crowded:
-                category = "crowded_speech"
-            elif too_fast and rule in ("min_duration", "reading_speed"):
-                category = "fast_speech"
-            else:
-                found.violations.append(rule)
-                continue
-            if category not in found.exceptions:
-                found.exceptions.append(category)
+    reach = _speech_reach(track.words, track.timing)
+    boundaries = _sentence_ends(track)
+    for found in findings:
+        _check_lines(track, found)
+        crowded.append(_check_timing(track, found, reach, crowded))
+        _check_sentences(track, found, boundaries)
+        _check_script(track, found)
+        _check_speakers(track, found)
+        _check_hallucination(track, found)
     return findings
 
 
-def _check_article_splits(
-    found: CueFindings,
-    cues: Sequence[Cue],
-    ranges: Sequence[tuple[int, int] | None],
-    words: Sequence[SpokenWord],
-    rules: SubtitleRules,
-    timing: CueTiming,
-    break_words,
-) -> None:
-    """Line breaks inside the cue, and the break to the next cue."""
+# -- layout -------------------------------------------------------------------------------------
+
+
+def _check_lines(track: _Track, found: CueFindings) -> None:
+    cue, rules = track.cues[found.index], track.rules
+    if len(cue.lines) > rules.max_lines:
+        found.violations.append("max_lines")
+    for line in cue.lines:
+        if visible_length(line) > rules.max_chars_per_line:
+            if len(line.split()) == 1:
+                found.exceptions.append("long_word")
+            elif "line_length" not in found.violations:
+                found.violations.append("line_length")
+    _check_article_splits(track, found)
     index = found.index
-    lines = [line.split() for line in cues[index].lines if line.split()]
-    pairs = [(upper[-1], lower[0], False) for upper, lower in itertools.pairwise(lines)]
-    if index + 1 < len(cues) and lines and cues[index + 1].text.split():
-        pairs.append((lines[-1][-1], cues[index + 1].text.split()[0], True))
+    if index + 1 < len(track.cues) and track.times[index + 1][0] - track.times[index][1] < track.timing.min_gap:
+        found.violations.append("min_gap")
+    words = found.words
+    if words is None or _shown_text(cue) != " ".join(w.text for w in track.words[slice(*words)]):
+        found.violations.append("text_mismatch")
+
+
+def _check_article_splits(track: _Track, found: CueFindings) -> None:
+    """Line breaks inside the cue, and the break to the next cue."""
+    index, cues = found.index, track.cues
+    break_words = break_words_for(track.transcript.language)
+    lines = [_dashless(line).split() for line in cues[index].lines if line.split()]
+    pairs = [(upper[-1], lower[0], False) for upper, lower in itertools.pairwise(lines) if upper and lower]
+    if index + 1 < len(cues) and lines and lines[-1] and cues[index + 1].text.split():
+        pairs.append((lines[-1][-1], _dashless(cues[index + 1].lines[0]).split()[0], True))
     for left, right, between_cues in pairs:
         if not splits_article(left, right, break_words):
             continue
-        forced = visible_length(left) + 1 + visible_length(right) > rules.max_chars_per_line
-        here, after = ranges[index], ranges[index + 1] if between_cues else None
+        forced = visible_length(left) + 1 + visible_length(right) > track.rules.max_chars_per_line
+        here, after = track.ranges[index], track.ranges[index + 1] if between_cues else None
         if between_cues and here is not None and after is not None and after[0] == here[1]:
-            forced = forced or article_split_forced(words[here[1] - 1], words[after[0]], rules, timing)
-        if forced:
-            found.exceptions.append("article_split_forced")
+            forced = forced or article_split_forced(
+                track.words[here[1] - 1], track.words[after[0]], track.rules, track.timing
+            )
+        found.exceptions.append("article_split_forced") if forced else found.violations.append("article_split")
+
+
+# -- timing -------------------------------------------------------------------------------------
+
+
+def _check_timing(track: _Track, found: CueFindings, reach: list[tuple[int, int]], crowded: list[bool]) -> bool:
+    """Timing rules; whether the cue is crowded (for the next cue's judgement)."""
+    index, timing, words = found.index, track.timing, track.words
+    cue = track.cues[index]
+    start, end = track.times[index]
+    duration = end - start
+    if duration > timing.max_duration:
+        found.violations.append("max_duration")
+    failed = []
+    if duration < timing.min_duration:
+        failed.append("min_duration")
+    if duration < timing.reading_time(cue.characters):
+        failed.append("reading_speed")
+    if not _within(reach, start, end):
+        failed.append("silence")
+    is_crowded = too_fast = False
+    if found.words is not None:
+        first, stop = found.words
+        speech_start, speech_end = words[first].start, words[stop - 1].end
+        single_word = stop - first == 1
+        if start < max(0, speech_start - timing.max_lead) or start > speech_start:
+            failed.append("in_time")
+        out_limit = min(speech_end, start + timing.max_duration) if single_word else speech_end
+        if end > speech_end + timing.max_lag or end < out_limit - timing.min_gap:
+            failed.append("out_time")
+        earliest, latest = _most_time(track, first, stop)
+        # A cue short of time before this one (crowded, or faster than it can be read) takes all the
+        # time it can; where it runs into this cue's time, this cue is pushed too.
+        pushed = index > 0 and crowded[index - 1] and track.times[index - 1][1] + timing.min_gap > earliest
+        is_crowded = latest - earliest < timing.frame or pushed
+        too_fast = timing.shortest_duration(cue.characters) > min(timing.max_duration, latest - earliest)
+        is_crowded = is_crowded or (too_fast and pushed)
+        if single_word and speech_end - speech_start > timing.max_duration:
+            found.exceptions.append("long_utterance")
+    for rule in failed:
+        if is_crowded:
+            category = "crowded_speech"
+        elif too_fast and rule in ("min_duration", "reading_speed"):
+            category = "fast_speech"
         else:
-            found.violations.append("article_split")
+            found.violations.append(rule)
+            continue
+        if category not in found.exceptions:
+            found.exceptions.append(category)
+    return is_crowded or too_fast
+
+
+def _most_time(track: _Track, first: int, stop: int) -> tuple[int, int]:
+    """The earliest start and latest end (ms) any timing of the cue showing words[first:stop] could
+    have while its neighbours keep their own in- and out-times: from max_lead before its first word,
+    not before the previous words end; to max_lag after its last word, not after the next words
+    start less the gap, nor after the film."""
+    words, timing = track.words, track.timing
+    earliest = max(0, words[first].start - timing.max_lead, words[first - 1].end if first else 0)
+    latest = min(track.film_end, words[stop - 1].end + timing.max_lag)
+    if stop < len(words):
+        latest = min(latest, words[stop].start - timing.min_gap)
+    return earliest, latest
+
+
+# -- sentences, script, speakers ------------------------------------------------------------------
+
+
+def _sentence_ends(track: _Track) -> set[int]:
+    """Indices of words after which a sentence ends: at sentence punctuation (abbreviations aside),
+    and where VAD heard a silence of SENTENCE_PAUSE_MS or more between two words (Whisper often
+    leaves Indian-language speech unpunctuated; the silence is the evidence then)."""
+    words = track.words
+    ends = {
+        k for k, word in enumerate(words)
+        if text.ends_sentence(word.text, track.word_languages[k] if k < len(track.word_languages) else None)
+    }
+    for gap_start, gap_end in _heard_silences(track.transcript, SENTENCE_PAUSE_MS):
+        middle = (gap_start + gap_end) / 2
+        nearest = min(
+            range(len(words) - 1), key=lambda k: abs((words[k].end + words[k + 1].start) / 2 - middle), default=None
+        )
+        if nearest is not None and words[nearest].start < middle < words[nearest + 1].end + 1000:
+            ends.add(nearest)
+    return ends
+
+
+def _heard_silences(transcript: Transcript, min_ms: int) -> list[tuple[int, int]]:
+    speech = transcript.speech or []
+    return [
+        (round(a.end * 1000), round(b.start * 1000))
+        for a, b in itertools.pairwise(speech)
+        if (b.start - a.end) * 1000 >= min_ms
+    ]
+
+
+def _check_sentences(track: _Track, found: CueFindings, ends: set[int]) -> None:
+    """A cue may hold two whole sentences, but not the end of one and the start of the next."""
+    if found.words is None:
+        return
+    first, stop = found.words
+    inside = [k for k in range(first, stop - 1) if k in ends]
+    if not inside:
+        return
+    starts_whole = first == 0 or (first - 1) in ends
+    ends_whole = stop == len(track.words) or (stop - 1) in ends
+    if not (starts_whole and ends_whole):
+        found.flags.append("straddles_sentences")
+
+
+def _check_script(track: _Track, found: CueFindings) -> None:
+    allowed = _allowed_scripts(track, found)
+    if not allowed:
+        return
+    letters = text.letter_scripts(track.cues[found.index].text)
+    if sum(letters.values()) and text.share_in_scripts(letters, allowed) < MOSTLY:
+        found.flags.append("foreign_script")
+
+
+def _allowed_scripts(track: _Track, found: CueFindings) -> set[str]:
+    """The scripts of the track's language, and of the languages the cue's words were spoken in."""
+    scripts = set(expected_scripts(track.transcript.language))
+    if not scripts:
+        return set()
+    if found.words is not None:
+        for k in range(*found.words):
+            if k < len(track.word_languages):
+                scripts |= set(expected_scripts(track.word_languages[k]))
+    return scripts
+
+
+def _check_speakers(track: _Track, found: CueFindings) -> None:
+    if found.words is None:
+        return
+    speakers = [s for s in track.word_speakers[slice(*found.words)] if s is not None]
+    distinct = list(dict.fromkeys(speakers))
+    if len(distinct) < 2:
+        return
+    lines = track.cues[found.index].lines
+    dashed = len(lines) == 2 and all(line.startswith("- ") for line in lines)
+    if len(distinct) > 2 or not dashed:
+        found.violations.append("speaker_mix")
+
+
+# -- review flags ---------------------------------------------------------------------------------
+
+
+def _check_hallucination(track: _Track, found: CueFindings) -> None:
+    index, transcript = found.index, track.transcript
+    cue = track.cues[index]
+    if found.words is not None:
+        probabilities = [p for p in track.word_probabilities[slice(*found.words)] if p is not None]
+        if probabilities and sum(probabilities) / len(probabilities) < LOW_CONFIDENCE:
+            found.flags.append("low_confidence")
+        if transcript.speech is not None and _heard_share(track, *found.words) < HEARD_SHARE:
+            found.flags.append("no_speech_heard")
+        segments = {track.word_segments[k] for k in range(*found.words) if k < len(track.word_segments)}
+        if any(_compression_ratio(transcript.segments[s].text) > COMPRESSION_RATIO for s in segments):
+            found.flags.append("high_compression")
+    if index and _normal(cue.text) and _normal(cue.text) == _normal(track.cues[index - 1].text):
+        found.flags.append("repeated_line")
+    if 0 < transcript.duration < SUBSECOND_FILM_S:
+        found.flags.append("subsecond_film")
+
+
+def _heard_share(track: _Track, first: int, stop: int) -> float:
+    """The share of the cue's spoken time (its words) during which VAD heard speech."""
+    spoken = sum(max(0, w.end - w.start) for w in track.words[first:stop])
+    if spoken == 0:
+        return 1.0
+    heard = 0
+    for word in track.words[first:stop]:
+        for region in track.transcript.speech or []:
+            low, high = max(word.start, round(region.start * 1000)), min(word.end, round(region.end * 1000))
+            heard += max(0, high - low)
+    return heard / spoken
+
+
+def _compression_ratio(line: str) -> float:
+    data = line.encode("utf-8")
+    return len(data) / len(zlib.compress(data)) if data else 0.0
+
+
+def _normal(line: str) -> str:
+    return " ".join(text.bare(token) for token in line.split())
+
+
+def _dashless(line: str) -> str:
+    return line[2:] if line.startswith("- ") else line
 
 
 def _shown_text(cue: Cue) -> str:
-    return " ".join(cue.text.split())
+    return " ".join(_dashless(line).strip() for line in cue.lines if line.strip())
+
+
+# -- matching cues to words -----------------------------------------------------------------------
 
 
 def match_words(
@@ -263,6 +472,9 @@ def speech_covered(cues: Sequence[Cue], words: Sequence[SpokenWord]) -> float:
     return covered / total if total else 1.0
 
 
+# -- the report -------------------------------------------------------------------------------
+
+
 def _percentiles(values: Sequence[float], names: Sequence[tuple[str, float]]) -> dict[str, float | None]:
     """Linear-interpolated percentiles; None where there are no cues or a value is not finite."""
     ordered = sorted(values)
@@ -283,28 +495,84 @@ def _percentiles(values: Sequence[float], names: Sequence[tuple[str, float]]) ->
 SPREAD = (("p50", 0.5), ("p90", 0.9), ("p99", 0.99), ("max", 1.0))
 
 
+def script_summary(cues: Sequence[Cue], language: str) -> dict[str, Any]:
+    """The track's letters by script against the scripts its language is written in."""
+    letters = text.letter_scripts(" ".join(c.text for c in cues))
+    expected = list(expected_scripts(language))
+    total = sum(letters.values())
+    return {
+        "expected": expected,
+        "letters": dict(letters.most_common()),
+        "share_expected": None if not expected or not total else round(text.share_in_scripts(letters, expected), 4),
+    }
+
+
+def language_check(transcript: Transcript, translated: bool) -> dict[str, Any]:
+    """What asr heard against what config said and the audio track's tag (source tracks only)."""
+    asr = transcript.stage("asr")
+    settings = asr.settings if asr else {}
+    detected, probability = settings.get("detected_language"), settings.get("language_probability")
+    configured = settings.get("language")
+    tag = (settings.get("audio_track") or {}).get("language")
+    problems = []
+    if not translated and detected and probability is not None and probability >= CONFIDENT_DETECTION:
+        if configured and not _same_language(detected, configured):
+            problems.append(f"heard {display_name(detected)} (p={probability:.2f}) but source_lang is "
+                            f"{display_name(configured)}")
+        if tag and tag not in ("und", "") and not _same_language(detected, tag):
+            problems.append(f"heard {display_name(detected)} (p={probability:.2f}) but the audio track is "
+                            f"tagged {tag!r}")
+    return {"detected": detected, "probability": probability, "configured": configured, "track_tag": tag,
+            "mismatch": problems}
+
+
+def _same_language(a: str, b: str) -> bool:
+    try:
+        return resolve(a).id == resolve(b).id
+    except ValueError:
+        return a.lower() == b.lower()
+
+
 def qc_report(
-    cues: Sequence[Cue], rules: SubtitleRules, fps: float, transcript: Transcript
+    cues: Sequence[Cue], rules: SubtitleRules, fps: float, transcript: Transcript, translated: bool = False
 ) -> dict[str, Any]:
-    """The QC report of one subtitle track, JSON-ready."""
+    """The QC report of one subtitle track, as its ``qc.json`` (reelsub.qc_report.QcReport)."""
     timing = rules.timing(fps)
     words = spoken_words(transcript)
     findings = cue_findings(cues, rules, fps, transcript)
     _, text_matches = match_words(cues, words, timing)
-    violations = {rule: 0 for rule in RULES}
-    exceptions = {category: 0 for category in EXCEPTIONS}
+    violations = dict.fromkeys(RULES, 0)
+    exceptions = dict.fromkeys(EXCEPTIONS, 0)
+    flags = dict.fromkeys(FLAGS, 0)
     examples: dict[str, list[int]] = {}
+    listed: list[dict[str, Any]] = []
     for found in findings:
-        for rule in found.violations:
-            violations[rule] += 1
-            examples.setdefault(rule, [])
-            if len(examples[rule]) < 5:
-                examples[rule].append(found.index + 1)  # SRT numbers cues from 1
-        for category in found.exceptions:
-            exceptions[category] += 1
+        cue = cues[found.index]
+        for kind, names, counts in (("violation", found.violations, violations),
+                                    ("exception", found.exceptions, exceptions), ("flag", found.flags, flags)):
+            for name in names:
+                counts[name] += 1
+                listed.append({"check": name, "kind": kind, "cue": found.index + 1,
+                               "start": round(cue.start, 3), "end": round(cue.end, 3)})
+                if kind == "violation" and len(examples.setdefault(name, [])) < 5:
+                    examples[name].append(found.index + 1)  # SRT numbers cues from 1
+    script = script_summary(cues, transcript.language)
+    if script["share_expected"] is not None and script["share_expected"] < MOSTLY:
+        violations["wrong_script"] = 1
+        examples["wrong_script"] = []
+        listed.append({"check": "wrong_script", "kind": "violation", "cue": None, "start": None, "end": None,
+                       "detail": f"{script['share_expected']:.0%} of the letters are "
+                                 f"{text.script_names(script['expected'])}"})
+    languages = language_check(transcript, translated)
+    if languages["mismatch"]:
+        flags["language_mismatch"] = 1
+        listed.append({"check": "language_mismatch", "kind": "flag", "cue": None, "start": None, "end": None,
+                       "detail": "; ".join(languages["mismatch"])})
     report: dict[str, Any] = {
+        "schema": "reelsub.qc/1",
         "film": transcript.film,
         "language": transcript.language,
+        "translated": translated,
         "fps": fps,
         "rules": asdict(rules),
         "cue_count": len(cues),
@@ -313,11 +581,17 @@ def qc_report(
         "violation_examples": examples,  # rule -> up to 5 cue numbers (as in the SRT)
         "exceptions": exceptions,
         "long_word_exceptions": exceptions["long_word"],
+        "flags": flags,
+        "flag_count": sum(flags.values()),
+        "findings": listed,
+        "script": script,
+        "language_check": languages,
         "reading_speed_cps": _percentiles([c.cps for c in cues], SPREAD),
         "duration_s": _percentiles([c.duration for c in cues], (("min", 0.0), *SPREAD)),
         "speech_covered": round(speech_covered(cues, words), 4),
         "words": {"total": len(words), "text_matches_transcript": text_matches},
     }
+    report["verdict"] = "violations" if report["violation_count"] else "review" if report["flag_count"] else "ok"
     report["summary"] = _summary(report)
     return report
 
@@ -335,11 +609,27 @@ def _summary(report: dict[str, Any]) -> str:
             f"-{_number(duration['max'], 2)} s (median {_number(duration['p50'], 2)} s); cues cover "
             f"{report['speech_covered']:.1%} of the time words are spoken."
         )
+    script = report["script"]
+    if script["share_expected"] is not None and script["share_expected"] < 1:
+        parts.append(f"Script: {script['share_expected']:.0%} of the letters are {text.script_names(script['expected'])}"
+                     f" ({_letters(script['letters'])}).")
     if report["violation_count"]:
         listed = ", ".join(f"{n} {rule}" for rule, n in report["violations"].items() if n)
-        parts.append(f"RULE VIOLATIONS: {listed} (cues {report['violation_examples']}).")
-    else:
-        parts.append("Every rule is kept.")
+        where = {rule: cues for rule, cues in report["violation_examples"].items() if cues}
+        parts.append(f"RULE VIOLATIONS: {listed}" + (f" (cues {where})." if where else "."))
+    flagged = [f for f in report["findings"] if f["kind"] == "flag"]
+    if flagged:
+        by_check: dict[str, list[str]] = {}
+        for finding in flagged:
+            by_check.setdefault(finding["check"], []).append(
+                str(finding["cue"]) if finding["cue"] is not None else finding.get("detail", "")
+            )
+        named = "; ".join(f"{check.replace('_', ' ')}: {', '.join(where[:8])}" for check, where in by_check.items())
+        parts.append(f"FLAGGED FOR REVIEW ({len(flagged)}): {named}.")
+    if not report["violation_count"] and not flagged:
+        parts.append("Every rule is kept and nothing is flagged.")
+    elif not report["violation_count"]:
+        parts.append("No rule is broken, but the flagged cues need a person's look.")
     counted = ", ".join(
         f"{n} {category.replace('_', ' ')}" for category, n in report["exceptions"].items() if n
     )
@@ -347,6 +637,10 @@ def _summary(report: dict[str, Any]) -> str:
     if not report["words"]["text_matches_transcript"]:
         parts.append("The cue text differs from the transcript's words; words were matched to cues by time.")
     return " ".join(parts)
+
+
+def _letters(counts: dict[str, int]) -> str:
+    return ", ".join(f"{n} {text.script_names([code])}" for code, n in counts.items())
 
 
 def _number(value: float | None, digits: int = 1) -> str:
@@ -358,6 +652,9 @@ def format_qc_table(report: dict[str, Any]) -> str:
     rows = [("cues", str(report["cue_count"])), ("words", str(report["words"]["total"]))]
     rows += [(f"violations: {rule}", str(n)) for rule, n in report["violations"].items()]
     rows += [(f"exceptions: {category}", str(n)) for category, n in report["exceptions"].items()]
+    rows += [(f"flags: {flag}", str(n)) for flag, n in report["flags"].items()]
+    share = report["script"]["share_expected"]
+    rows.append(("letters in the expected script", "n/a" if share is None else f"{share:.1%}"))
     for name, value in report["reading_speed_cps"].items():
         rows.append((f"reading speed {name} (chars/s)", _number(value)))
     for name, value in report["duration_s"].items():
