@@ -160,9 +160,9 @@ def copy_film(film: Path, path: Path) -> Path:
 # -- films with several tagged audio tracks (audio track choice, reelsub.audio_track) ---------------
 
 
-COMMENTARY_SENTENCE = "In this commentary, the director talks about the camera and the music."
+COMMENTARY_SENTENCE = "In this commentary, the director talks about the camera and the actors."
 # Words of COMMENTARY_SENTENCE that tiny.en hears; none of them is in HINDI_SENTENCE.
-COMMENTARY_WORDS = ("commentary", "director", "camera", "music")
+COMMENTARY_WORDS = ("commentary", "director", "camera")
 HINDI_SENTENCE = "नमस्ते, यह फ़िल्म की हिंदी आवाज़ है। गाँव में आज मेला लगा है।"
 
 

@@ -22,9 +22,10 @@ from __future__ import annotations
 import json
 import math
 import os
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from . import languages
 from .media import MediaError, Stream
@@ -174,7 +175,7 @@ class AudioRecord:
     duration: float  # seconds of audio extracted (the WAV the ASR stage reads)
 
     @classmethod
-    def of(cls, choice: AudioChoice, duration: float) -> "AudioRecord":
+    def of(cls, choice: AudioChoice, duration: float) -> AudioRecord:
         language = tag_language(choice.stream.language)
         return cls(
             stream_index=choice.stream.index, track=choice.position, language=choice.stream.language,
