@@ -36,6 +36,8 @@ def load_films():
         return film_catalog.build_films(
             Path(config["films_dir"]), rows, config["source_lang"], config["target_langs"],
             sheet_name=str(sheet_path),
+            # -- audio track choice (reelsub.audio_track) --
+            default_audio_lang=config["audio_lang"], default_audio_track=config["audio_track"],
         )
     except film_catalog.FilmSheetError as error:
         raise WorkflowError(str(error)) from None
@@ -96,6 +98,18 @@ def film_path(wildcards):
 
 def film_source_lang(wildcards):
     return film_of(wildcards).source_lang
+
+
+# -- audio track choice: what the sheet row or config asks demux to transcribe (reelsub.audio_track) --
+def film_audio_lang(wildcards):
+    return film_of(wildcards).audio_lang or ""
+
+
+def film_audio_track(wildcards):
+    return film_of(wildcards).audio_track
+
+
+# -- end of audio track choice --
 
 
 def film_glossary(wildcards):

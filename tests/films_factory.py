@@ -155,3 +155,58 @@ def copy_film(film: Path, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(film, path)
     return path
+
+
+# -- films with several tagged audio tracks (audio track choice, reelsub.audio_track) ---------------
+
+
+COMMENTARY_SENTENCE = "In this commentary, the director talks about the camera and the actors."
+# Words of COMMENTARY_SENTENCE that tiny.en hears; none of them is in HINDI_SENTENCE.
+COMMENTARY_WORDS = ("commentary", "director", "camera")
+HINDI_SENTENCE = "नमस्ते, यह फ़िल्म की हिंदी आवाज़ है। गाँव में आज मेला लगा है।"
+
+
+def film_with_audio_tracks(path: Path, scratch: Path, tracks: list[tuple]) -> Path:
+    """A film with one audio track per ``(parts, language, title, default)``: espeak-ng speech (a
+    Speech sequence), or None for a second of 440 Hz tone. ``language``/``title`` None: no tag.
+    Exactly the tracks marked default are default (ffmpeg would otherwise mark the first)."""
+    scratch.mkdir(parents=True, exist_ok=True)
+    sources: list[Path] = []
+    for number, (parts, _, _, _) in enumerate(tracks):
+        source = scratch / f"{path.stem}-track{number}.mp4"
+        if parts is None:
+            run_tool(["ffmpeg", "-nostdin", "-v", "error", "-y",
+                      "-f", "lavfi", "-i", "testsrc2=size=160x90:rate=5:duration=1",
+                      "-f", "lavfi", "-i", f"sine=frequency={440 + 110 * number}:duration=1",
+                      "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac",
+                      "-shortest", str(source)], f"tone film {source}")
+        else:
+            speech_film(source, parts)
+        sources.append(source)
+    args = ["ffmpeg", "-nostdin", "-v", "error", "-y"]
+    for source in sources:
+        args += ["-i", str(source)]
+    args += ["-map", "0:v"] + [arg for number in range(len(tracks)) for arg in ("-map", f"{number}:a")]
+    args += ["-c", "copy"]
+    for number, (_, language, title, default) in enumerate(tracks):
+        if language:
+            args += [f"-metadata:s:a:{number}", f"language={language}"]
+        if title:
+            args += [f"-metadata:s:a:{number}", f"title={title}", f"-metadata:s:a:{number}", f"handler_name={title}"]
+        args += [f"-disposition:a:{number}", "default" if default else "0"]
+    with atomic_output(path) as temporary:
+        run_tool([*args, str(temporary)], f"film with audio tracks {path}")
+    return path
+
+
+def film_with_commentary_then_hindi(path: Path, scratch: Path) -> Path:
+    """The film of issue #11: audio track 0 is an English commentary (tagged eng, not default),
+    audio track 1 the default Hindi track (tagged hin). Both are espeak-ng speech, of different
+    sentences, so the transcript says which one was transcribed."""
+    return film_with_audio_tracks(path, scratch, [
+        ((Speech(text=COMMENTARY_SENTENCE), Speech(silence=0.5)), "eng", "Commentary", False),
+        ((Speech(text=HINDI_SENTENCE, voice="hi"), Speech(silence=0.5)), "hin", "Hindi", True),
+    ])
+
+
+# -- end of films with several tagged audio tracks --

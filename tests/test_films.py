@@ -1,5 +1,6 @@
 """Film discovery and the films sheet."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -50,6 +51,9 @@ def test_bad_rows_name_the_row_and_key(tmp_path):
         "film\tsource_lang\na\txx\n": "row 2: key 'source_lang'",
         "film\tpath\nmissing\t/nope/x.mp4\n": "row 2: key 'path'",
         "film\ttarget_langs\na\ten\nz\t\n": "row 3",
+        "film\taudio_lang\na\txx\n": "row 2: key 'audio_lang': unknown language 'xx'",
+        "film\taudio_track\na\t-1\n": "row 2: key 'audio_track': '-1' is not a track position",
+        "film\taudio_lang\taudio_track\na\ten\t0\n": "row 2: both audio_lang .en. and audio_track .0. are set",
     }
     for text, message in cases.items():
         sheet = tmp_path / "films.tsv"
@@ -63,3 +67,29 @@ def test_source_language_is_never_its_own_target(tmp_path):
     films = build_films(tmp_path, [], "en", ["en", "hi"])
     assert films["a"].target_langs == ("hi",)
 
+
+
+# -- audio track choice: sheet columns audio_lang / audio_track, config keys of the same names ------
+
+
+def test_audio_track_request_comes_from_config_and_a_sheet_row_replaces_it(tmp_path):
+    touch(tmp_path / "films", "a.mp4", "b.mp4", "c.mp4", "d.mp4")
+    sheet = tmp_path / "films.tsv"
+    sheet.write_text("film\taudio_lang\taudio_track\nb\t\t1\nc\tHindi\t\nd\tauto\t\n")
+    films = build_films(tmp_path / "films", read_sheet(sheet), "auto", [], default_audio_lang="eng")
+    assert (films["a"].audio_lang, films["a"].audio_track) == ("en", None), "config, resolved"
+    assert (films["b"].audio_lang, films["b"].audio_track) == (None, 1), "the row's position replaces config's language"
+    assert (films["c"].audio_lang, films["c"].audio_track) == ("hi", None)
+    assert (films["d"].audio_lang, films["d"].audio_track) == (None, None), "auto: back to the default rule"
+
+
+def test_audio_track_request_survives_dropping_the_source_from_the_targets(tmp_path):
+    touch(tmp_path, "a.mp4")
+    film = build_films(tmp_path, [], "en", ["en", "hi"], default_audio_track=2)["a"]
+    assert (film.target_langs, film.audio_track) == (("hi",), 2)
+
+
+def test_config_asking_for_an_audio_track_both_ways_is_an_error(tmp_path):
+    touch(tmp_path, "a.mp4")
+    with pytest.raises(FilmSheetError, match=re.escape("config: both audio_lang (en) and audio_track (1)")):
+        build_films(tmp_path, [], "auto", [], default_audio_lang="en", default_audio_track=1)

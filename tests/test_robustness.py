@@ -260,7 +260,7 @@ def test_existing_subtitle_and_audio_tracks_are_kept_and_ours_is_added(
     assert ours["tags"]["title"] == "English" and ours["disposition"]["default"] == 1
     words = spoken(out, 1)
     assert all(w in words for w in factory.HEARD_WORDS), words
-    assert "commentary" not in words, "demux takes the first audio track, not the commentary"
+    assert "commentary" not in words, "demux takes the default track (Main), not the commentary"
 
 
 # -- interruptions and full disks ------------------------------------------------------------------

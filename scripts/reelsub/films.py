@@ -9,14 +9,14 @@ live elsewhere.
 from __future__ import annotations
 
 import csv
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Iterable
 
 from . import languages
 
 VIDEO_EXTENSIONS = {".mp4", ".mkv", ".mov", ".avi", ".webm", ".m4v"}
-SHEET_COLUMNS = ("film", "path", "source_lang", "target_langs")
+SHEET_COLUMNS = ("film", "path", "source_lang", "target_langs", "audio_lang", "audio_track")
 AUTO = "auto"
 
 
@@ -31,6 +31,10 @@ class Film:
     source_lang: str  # a language id, or "auto" to detect
     target_langs: tuple[str, ...] = ()
     glossary: tuple[str, ...] = field(default=())
+    # The audio track to transcribe (reelsub.audio_track): by language id, or by 0-based position
+    # among the film's audio streams; neither set: the default rule (source_lang, default, first).
+    audio_lang: str | None = None
+    audio_track: int | None = None
 
 
 def is_video(path: Path) -> bool:
@@ -95,12 +99,15 @@ def build_films(
     default_targets: Iterable[str],
     sheet_name: str = "films sheet",
     base_dir: Path = Path("."),
+    default_audio_lang: str | None = None,
+    default_audio_track: int | None = None,
 ) -> dict[str, Film]:
     """Merge the folder with the sheet, resolving and checking every language."""
     paths = discover(films_dir)
     source = canonical_lang(default_source, "config source_lang")
     targets = tuple(canonical_lang(t, "config target_langs") for t in parse_lang_list(default_targets))
-    films = {fid: Film(fid, path, source, targets) for fid, path in paths.items()}
+    audio = audio_request(default_audio_lang, default_audio_track, "config")
+    films = {fid: Film(fid, path, source, targets, (), *audio) for fid, path in paths.items()}
 
     for number, row in enumerate(sheet_rows, start=2):  # row 1 is the header
         where = f"{sheet_name} row {number}"
@@ -123,13 +130,39 @@ def build_films(
             else targets
         )
         glossary = tuple(term.strip() for term in row.get("glossary", "").split(";") if term.strip())
-        films[film_id] = Film(film_id, path, row_source, row_targets, glossary)
+        # a row that names an audio track in either way replaces the config's choice altogether
+        row_audio = (
+            audio_request(row.get("audio_lang") or None, row.get("audio_track") or None, where)
+            if row.get("audio_lang") or row.get("audio_track")
+            else audio
+        )
+        films[film_id] = Film(film_id, path, row_source, row_targets, glossary, *row_audio)
 
     for film in films.values():
         if film.source_lang != AUTO and film.source_lang in film.target_langs:
-            films[film.id] = Film(
-                film.id, film.path, film.source_lang,
-                tuple(t for t in film.target_langs if t != film.source_lang), film.glossary,
-            )
+            films[film.id] = replace(film, target_langs=tuple(t for t in film.target_langs if t != film.source_lang))
     return films
+
+
+def audio_request(
+    audio_lang: str | None, audio_track: int | str | None, where: str
+) -> tuple[str | None, int | None]:
+    """(language id, track position) of an audio-track request; (None, None) asks for neither.
+
+    ``audio_lang: auto`` is the same as no request: the default rule chooses. Asking both ways at
+    once is an error, since the two could name different tracks.
+    """
+    language = None if audio_lang in (None, AUTO) else canonical_lang(str(audio_lang), f"{where}: key 'audio_lang'")
+    position = None
+    if audio_track is not None:
+        text = str(audio_track).strip()
+        if not text.isdigit():
+            raise FilmSheetError(f"{where}: key 'audio_track': {audio_track!r} is not a track position (0, 1, ...)")
+        position = int(text)
+    if language is not None and position is not None:
+        raise FilmSheetError(
+            f"{where}: both audio_lang ({audio_lang}) and audio_track ({audio_track}) are set; "
+            "set one: audio_lang picks the track by its language tag, audio_track by its position"
+        )
+    return language, position
 

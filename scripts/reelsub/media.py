@@ -160,15 +160,21 @@ def atomic_output(target: Path) -> Iterator[Path]:
         temporary.unlink(missing_ok=True)
 
 
-def extract_audio(film: Path, wav: Path, sample_rate: int = 16000) -> MediaInfo:
-    """The film's first audio stream as 16 kHz mono PCM, the input every Whisper engine wants."""
+def extract_audio(
+    film: Path, wav: Path, sample_rate: int = 16000, stream_index: int | None = None
+) -> MediaInfo:
+    """One audio stream of the film (``stream_index``, ffprobe's index; default: the first audio
+    stream) as 16 kHz mono PCM, the input every Whisper engine wants."""
     info = probe(film)
     if not info.of_kind("audio"):
         raise MediaError(f"no audio stream in {film}")
+    if stream_index is not None and stream_index not in {s.index for s in info.of_kind("audio")}:
+        raise MediaError(f"{film}: stream {stream_index} is not an audio stream")
+    selector = "0:a:0" if stream_index is None else f"0:{stream_index}"
     with atomic_output(wav) as temporary:
         result = run_tool(
             ["ffmpeg", "-nostdin", "-hide_banner", "-v", "error", "-y", "-i", str(film),
-             "-map", "0:a:0", "-vn", "-ac", "1", "-ar", str(sample_rate), "-c:a", "pcm_s16le", str(temporary)],
+             "-map", selector, "-vn", "-ac", "1", "-ar", str(sample_rate), "-c:a", "pcm_s16le", str(temporary)],
             f"{film}: audio extraction failed",
         )
         if _says(result.stderr, TRUNCATED_INPUT):
