@@ -1,6 +1,7 @@
 rule asr:
     input:
         wav="jobs/{film}/audio.wav",
+        audio_track="jobs/{film}/audio.json",
     output:
         json="jobs/{film}/asr.json",
     params:

@@ -2,7 +2,10 @@
 
 from pathlib import Path
 
+from dataclasses import asdict
+
 from reelsub.asr import AsrSettings, transcribe
+from reelsub.audio_track import read_audio_record
 from reelsub.hardware import detect
 from reelsub.stage import run_stage
 
@@ -15,7 +18,10 @@ def main(snakemake) -> None:
         )
         log.info("backend %s, model %s, device %s/%s, %d threads, hardware %s", params.backend, settings.model,
                  settings.device, settings.compute_type, settings.cpu_threads, detect().as_dict())
+        track = read_audio_record(snakemake.input.audio_track)  # which of the film's audio tracks this is
         transcript = transcribe(Path(snakemake.input.wav), params.backend, settings, snakemake.wildcards.film)
+        # QC compares the language heard with the track's tag (reelsub.qc.language_check)
+        transcript.provenance[-1].settings["audio_track"] = asdict(track)
         if not transcript.segments:
             log.warning("no speech found in %.1f s of audio: zero segments (silence or music only)",
                         transcript.duration)

@@ -1,15 +1,15 @@
 """subtitle: broadcast-grade cues for the film's language and every translation, with a QC report."""
 
-import json
 from pathlib import Path
 
 from reelsub.cues import SubtitleRules, build_cues
 from reelsub.media import probe
 from reelsub.qc import format_qc_table, qc_report
+from reelsub.qc_report import write_qc_report
 from reelsub.stage import run_stage
 from reelsub.subtitle_files import write_srt, write_vtt
 from reelsub.tracks import Track, choose_default, track_title, write_manifest
-from reelsub.transcript import Transcript, write_text_atomically
+from reelsub.transcript import Transcript
 
 FALLBACK_FPS = 25.0  # only for audio-only inputs, which have no frames to keep a gap between
 
@@ -30,10 +30,10 @@ def main(snakemake) -> None:
         for transcript, translated in transcripts:
             lang = transcript.language
             cues = build_cues(transcript, rules, fps)
-            report = qc_report(cues, rules, fps, transcript)
+            report = qc_report(cues, rules, fps, transcript, translated=translated)
             write_srt(cues, out / f"{lang}.srt")
             write_vtt(cues, out / f"{lang}.vtt")
-            write_text_atomically(out / f"{lang}.qc.json", json.dumps(report, ensure_ascii=False, indent=1))
+            write_qc_report(out / f"{lang}.qc.json", report)
             log.info("QC %s (%s, %.3g fps):\n%s", lang, "translation" if translated else "source", fps,
                      format_qc_table(report))
             tracks.append(Track(lang, f"{lang}.srt", f"{lang}.vtt", f"{lang}.qc.json",

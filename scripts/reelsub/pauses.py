@@ -7,7 +7,9 @@ the start of the next. The transcript's ``speech`` regions (where VAD heard spee
 acoustic evidence. For every silence between them, the word boundary that belongs in it is found
 (the nearest boundary in time, a sentence's end preferred); the words between two such silences
 are spread over the speech between them (the first starts when the speech does, the last ends
-when it does), and a silence of ``sentence_pause`` or longer ends a sentence. A segment without word
+when it does), and a silence of ``sentence_pause`` or longer ends a sentence where the transcriber
+left it unpunctuated (Whisper often does with Indian languages; where it punctuates, its full
+stops say where sentences end, and a long pause inside one is a speaker's pause). A segment without word
 times (Whisper's translate task) is treated the same way, the segment as one unit.
 
 Nothing is invented: a silence with no word boundary near it (inside a long word, or where Whisper
@@ -80,9 +82,20 @@ def fit_to_speech(
     stretch_ends = [boundaries[k].start for k in cuts] + [hi]
     for (first, stop), low, high in zip(zip(edges, edges[1:]), stretch_bounds, stretch_ends):
         _place(units[first:stop], low, max(low, high))
-    pause_after = {k - 1 for k in cuts if boundaries[k].end - boundaries[k].start >= sentence_pause}
+    pause_after = {
+        k - 1 for k in cuts
+        if boundaries[k].end - boundaries[k].start >= sentence_pause
+        and not _punctuated(transcript.segments[units[k - 1].segment], transcript.language)
+    }
     segments = _rebuild(transcript.segments, units, pause_after)
     return replace(transcript, segments=segments)
+
+
+def _punctuated(segment: Segment, language: str) -> bool:
+    """Whether the transcriber ended this segment as a sentence: then a pause inside it is a pause
+    inside a sentence ("ask not | what your country can do for you."), not the end of one."""
+    tokens = segment.text.split()
+    return bool(tokens) and text.ends_sentence(tokens[-1], segment.language or language)
 
 
 def _units(segments: Sequence[Segment]) -> list[_Unit]:

@@ -13,15 +13,16 @@ from __future__ import annotations
 
 import csv
 import html
-import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
-from reelsub.cues import Cue, SubtitleRules
+from reelsub.contract import ContractError
+from reelsub.qc_report import read_qc_report
 from reelsub.subtitle_files import read_srt
-from reelsub.tracks import MANIFEST
+from reelsub.subtitle_rules import Cue, SubtitleRules
+from reelsub.tracks import read_manifest
 from reelsub.transcript import Transcript
 
 # The order the stages run in; benchmark tables follow it, unknown stages (burn_in) go last.
@@ -54,21 +55,20 @@ class StageBenchmark:
 
 
 def read_qc(path: Path) -> dict[str, Any]:
-    """A QC report, or {} when the file is missing or not a JSON object."""
+    """A QC report (its whole document), or {} when the file is missing or breaks the contract:
+    the page then says the track has no QC report rather than failing the whole report."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        return read_qc_report(path).document
+    except ContractError:
         return {}
-    return data if isinstance(data, dict) else {}
 
 
 def track_languages(subtitles: Path) -> list[str]:
     """Languages in track order: the manifest's (source first), else every SRT's name, sorted."""
     found = sorted(path.stem for path in subtitles.glob("*.srt"))
     try:
-        manifest = json.loads((subtitles / MANIFEST).read_text(encoding="utf-8"))
-        ordered = [str(entry["language"]) for entry in manifest]
-    except (OSError, ValueError, KeyError, TypeError):
+        ordered = [track.language for track in read_manifest(subtitles)]
+    except ContractError:
         return found
     return [lang for lang in ordered if lang in found] + [lang for lang in found if lang not in ordered]
 

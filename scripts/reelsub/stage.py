@@ -20,9 +20,12 @@ from .hardware import BackendError
 from .languages import UnknownLanguage
 from .media import MediaError
 from .models import ModelNotFound
+from .settings import SettingsError
 from .transcript import ContractError
 
-EXPECTED_ERRORS = (MediaError, ModelNotFound, ContractError, UnknownLanguage, BackendError, FilmSheetError, OSError)
+EXPECTED_ERRORS = (
+    MediaError, ModelNotFound, ContractError, UnknownLanguage, BackendError, FilmSheetError, SettingsError, OSError,
+)
 ERROR_PREFIX = "REELSUB ERROR"
 
 

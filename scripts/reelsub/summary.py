@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Iterable
 
 from .stage import last_error
+from .qc_report import read_qc_report
 from .tracks import MANIFEST, read_manifest
 
 
@@ -32,6 +32,6 @@ def qc_lines(film_ids: Iterable[str], jobs_root: Path, since: float) -> list[str
         if not manifest.exists() or manifest.stat().st_mtime < since:
             continue
         for track in read_manifest(folder):
-            report = json.loads((folder / track.qc).read_text(encoding="utf-8"))
-            lines.append(f"{film_id} [{track.language}] {report.get('summary', '')} ({folder / track.qc})")
+            report = read_qc_report(folder / track.qc)
+            lines.append(f"{film_id} [{track.language}] {report.summary} ({folder / track.qc})")
     return lines

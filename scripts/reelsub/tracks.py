@@ -7,14 +7,15 @@ language is detected is only after asr, hence a manifest rather than file names 
 
 from __future__ import annotations
 
-import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
+from typing import Any
 
 from . import languages
-from .transcript import write_text_atomically
+from .contract import ContractError, read_document, write_document
 
 MANIFEST = "tracks.json"
+SCHEMA = "reelsub.tracks/1"
 
 
 @dataclass(frozen=True)
@@ -49,8 +50,26 @@ def choose_default(languages_in_order: list[str], policy: str) -> str | None:
 
 
 def write_manifest(folder: Path, tracks: list[Track]) -> None:
-    write_text_atomically(folder / MANIFEST, json.dumps([asdict(t) for t in tracks], ensure_ascii=False, indent=1))
+    """``tracks.json``: ``{"schema": "reelsub.tracks/1", "tracks": [{language, srt, vtt, qc, title,
+    default, translated, cues}, ...]}``, in the order the tracks go into the MKV."""
+    write_document(Path(folder) / MANIFEST, {"schema": SCHEMA, "tracks": [asdict(t) for t in tracks]})
 
 
 def read_manifest(folder: Path) -> list[Track]:
-    return [Track(**entry) for entry in json.loads((Path(folder) / MANIFEST).read_text(encoding="utf-8"))]
+    return read_document(Path(folder) / MANIFEST, (SCHEMA,), _tracks)
+
+
+_FIELD_TYPES = {f.name: f.type for f in fields(Track)}
+
+
+def _tracks(data: dict[str, Any]) -> list[Track]:
+    tracks = []
+    for number, entry in enumerate(data["tracks"], start=1):
+        if not isinstance(entry, dict) or set(entry) != set(_FIELD_TYPES):
+            raise ContractError(f"track {number} must have exactly the keys {', '.join(_FIELD_TYPES)}")
+        for name, kind in _FIELD_TYPES.items():
+            expected = {"str": str, "bool": bool, "int": int}[kind]
+            if not isinstance(entry[name], expected) or (kind == "int" and isinstance(entry[name], bool)):
+                raise ContractError(f"track {number}: {name}={entry[name]!r} is not a {kind}")
+        tracks.append(Track(**entry))
+    return tracks
