@@ -38,21 +38,22 @@ class Platform:
         return self.name
 
 
+# README.md's platform matrix, row by row.
 LINUX = Platform("Linux x86_64 (glibc 2.28+)", "x86_64-manylinux_2_28")
 MACOS_ARM = Platform("macOS 14+ arm64", "aarch64-apple-darwin", macos="14.0")
-# Where the README says it does not work:
-INTEL_MAC = Platform("macOS 14 x86_64 (Intel)", "x86_64-apple-darwin", macos="14.0")
+INTEL_MAC = Platform("macOS x86_64 (Intel)", "x86_64-apple-darwin", macos="14.0")
 OLD_GLIBC = Platform("Linux x86_64 glibc 2.17 (CentOS 7)", "x86_64-manylinux_2_17")
 MACOS_13_ARM = Platform("macOS 13 arm64", "aarch64-apple-darwin", macos="13.0")
-LINUX_ARM = Platform("Linux aarch64", "aarch64-manylinux_2_28")
+LINUX_ARM = Platform("Linux aarch64 (glibc 2.28+)", "aarch64-manylinux_2_28")
 
+# The "yes" cells of README.md's platform matrix.
 SUPPORTED = {
-    "common.yaml": [LINUX, MACOS_ARM],
-    "whisperx.yaml": [LINUX, MACOS_ARM],
-    "indictrans2.yaml": [LINUX, MACOS_ARM],
+    "common.yaml": [LINUX, MACOS_ARM, MACOS_13_ARM, LINUX_ARM, OLD_GLIBC, INTEL_MAC],
+    "whisperx.yaml": [LINUX, MACOS_ARM, MACOS_13_ARM, LINUX_ARM],
+    "indictrans2.yaml": [LINUX, MACOS_ARM, MACOS_13_ARM],
     "mlx.yaml": [MACOS_ARM],  # Metal: macOS arm64 only (the .venv's mlx[cpu] is a different build)
 }
-# (env, platform, the package the README names as the reason)
+# The "no" cells: (env, platform, the package the README names as the reason)
 UNSUPPORTED = [
     ("whisperx.yaml", INTEL_MAC, "torch"),
     ("indictrans2.yaml", INTEL_MAC, "indictranstoolkit"),
@@ -60,6 +61,10 @@ UNSUPPORTED = [
     ("indictrans2.yaml", OLD_GLIBC, "torch"),
     ("mlx.yaml", MACOS_13_ARM, "mlx"),
     ("indictrans2.yaml", LINUX_ARM, "indictranstoolkit"),
+    ("mlx.yaml", LINUX, "mlx"),  # the Metal build; Linux has only mlx[cpu] and mlx[cuda]
+    ("mlx.yaml", LINUX_ARM, "mlx"),
+    ("mlx.yaml", OLD_GLIBC, "mlx"),
+    ("mlx.yaml", INTEL_MAC, "mlx"),
 ]
 UNSATISFIABLE_BECAUSE = re.compile(r"Because (?:only )?([\w.-]+?)(?:==|<|>|\[| has| was| is|$)", re.M)
 
