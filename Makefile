@@ -83,7 +83,7 @@ lint: venv
 	$(VENV)/bin/mypy || failed="$$failed mypy"; \
 	$(SNAKEMAKE) --lint || failed="$$failed snakemake-lint"; \
 	snakemake --directory .test --lint || failed="$$failed snakemake-lint-.test"; \
-	$(VENV)/bin/ruff format --check . || failed="$$failed ruff-format"; \
+	$(VENV)/bin/ruff format --check --output-format concise . || failed="$$failed ruff-format"; \
 	$(VENV)/bin/snakefmt --check Snakefile rules || failed="$$failed snakefmt"; \
 	if [ -n "$$failed" ]; then echo "make lint failed:$$failed"; exit 1; fi; echo "make lint: all clean"
 
