@@ -5,7 +5,7 @@ the tests only vouch for production when each pin in envs/*.yaml is the version 
 and equals the pin in requirements.txt / requirements.lock (what `make venv` installs).
 
 ffmpeg is the one exception (envs/README.md, "ffmpeg"): the envs take conda-forge's maintained major
-(9.x), the tests run the distribution's (Debian 13: 5.1). So what is checked is not the version string
+(9.x), the tests run the distribution's (Debian 12: 5.1). So what is checked is not the version string
 but every encoder, decoder, muxer, demuxer and filter the project asks ffmpeg for, on whatever ffmpeg
 is on PATH: run the tests inside an env (`conda run -p .snakemake/conda/<hash>_ pytest
 tests/test_envs.py -k ffmpeg`) and the same check vouches for that env's ffmpeg.
