@@ -34,9 +34,12 @@ def schema_keys(schema: dict[str, Any], prefix: str = "") -> list[str]:
 
 
 def test_strings_in_nested_config_become_the_schemas_numbers_booleans_and_nulls() -> None:
-    given = {"asr": {"batch_size": "4", "vad_filter": "false", "no_speech_threshold": "0.5", "model": "4"},
-             "subtitle": {"max_cps": "20", "min_duration": "1.5"}, "translate": {"use_cache": "null"},
-             "target_langs": ["hi", "ta"]}
+    given = {
+        "asr": {"batch_size": "4", "vad_filter": "false", "no_speech_threshold": "0.5", "model": "4"},
+        "subtitle": {"max_cps": "20", "min_duration": "1.5"},
+        "translate": {"use_cache": "null"},
+        "target_langs": ["hi", "ta"],
+    }
     coerced = config_check.coerce(given, SCHEMA)
     assert coerced["asr"] == {"batch_size": 4, "vad_filter": False, "no_speech_threshold": 0.5, "model": "4"}
     assert coerced["subtitle"] == {"max_cps": 20, "min_duration": 1.5}
@@ -50,13 +53,17 @@ def test_strings_in_nested_config_become_the_schemas_numbers_booleans_and_nulls(
 def test_a_string_that_is_no_integer_stays_a_string_and_is_reported(text: str) -> None:
     coerced = config_check.coerce({"films_dir": "films", "asr": {"batch_size": text}}, SCHEMA)
     assert coerced["asr"]["batch_size"] == text
-    assert config_check.problems(coerced, SCHEMA) == [f"key 'asr.batch_size': {text!r} is not of type integer"]
+    assert config_check.problems(coerced, SCHEMA) == [
+        f"key 'asr.batch_size': {text!r} is not of type integer"
+    ]
 
 
 def test_booleans_read_yaml_words_and_nullable_booleans_take_both() -> None:
     for word, value in [("true", True), ("False", False), ("yes", True), ("off", False)]:
         assert config_check.coerce({"asr": {"force_backend": word}}, SCHEMA)["asr"]["force_backend"] is value
-        assert config_check.coerce({"translate": {"use_cache": word}}, SCHEMA)["translate"]["use_cache"] is value
+        assert (
+            config_check.coerce({"translate": {"use_cache": word}}, SCHEMA)["translate"]["use_cache"] is value
+        )
 
 
 def test_keys_the_schema_leaves_open_and_string_keys_are_never_converted() -> None:

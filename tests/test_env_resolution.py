@@ -87,9 +87,23 @@ def resolve(env: str, platform: Platform, tmp_path: Path) -> Resolution:
     assert UV.exists(), f"{UV} is missing: `make venv` installs uv (requirements-test.txt)"
     requirements = tmp_path / f"{env}.{platform.uv_platform}.in"
     requirements.write_text("\n".join(pip_section(env)) + "\n")
-    command = [str(UV), "pip", "compile", str(requirements), "--python-platform", platform.uv_platform,
-               "--python-version", "3.11", "--only-binary", ":all:", "--no-header", "--no-annotate", "--quiet",
-               "--index-url", "https://pypi.org/simple"]
+    command = [
+        str(UV),
+        "pip",
+        "compile",
+        str(requirements),
+        "--python-platform",
+        platform.uv_platform,
+        "--python-version",
+        "3.11",
+        "--only-binary",
+        ":all:",
+        "--no-header",
+        "--no-annotate",
+        "--quiet",
+        "--index-url",
+        "https://pypi.org/simple",
+    ]
     for name in PURE_PYTHON_SDISTS:
         command += ["--no-binary", name]
     environment = {key: value for key, value in os.environ.items() if not key.startswith(("UV_", "PIP_"))}
@@ -111,10 +125,15 @@ def blocking_package(message: str) -> str:
 @pytest.mark.network
 @pytest.mark.parametrize(
     ("env", "platform"),
-    [pytest.param(env, platform, id=f"{env}-{platform.uv_platform}-{platform.macos or 'any'}")
-     for env, platforms in SUPPORTED.items() for platform in platforms],
+    [
+        pytest.param(env, platform, id=f"{env}-{platform.uv_platform}-{platform.macos or 'any'}")
+        for env, platforms in SUPPORTED.items()
+        for platform in platforms
+    ],
 )
-def test_env_pip_section_resolves_on_a_supported_platform(env: str, platform: Platform, tmp_path: Path) -> None:
+def test_env_pip_section_resolves_on_a_supported_platform(
+    env: str, platform: Platform, tmp_path: Path
+) -> None:
     resolution = resolve(env, platform, tmp_path)
     assert resolution.ok, (
         f"envs/{env} does not resolve on {platform}: {blocking_package(resolution.message)} "
@@ -129,18 +148,22 @@ def test_env_pip_section_resolves_on_a_supported_platform(env: str, platform: Pl
 @pytest.mark.network
 @pytest.mark.parametrize(
     ("env", "platform", "package"),
-    [pytest.param(env, platform, package, id=f"{env}-{platform.uv_platform}-{platform.macos or 'any'}")
-     for env, platform, package in UNSUPPORTED],
+    [
+        pytest.param(env, platform, package, id=f"{env}-{platform.uv_platform}-{platform.macos or 'any'}")
+        for env, platform, package in UNSUPPORTED
+    ],
 )
 def test_env_fails_where_the_platform_matrix_says_and_for_its_reason(
     env: str, platform: Platform, package: str, tmp_path: Path
 ) -> None:
     resolution = resolve(env, platform, tmp_path)
     assert not resolution.ok, (
-        f"envs/{env} now resolves on {platform}: update the platform matrix in README.md and envs/README.md")
+        f"envs/{env} now resolves on {platform}: update the platform matrix in README.md and envs/README.md"
+    )
     assert blocking_package(resolution.message) == package, (
         f"envs/{env} on {platform} fails for {blocking_package(resolution.message)}, the matrix says {package}:"
-        f"\n{resolution.message}")
+        f"\n{resolution.message}"
+    )
 
 
 @pytest.mark.network
@@ -155,16 +178,23 @@ def test_cpu_only_linux_gets_the_cuda_wheels_of_torch(tmp_path: Path) -> None:
 
 
 def test_blocking_package_reads_uv_messages() -> None:
-    message = ("  cause: Because torch==2.8.0 has no wheels with a matching platform tag (e.g., `macosx_14_0_x86_64`)"
-               " and you require torch==2.8.0, we can conclude that your requirements are unsatisfiable.")
+    message = (
+        "  cause: Because torch==2.8.0 has no wheels with a matching platform tag (e.g., `macosx_14_0_x86_64`)"
+        " and you require torch==2.8.0, we can conclude that your requirements are unsatisfiable."
+    )
     assert blocking_package(message) == "torch"
     assert blocking_package("Because indictranstoolkit==1.1.1 has no usable wheels") == "indictranstoolkit"
     assert blocking_package("error: something else") == "?"
 
 
 def test_uv_is_the_pinned_one() -> None:
-    pinned = [line for line in (PROJECT / "requirements-test.txt").read_text().splitlines()
-              if line.startswith("uv==")]
+    pinned = [
+        line
+        for line in (PROJECT / "requirements-test.txt").read_text().splitlines()
+        if line.startswith("uv==")
+    ]
     assert pinned, "requirements-test.txt does not pin uv"
-    version = subprocess.run([str(UV), "--version"], capture_output=True, text=True, check=True).stdout.split()[1]
+    version = subprocess.run(
+        [str(UV), "--version"], capture_output=True, text=True, check=True
+    ).stdout.split()[1]
     assert pinned[0] == f"uv=={version}"

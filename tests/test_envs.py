@@ -62,7 +62,9 @@ def read_pins(env_file: Path) -> list[Pin]:
     return pins
 
 
-CONDA_SPEC = re.compile(r"(?P<name>[\w.-]+)(?:\s*=?=?\s*(?P<version>\d[\w.]*?)(?:\.\*)?)?(?:[\s=]+(?P<build>\S+))?")
+CONDA_SPEC = re.compile(
+    r"(?P<name>[\w.-]+)(?:\s*=?=?\s*(?P<version>\d[\w.]*?)(?:\.\*)?)?(?:[\s=]+(?P<build>\S+))?"
+)
 
 
 def conda_spec(dependency: str) -> tuple[str, str] | None:
@@ -166,7 +168,8 @@ def test_pip_pin_is_the_version_installed_here(pin: Pin) -> None:
     except importlib.metadata.PackageNotFoundError:
         pytest.fail(f"{pin}: pinned {pin.version} in envs/{pin.env} but not installed in {sys.prefix}")
     assert installed == pin.version, (
-        f"envs/{pin.env} pins {pin.name}=={pin.version}, the venv has {installed}")
+        f"envs/{pin.env} pins {pin.name}=={pin.version}, the venv has {installed}"
+    )
 
 
 @pytest.mark.parametrize("pin", VERSION_CHECKED_CONDA_PINS, ids=str)
@@ -181,7 +184,9 @@ def test_conda_pin_matches_what_runs_here(pin: Pin) -> None:
 def test_every_env_has_python_ffmpeg_and_pip_and_nothing_else_from_conda() -> None:
     """Anything else from conda would run untested: the .venv gets its packages from PyPI."""
     for env in ENVS:
-        assert {pin.name for pin in read_pins(env) if pin.kind == "conda"} == {"python", "ffmpeg", "pip"}, env.name
+        assert {pin.name for pin in read_pins(env) if pin.kind == "conda"} == {"python", "ffmpeg", "pip"}, (
+            env.name
+        )
 
 
 def test_every_env_pins_the_same_ffmpeg_major() -> None:
@@ -191,7 +196,11 @@ def test_every_env_pins_the_same_ffmpeg_major() -> None:
 
 @pytest.mark.parametrize(
     ("kind", "name"),
-    [pytest.param(kind, name, id=f"{kind}-{name}") for kind, names in FFMPEG_FEATURES.items() for name in names],
+    [
+        pytest.param(kind, name, id=f"{kind}-{name}")
+        for kind, names in FFMPEG_FEATURES.items()
+        for name in names
+    ],
 )
 def test_ffmpeg_on_path_has_what_the_project_uses(kind: str, name: str) -> None:
     assert name in ffmpeg_listing(kind), (
@@ -222,14 +231,18 @@ def test_pip_pin_equals_the_requirements_pin(pin: Pin) -> None:
 def test_conda_pin_reader_understands_prefixes() -> None:
     assert conda_pin_matches("3.11.7", "3.11") and conda_pin_matches("5.1", "5.1")
     assert not conda_pin_matches("3.12.1", "3.1") and not conda_pin_matches("26.3", "25.3")
-    assert conda_spec("python =3.11") == ("python", "3.11") and conda_spec("ffmpeg 9.* gpl_*") == ("ffmpeg", "9")
+    assert conda_spec("python =3.11") == ("python", "3.11") and conda_spec("ffmpeg 9.* gpl_*") == (
+        "ffmpeg",
+        "9",
+    )
     assert conda_spec("ffmpeg =9") == ("ffmpeg", "9") and conda_spec("pip") == ("pip", "")
 
 
 # --- every rule is deployable: log, benchmark, threads, resources and its own conda env ---------
 
 RULE_START = re.compile(
-    r"^(?:rule\s+(?P<name>\w+)|use\s+rule\s+(?P<parent>\w+)\s+as\s+(?P<child>\w+)\s+with)\s*:", re.M)
+    r"^(?:rule\s+(?P<name>\w+)|use\s+rule\s+(?P<parent>\w+)\s+as\s+(?P<child>\w+)\s+with)\s*:", re.M
+)
 DIRECTIVE = re.compile(r"^    (\w+)\s*:", re.M)
 
 
@@ -242,7 +255,7 @@ def rule_directives() -> dict[str, tuple[str, set[str]]]:
         starts = list(RULE_START.finditer(text))
         for number, start in enumerate(starts):
             end = starts[number + 1].start() if number + 1 < len(starts) else len(text)
-            body = text[start.end():end]
+            body = text[start.end() : end]
             # The rule's body ends at the first line back at column 0 (a comment, a def, a new rule).
             body = re.split(r"^(?=\S)", body, maxsplit=1, flags=re.M)[0]
             name = start["name"] or start["child"]
@@ -269,9 +282,20 @@ def test_every_rule_declares_log_benchmark_threads_resources_and_conda() -> None
 def test_the_rule_reader_sees_every_rule_snakemake_sees(tmp_path: Path) -> None:
     """Guards the text parsing above: a rule it missed would escape the directive check."""
     result = subprocess.run(
-        [str(SNAKEMAKE), "-s", str(SNAKEFILE), "-d", str(tmp_path), "--list-rules",
-         "--configfile", str(PROJECT / "config" / "demo.yaml")],
-        capture_output=True, text=True, timeout=120, cwd=tmp_path,
+        [
+            str(SNAKEMAKE),
+            "-s",
+            str(SNAKEFILE),
+            "-d",
+            str(tmp_path),
+            "--list-rules",
+            "--configfile",
+            str(PROJECT / "config" / "demo.yaml"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     listed = set(result.stdout.split()) - {"all", "reports"}  # the Snakefile's target rules: inputs only
@@ -280,9 +304,20 @@ def test_the_rule_reader_sees_every_rule_snakemake_sees(tmp_path: Path) -> None:
 
 def test_snakemake_lint_finds_nothing(tmp_path: Path) -> None:
     result = subprocess.run(
-        [str(SNAKEMAKE), "-s", str(SNAKEFILE), "-d", str(tmp_path), "--lint",
-         "--configfile", str(PROJECT / "config" / "demo.yaml")],
-        capture_output=True, text=True, timeout=120, cwd=tmp_path,
+        [
+            str(SNAKEMAKE),
+            "-s",
+            str(SNAKEFILE),
+            "-d",
+            str(tmp_path),
+            "--lint",
+            "--configfile",
+            str(PROJECT / "config" / "demo.yaml"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
     )
     output = result.stdout + result.stderr
     assert result.returncode == 0, output

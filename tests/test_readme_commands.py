@@ -42,9 +42,18 @@ def checkout(tmp_path: Path) -> Path:
 def test_the_readme_dag_command_writes_a_valid_svg(checkout: Path) -> None:
     command = readme_command("dot -Tsvg > dag.svg")
     assert "snakemake" in command
-    environment = {**os.environ, "PATH": f"{SNAKEMAKE.parent}:{os.environ['PATH']}"}  # source .venv/bin/activate
-    result = subprocess.run(["bash", "-o", "pipefail", "-c", command], cwd=checkout, capture_output=True,
-                            text=True, timeout=300, env=environment)
+    environment = {
+        **os.environ,
+        "PATH": f"{SNAKEMAKE.parent}:{os.environ['PATH']}",
+    }  # source .venv/bin/activate
+    result = subprocess.run(
+        ["bash", "-o", "pipefail", "-c", command],
+        cwd=checkout,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=environment,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     svg = checkout / "dag.svg"
     assert svg.stat().st_size > 0, f"{command!r} wrote an empty SVG"

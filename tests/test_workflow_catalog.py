@@ -16,8 +16,14 @@ TEST_CASE = PROJECT / ".test"
 def catalog_snakemake(*args: str) -> subprocess.CompletedProcess[str]:
     """snakemake as the catalog runs it: from the project root, `--directory .test`."""
     environment = {**os.environ, "HF_HUB_OFFLINE": "1", "PATH": f"{SNAKEMAKE.parent}:{os.environ['PATH']}"}
-    return subprocess.run([str(SNAKEMAKE), "--directory", str(TEST_CASE), *args], cwd=PROJECT,
-                          capture_output=True, text=True, timeout=300, env=environment)
+    return subprocess.run(
+        [str(SNAKEMAKE), "--directory", str(TEST_CASE), *args],
+        cwd=PROJECT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=environment,
+    )
 
 
 def test_catalog_file_declares_conda_and_report() -> None:

@@ -145,8 +145,11 @@ def describe(error: jsonschema.ValidationError) -> str:
         wanted = " or ".join(sorted(schema_types(error.schema))) or "any of the allowed forms"
         problem = f"{shown(error.instance)} is not {wanted}"
     else:
-        problem = error.message if len(error.message) <= 2 * LONGEST_VALUE else (
-            f"{shown(error.instance)} fails '{error.validator}: {error.validator_value}'")
+        problem = (
+            error.message
+            if len(error.message) <= 2 * LONGEST_VALUE
+            else (f"{shown(error.instance)} fails '{error.validator}: {error.validator_value}'")
+        )
     return f"key '{key}': {problem}" if key else problem
 
 
