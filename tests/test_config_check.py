@@ -71,6 +71,14 @@ def test_keys_the_schema_leaves_open_and_string_keys_are_never_converted() -> No
     assert config_check.coerce(given, SCHEMA) == given
 
 
+def test_a_top_level_number_becomes_text_where_the_schema_wants_text() -> None:
+    """`--config films_dir=2024` reaches the config as the int 2024; a folder name is text."""
+    coerced = config_check.coerce(
+        {"films_dir": 2024, "asr": {"batch_size": 4, "force_backend": True}}, SCHEMA
+    )
+    assert coerced == {"films_dir": "2024", "asr": {"batch_size": 4, "force_backend": True}}
+
+
 def test_defaults_fill_only_what_a_config_leaves_out() -> None:
     """A --configfile replaces config/config.yaml: config/demo.yaml names asr.model alone."""
     filled = config_check.with_defaults({"asr": {"model": "tiny.en"}}, SCHEMA)

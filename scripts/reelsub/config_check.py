@@ -9,6 +9,9 @@ Two things Snakemake's own `snakemake.utils.validate` does not do:
 - **Short messages.** validate() prints the whole schema on an error (about 230 lines for a bad key).
   `problems()` gives one line per problem, naming the key; an unknown key comes with the allowed ones.
 
+(Top-level `--config` values go the other way: Snakemake reads `films_dir=2024` as a number, so a
+number where the schema wants only text becomes text again.)
+
 `rules/common.smk` runs coerce(), with_defaults() (the schema holds every default; a `--configfile`
 replaces config/config.yaml, so a config may name only a few keys) and check(), in that order.
 """
@@ -97,6 +100,11 @@ def coerce(value: Any, schema: Schema) -> Any:
         return [coerce(item, items) for item in value] if isinstance(items, dict) else list(value)
     if isinstance(value, str):
         return coerce_scalar(value, schema_types(schema))
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        # A top-level `--config films_dir=2024` arrives as the number 2024 (Snakemake tries int first).
+        types = schema_types(schema)
+        if "string" in types and not types & {"integer", "number"}:
+            return str(value)
     return value
 
 
