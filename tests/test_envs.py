@@ -7,8 +7,8 @@ and equals the pin in requirements.txt / requirements.lock (what `make venv` ins
 ffmpeg is the one exception (envs/README.md, "ffmpeg"): the envs take conda-forge's maintained major
 (9.x), the tests run the distribution's (Debian 12: 5.1). So what is checked is not the version string
 but every encoder, decoder, muxer, demuxer and filter the project asks ffmpeg for, on whatever ffmpeg
-is on PATH: run the tests inside an env (`conda run -p .snakemake/conda/<hash>_ pytest
-tests/test_envs.py -k ffmpeg`) and the same check vouches for that env's ffmpeg.
+is on PATH: with an env's bin/ first on PATH (`PATH=.snakemake/conda/<hash>_/bin:$PATH pytest
+tests/test_envs.py -k ffmpeg_on_path`) the same check vouches for that env's ffmpeg.
 """
 
 from __future__ import annotations
