@@ -279,46 +279,23 @@ def test_every_rule_declares_log_benchmark_threads_resources_and_conda() -> None
     assert not missing, f"rules without {'/'.join(REQUIRED_DIRECTIVES)}: {missing}"
 
 
+def demo_snakemake(workdir: Path, option: str) -> subprocess.CompletedProcess[str]:
+    """snakemake on the project's Snakefile and demo config, with one listing option (no jobs run)."""
+    command = [str(SNAKEMAKE), "-s", str(SNAKEFILE), "-d", str(workdir), option]
+    command += ["--configfile", str(PROJECT / "config" / "demo.yaml")]
+    return subprocess.run(command, capture_output=True, text=True, timeout=120, cwd=workdir)
+
+
 def test_the_rule_reader_sees_every_rule_snakemake_sees(tmp_path: Path) -> None:
     """Guards the text parsing above: a rule it missed would escape the directive check."""
-    result = subprocess.run(
-        [
-            str(SNAKEMAKE),
-            "-s",
-            str(SNAKEFILE),
-            "-d",
-            str(tmp_path),
-            "--list-rules",
-            "--configfile",
-            str(PROJECT / "config" / "demo.yaml"),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=tmp_path,
-    )
+    result = demo_snakemake(tmp_path, "--list-rules")
     assert result.returncode == 0, result.stdout + result.stderr
     listed = set(result.stdout.split()) - {"all", "reports"}  # the Snakefile's target rules: inputs only
     assert listed <= set(rule_directives()), f"rules snakemake knows but rules/*.smk parsing missed: {listed}"
 
 
 def test_snakemake_lint_finds_nothing(tmp_path: Path) -> None:
-    result = subprocess.run(
-        [
-            str(SNAKEMAKE),
-            "-s",
-            str(SNAKEFILE),
-            "-d",
-            str(tmp_path),
-            "--lint",
-            "--configfile",
-            str(PROJECT / "config" / "demo.yaml"),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=tmp_path,
-    )
+    result = demo_snakemake(tmp_path, "--lint")
     output = result.stdout + result.stderr
     assert result.returncode == 0, output
     assert "Congratulations, your workflow is in a good condition!" in output, output
