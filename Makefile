@@ -19,7 +19,7 @@ SYSTEM_PACKAGES := ffmpeg espeak-ng graphviz mkvtoolnix fonts-lohit-deva libopen
 TEST_SYSTEM_PACKAGES := slurm-wlm munge
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: report demo test venv system-packages test-system-packages dag lint bench bench-quick hardware clean
+.PHONY: report demo test test-fast venv system-packages test-system-packages dag lint bench bench-quick hardware clean
 
 demo: venv system-packages films/demo.mp4
 	HF_HUB_OFFLINE=1 $(SNAKEMAKE) -j4 jobs/demo/out.mkv
@@ -30,8 +30,15 @@ demo: venv system-packages films/demo.mp4
 test: venv system-packages test-system-packages
 	HF_HUB_OFFLINE=1 $(if $(wildcard $(OPENBLAS)),LD_PRELOAD=$(OPENBLAS)) $(VENV)/bin/python -m pytest $(PYTEST_ARGS)
 
+# The unit tier: no end-to-end films, no SLURM cluster, no PyPI (tests/test_env_resolution.py).
+test-fast: venv system-packages
+	HF_HUB_OFFLINE=1 $(if $(wildcard $(OPENBLAS)),LD_PRELOAD=$(OPENBLAS)) $(VENV)/bin/python -m pytest \
+	  -m "not e2e and not slurm and not network" $(PYTEST_ARGS)
+
 venv: $(STAMP)
 
+# pip 26.3 is on PyPI. The conda envs leave pip unpinned instead: conda-forge's newest is not
+# always PyPI's, and pip's own version does not change what a pinned requirement installs.
 $(STAMP): requirements.txt requirements-test.txt requirements.lock
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/python -m pip install -q pip==26.3
@@ -56,10 +63,11 @@ test-system-packages:
 films/demo.mp4: scripts/make_demo_film.py scripts/reelsub/synth.py media/jfk.flac | venv system-packages
 	$(VENV)/bin/python scripts/make_demo_film.py $@
 
-# Snakemake prints progress lines on stdout before the graph: keep the graph only.
+# --dag alone prints only the graph on stdout; with -n, "Building DAG of jobs..." comes first and
+# dot writes an empty SVG. The README shows the same command (tests/test_readme_commands.py).
 dag: venv
-	$(SNAKEMAKE) -n --dag | sed -n '/^digraph/,$$p' | dot -Tsvg > dag.svg
-	$(SNAKEMAKE) -n --rulegraph | sed -n '/^digraph/,$$p' | dot -Tsvg > rulegraph.svg
+	$(SNAKEMAKE) --dag | dot -Tsvg > dag.svg
+	$(SNAKEMAKE) --rulegraph | dot -Tsvg > rulegraph.svg
 	@echo "wrote dag.svg and rulegraph.svg"
 
 # The HTML report of the demo film: QC tables, cue plots, stage benchmarks, rule graph.
@@ -68,8 +76,16 @@ report: demo
 	$(SNAKEMAKE) --report report.html reports
 	@echo "wrote report.html"
 
+# Every check runs; the target fails at the end if any did (pyproject.toml configures the tools).
 lint: venv
-	$(SNAKEMAKE) --lint
+	@failed=""; \
+	$(VENV)/bin/ruff check . || failed="$$failed ruff-check"; \
+	$(VENV)/bin/mypy || failed="$$failed mypy"; \
+	$(SNAKEMAKE) --lint || failed="$$failed snakemake-lint"; \
+	snakemake --directory .test --lint || failed="$$failed snakemake-lint-.test"; \
+	$(VENV)/bin/ruff format --check --output-format concise . || failed="$$failed ruff-format"; \
+	$(VENV)/bin/snakefmt --check Snakefile rules || failed="$$failed snakefmt"; \
+	if [ -n "$$failed" ]; then echo "make lint failed:$$failed"; exit 1; fi; echo "make lint: all clean"
 
 hardware: venv
 	$(VENV)/bin/python scripts/reelsub/hardware.py

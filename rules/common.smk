@@ -8,9 +8,9 @@ from pathlib import Path
 
 from snakemake.exceptions import WorkflowError
 from snakemake.settings.types import DeploymentMethod
-from snakemake.utils import validate
 
 sys.path.insert(0, str(Path(workflow.basedir) / "scripts"))
+from reelsub import config_check  # noqa: E402
 from reelsub import films as film_catalog  # noqa: E402
 from reelsub import hardware  # noqa: E402
 
@@ -18,7 +18,18 @@ RUN_STARTED = time.time()
 JOBS = Path("jobs")
 
 
-validate(config, schema="../config/schema.yaml")
+# --- config validation (scripts/reelsub/config_check.py) -------------------------------------------
+# Nested --config values arrive as strings (asr='{batch_size: 4}'): coerce them to the schema's types,
+# fill in the schema's defaults, and report each problem in one short line that names the key
+# (snakemake.utils.validate would print the whole schema).
+CONFIG_SCHEMA = config_check.load_schema(Path(workflow.basedir) / "config" / "schema.yaml")
+FILMS_SCHEMA = config_check.load_schema(Path(workflow.basedir) / "config" / "films.schema.yaml")
+try:
+    config.update(config_check.with_defaults(config_check.coerce(config, CONFIG_SCHEMA), CONFIG_SCHEMA))
+    config_check.check(config, CONFIG_SCHEMA, what="config")
+except config_check.ConfigError as error:
+    raise WorkflowError(str(error)) from None
+# --- end of config validation ----------------------------------------------------------------------
 
 
 def load_films():
@@ -29,10 +40,9 @@ def load_films():
             rows = film_catalog.read_sheet(sheet_path)
             for number, row in enumerate(rows, start=2):
                 try:
-                    validate(row, schema="../config/films.schema.yaml")
-                except WorkflowError as error:
-                    problem = row_problem(error)
-                    raise film_catalog.FilmSheetError(f"{sheet_path} row {number}: {problem}") from None
+                    config_check.check(row, FILMS_SCHEMA, what=f"{sheet_path} row {number}")
+                except config_check.ConfigError as error:
+                    raise film_catalog.FilmSheetError(str(error)) from None
         return film_catalog.build_films(
             Path(config["films_dir"]), rows, config["source_lang"], config["target_langs"],
             sheet_name=str(sheet_path),
@@ -41,15 +51,6 @@ def load_films():
         )
     except film_catalog.FilmSheetError as error:
         raise WorkflowError(str(error)) from None
-
-
-def row_problem(error):
-    """validate()'s error for one sheet row as "key 'film': 'a/b' does not match '^[^/]+$'"."""
-    cause = error.__context__  # the jsonschema ValidationError validate() caught
-    if not hasattr(cause, "absolute_path"):
-        return str(error)
-    key = ".".join(str(part) for part in cause.absolute_path)
-    return f"key '{key}': {cause.message}" if key else cause.message
 
 
 FILMS = load_films()
