@@ -90,6 +90,31 @@ def test_a_published_file_with_no_record_is_treated_as_an_edit(tmp_path: Path) -
     assert "somebody's text" in (published / "en.srt").read_text()
 
 
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [(b"1\n00:00:01,000 --> 00:00:02,000\nhello\n\n2\n00:00:03,000 -> 00:0x:04,000\nworld\n\n",
+      "a cue that is not SubRip: '2\\n00:00:03,000 -> 00:0x:04,000\\nworld'"),
+     ("1\n00:00:01,000 --> 00:00:02,000\ncaf\u00e9\n".encode("latin-1"), "not UTF-8 text")],
+    ids=["broken-timing", "latin-1"],
+)
+def test_a_broken_edit_stops_the_mux_naming_the_file(tmp_path: Path, content: bytes, problem: str) -> None:
+    """pysrt's lenient reading would drop the broken cue from the film without a word."""
+    from reelsub.cues import SubtitleRules
+    from reelsub.media import MediaError
+    from reelsub.review import describe_published
+
+    machine = machine_folder(tmp_path / "machine", "machine")
+    write_vtt([Cue(1.0, 2.5, ["machine"])], machine / "en.vtt")
+    (machine / "en.qc.json").write_text(json.dumps({"fps": 25.0, "summary": "1 cue."}))
+    published = tmp_path / "subtitles"
+    publish(machine, published, "f", LOG)
+    (published / "en.srt").write_bytes(content)
+    with pytest.raises(MediaError) as failure:
+        describe_published(machine, published, lambda language: None, SubtitleRules(), LOG)
+    assert str(published / "en.srt") in str(failure.value) and problem in str(failure.value)
+    assert (published / "en.srt").read_bytes() == content, "the person's file is left as it was"
+
+
 def test_flagged_cues_take_cue_times_from_the_srt() -> None:
     cues = [Cue(1.0, 2.0, ["a"]), Cue(3.0, 4.5, ["b"]), Cue(5.0, 6.0, ["c"])]
     qc = {"violation_examples": {"reading_speed": [3], "max_lines": [2, 3], "bogus": [9]}}

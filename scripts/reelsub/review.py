@@ -32,7 +32,10 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
-from .cues import SubtitleRules
+import pysrt
+
+from .cues import Cue, SubtitleRules
+from .media import MediaError
 from .qc import qc_report
 from .subtitle_files import read_srt, write_vtt
 from .tracks import Track, read_manifest, write_manifest
@@ -173,6 +176,20 @@ def _drop_machine_copy(published: Path, entry: PublishedTrack | None) -> None:
         copy.unlink()
 
 
+def read_edited_srt(path: Path) -> list[Cue]:
+    """A person's SRT, read strictly: a cue that is not SubRip stops the mux, naming the file and the
+    cue, rather than silently vanishing from the film (pysrt's lenient default skips it)."""
+    try:
+        pysrt.open(str(path), encoding="utf-8-sig", error_handling=pysrt.SubRipFile.ERROR_RAISE)
+    except UnicodeDecodeError as error:
+        raise MediaError(f"{path}: not UTF-8 text ({error.reason} at byte {error.start}); save it as UTF-8 "
+                         "and run again") from None
+    except pysrt.Error as error:
+        cue = str(error.args[-1]).strip() if error.args else str(error)
+        raise MediaError(f"{path}: a cue that is not SubRip: {cue!r}; fix it and run again") from None
+    return read_srt(path)
+
+
 def published_inputs(machine: Path, published: Path) -> list[str]:
     """mux's inputs from the published folder: each machine track's published SRT, where it exists."""
     if not (Path(machine) / "tracks.json").exists():
@@ -202,7 +219,7 @@ def describe_published(
         edited = sha256(source) != sha256(machine / track.srt)
         count = track.cues
         if edited:
-            cues = read_srt(source)
+            cues = read_edited_srt(source)
             count = len(cues)
             report = qc_report(cues, rules, float(machine_qc["fps"]), transcript_of(track.language))
             report["summary"] = f"Edited by hand. {report['summary']}"
