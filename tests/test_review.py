@@ -308,3 +308,18 @@ def test_review_page_says_when_the_browser_cannot_play_the_film(
         else:
             assert "This browser cannot play this film (video/x-msvideo" in state["problem"]
         assert console_errors(driver) == []
+
+
+def test_review_pages_are_a_target_of_their_own_never_built_by_default(tmp_path: Path) -> None:
+    (tmp_path / "films").mkdir()
+    for name in ("a.mp4", "b.webm"):
+        (tmp_path / "films" / name).write_bytes(b"placeholder: a dry run never reads it")
+    def job_counts(*targets: str) -> dict[str, str]:
+        run = snakemake(tmp_path, *targets, "-n", "--quiet", "rules")
+        assert run.returncode == 0, run.output
+        return dict(re.findall(r"^(\w+)\s+(\d+)$", run.output, flags=re.MULTILINE))
+
+    default = job_counts()
+    assert default["mux"] == "2" and "review" not in default and "reviews" not in default, default
+    asked = job_counts("reviews")
+    assert (asked["review"], asked["reviews"], asked["mux"]) == ("2", "1", "2"), asked
