@@ -164,13 +164,17 @@ if (!type || video.canPlayType(type) === "") {{
   say("This browser says it may not play this film's container (" + (type || "unknown type") +
       "); if the picture stays blank, open the film in a media player.");
 }}
-video.addEventListener("loadeddata", () => {{ if (doubt) {{ problem.hidden = true; doubt = false; }} }});
-video.addEventListener("error", () => {{
+function playable() {{ if (doubt) {{ problem.hidden = true; doubt = false; }} }}
+function unplayable() {{
   const code = video.error ? video.error.code : 0;
   say("This browser cannot play this film (" + (type || "unknown type") + ", media error " + code +
       "): its container or codec is not supported here. The subtitle QC and flagged cues below still hold;" +
       " play the film in a media player, or open this page in another browser.");
-}});
+}}
+video.addEventListener("loadeddata", playable);
+video.addEventListener("error", unplayable);
+// The film starts loading before this script runs: it may have failed, or loaded, already.
+if (video.error) unplayable(); else if (video.readyState >= 2) playable();
 for (const link of document.querySelectorAll("a.seek")) {{
   link.addEventListener("click", (event) => {{
     event.preventDefault();
