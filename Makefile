@@ -14,9 +14,10 @@ SNAKEMAKE := snakemake --configfile config/demo.yaml
 # through mlx tiny.en took 33 s without, 5.5 s with). Apple Silicon runs mlx on Metal instead.
 OPENBLAS := /usr/lib/x86_64-linux-gnu/openblas-pthread/libopenblas.so.0
 
-# What the workflow needs, and what only the tests need (SLURM, fonts for burn-in).
+# What the workflow needs, and what only the tests need (SLURM, fonts for burn-in, a browser for the
+# review page).
 SYSTEM_PACKAGES := ffmpeg espeak-ng graphviz mkvtoolnix fonts-lohit-deva libopenblas0-pthread
-TEST_SYSTEM_PACKAGES := slurm-wlm munge
+TEST_SYSTEM_PACKAGES := slurm-wlm munge chromium chromium-driver
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: report demo test test-fast venv system-packages test-system-packages dag lint bench bench-quick hardware clean

@@ -22,6 +22,7 @@ include: "rules/translate.smk"
 include: "rules/subtitle.smk"
 include: "rules/mux.smk"
 include: "rules/report.smk"
+include: "rules/review.smk"
 
 
 rule all:
@@ -35,6 +36,12 @@ rule all:
 rule reports:
     input:
         all_reports,
+
+
+# Each film's review page, jobs/<film>/review.html (the film, its tracks, QC, flagged cues).
+rule reviews:
+    input:
+        all_reviews,
 
 
 onsuccess:

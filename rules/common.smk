@@ -13,6 +13,7 @@ sys.path.insert(0, str(Path(workflow.basedir) / "scripts"))
 from reelsub import config_check  # noqa: E402
 from reelsub import films as film_catalog  # noqa: E402
 from reelsub import hardware  # noqa: E402
+from reelsub import review as review_loop  # noqa: E402
 
 RUN_STARTED = time.time()
 JOBS = Path("jobs")
@@ -135,6 +136,30 @@ def subtitle_inputs(wildcards):
     return inputs
 
 
+# -- review loop (issue 12): the machine's tracks are published to subtitles/, where people edit ---
+def published_folder(wildcards):
+    return f"jobs/{wildcards.film}/subtitles"
+
+
+def republish_token(wildcards):
+    """Changes when a published SRT was deleted, so subtitle reruns and writes it again."""
+    return review_loop.republish_token(Path(published_folder(wildcards)))
+
+
+def mux_inputs(wildcards):
+    """What subtitle read, its machine tracks, and each published SRT that exists: an edit, newer
+    than out.mkv, reruns mux alone. Asked once the subtitle checkpoint has run."""
+    machine = checkpoints.subtitle.get(film=wildcards.film).output.dir
+    inputs = {**subtitle_inputs(wildcards), "machine": machine}
+    inputs["published"] = review_loop.published_inputs(Path(machine), Path(published_folder(wildcards)))
+    return inputs
+
+
+def all_reviews(wildcards=None):
+    return [f"jobs/{film_id}/review.html" for film_id in sorted(FILMS)]
+
+
+# -- end of review loop -------------------------------------------------------------------------
 def film_benchmarks(wildcards):
     """The benchmark of every stage that made the film (translate only where it has targets)."""
     stages = ["demux", "asr", "align", "export", "subtitle", "mux"]
@@ -158,6 +183,9 @@ def report_run(failed):
 
     for line in qc_lines(FILMS, JOBS, RUN_STARTED):
         print(f"reelsub QC: {line}", file=sys.stderr)
+    for film_id in sorted(FILMS):  # review loop: where a new machine version went
+        for line in review_loop.kept_edit_lines(JOBS / film_id / "subtitles", RUN_STARTED):
+            print(f"reelsub review: {film_id} {line}", file=sys.stderr)
     failures = failed_films(FILMS, JOBS, RUN_STARTED) if failed else []
     if failures:
         print(f"reelsub: {len(failures)} film(s) failed:", file=sys.stderr)

@@ -1,10 +1,12 @@
+# The published subtitles (jobs/<film>/subtitles/<lang>.srt, as people left them) go into the film.
 rule mux:
     input:
-        film=film_path,
-        subtitles="jobs/{film}/subtitles",
+        unpack(mux_inputs),
     output:
         mkv="jobs/{film}/out.mkv",
     params:
+        published=published_folder,
+        rules=config["subtitle"],
         burn_in=False,
         font=config["mux"]["burn_in_font"],
     log:
@@ -27,6 +29,8 @@ use rule mux as burn_in with:
     output:
         mkv="jobs/{film}/burned.mkv",
     params:
+        published=published_folder,
+        rules=config["subtitle"],
         burn_in=True,
         font=config["mux"]["burn_in_font"],
     log:

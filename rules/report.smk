@@ -2,7 +2,7 @@
 # from what the other stages left in jobs/<film>/. The rule graph is Snakemake's own (Workflow).
 rule film_report:
     input:
-        subtitles="jobs/{film}/subtitles",
+        mkv="jobs/{film}/out.mkv",  # mux leaves the QC of what it muxed in subtitles/
         transcript="jobs/{film}/transcript.json",
         benchmarks=film_benchmarks,
     output:
@@ -43,6 +43,7 @@ rule film_report:
         ),
     params:
         rules=config["subtitle"],
+        subtitles="jobs/{film}/subtitles",
     log:
         "jobs/{film}/logs/report.log",
     benchmark:

@@ -1,28 +1,52 @@
-"""mux: the film with every stream it had, stream-copied, plus language-tagged subtitle tracks."""
+"""mux: the film with every stream it had, stream-copied, plus language-tagged subtitle tracks: the
+published ones (jobs/<film>/subtitles/<lang>.srt), as a person may have edited them."""
 
 from pathlib import Path
 
+from reelsub.cues import SubtitleRules
 from reelsub.media import MediaError, SubtitleTrack, burn_in, mux
+from reelsub.review import describe_published
 from reelsub.stage import run_stage
 from reelsub.tracks import read_manifest
+from reelsub.transcript import Transcript
+
+
+def transcripts_by_language(snakemake):
+    """The words each track was made from, read only when an edited track needs QC again."""
+
+    def transcript_of(language: str) -> Transcript:
+        paths = [Path(snakemake.input.json)]
+        if snakemake.input.get("translations"):
+            paths += sorted(Path(snakemake.input.translations).glob("*.json"))
+        for path in paths:
+            transcript = Transcript.read(path)
+            if transcript.language == language:
+                return transcript
+        raise MediaError(f"no transcript in {language!r} to check the edited subtitles against")
+
+    return transcript_of
 
 
 def main(snakemake) -> None:
     with run_stage(snakemake, "mux") as log:
-        folder = Path(snakemake.input.subtitles)
-        tracks = [t for t in read_manifest(folder) if t.cues]
-        if not tracks:
-            log.warning("no speech was found: %s gets no subtitle track", snakemake.input.film)
+        machine, published = Path(snakemake.input.machine), Path(snakemake.params.published)
         film, out = Path(snakemake.input.film), Path(snakemake.output.mkv)
         if snakemake.params.get("burn_in"):
+            tracks = [t for t in read_manifest(machine) if t.cues]
             chosen = next((t for t in tracks if t.default), tracks[0] if tracks else None)
             if chosen is None:
                 raise MediaError(f"{film}: no subtitles to burn in (no speech was found)")
-            log.info("burning %s subtitles into the picture (a full re-encode)", chosen.language)
-            burn_in(film, folder / chosen.srt, out, snakemake.params.font)
+            srt = published / chosen.srt if (published / chosen.srt).exists() else machine / chosen.srt
+            log.info("burning %s into the picture (a full re-encode)", srt)
+            burn_in(film, srt, out, snakemake.params.font)
             return
-        mux(film, [SubtitleTrack(folder / t.srt, t.mkv_language, t.title, t.default) for t in tracks], out)
-        log.info("%s: %d subtitle tracks added (%s)", out, len(tracks),
+        rules = SubtitleRules.from_config(snakemake.params.rules)
+        described = describe_published(machine, published, transcripts_by_language(snakemake), rules, log)
+        tracks = [t for t in described if t.cues]
+        if not tracks:
+            log.warning("no speech was found: %s gets no subtitle track", film)
+        mux(film, [SubtitleTrack(published / t.srt, t.mkv_language, t.title, t.default) for t in tracks], out)
+        log.info("%s: %d subtitle tracks added from %s (%s)", out, len(tracks), published,
                  ", ".join(f"{t.mkv_language}{'*' if t.default else ''}" for t in tracks))
 
 

@@ -11,7 +11,7 @@ def main(snakemake) -> None:
         outputs = ReportOutputs(**{name: Path(snakemake.output[name]) for name in (
             "qc_table", "durations", "reading_speed", "timeline", "benchmarks")})
         tracks = write_film_report(
-            snakemake.wildcards.film, Path(snakemake.input.subtitles), Path(snakemake.input.transcript),
+            snakemake.wildcards.film, Path(snakemake.params.subtitles), Path(snakemake.input.transcript),
             [Path(p) for p in snakemake.input.benchmarks], snakemake.params.rules, outputs,
         )
         log.info("report of %d track(s): %s", len(tracks), ", ".join(t.language for t in tracks) or "none")

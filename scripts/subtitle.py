@@ -1,4 +1,5 @@
-"""subtitle: broadcast-grade cues for the film's language and every translation, with a QC report."""
+"""subtitle: broadcast-grade cues for the film's language and every translation, with a QC report,
+published for review (reelsub.review: an edited published file is kept)."""
 
 from pathlib import Path
 
@@ -6,6 +7,7 @@ from reelsub.cues import SubtitleRules, build_cues
 from reelsub.media import probe
 from reelsub.qc import format_qc_table, qc_report
 from reelsub.qc_report import write_qc_report
+from reelsub.review import publish
 from reelsub.stage import run_stage
 from reelsub.subtitle_files import write_srt, write_vtt
 from reelsub.tracks import Track, choose_default, track_title, write_manifest
@@ -39,6 +41,7 @@ def main(snakemake) -> None:
             tracks.append(Track(lang, f"{lang}.srt", f"{lang}.vtt", f"{lang}.qc.json",
                                 track_title(lang, translated), lang == default and bool(cues), translated, len(cues)))
         write_manifest(out, tracks)
+        publish(out, Path(snakemake.params.published), snakemake.wildcards.film, log)
 
 
 if __name__ == "__main__":

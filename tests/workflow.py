@@ -23,10 +23,12 @@ class Run:
 
 
 def snakemake(workdir: Path, *args: str, config: Sequence[str] = (), timeout: float = 900,
-              env: dict[str, str] | None = None) -> Run:
-    """snakemake on the project's Snakefile, run inside ``workdir`` (its films/ and jobs/)."""
+              env: dict[str, str] | None = None, configfiles: Sequence[Path] = ()) -> Run:
+    """snakemake on the project's Snakefile, run inside ``workdir`` (its films/ and jobs/).
+    ``configfiles`` come after the demo config, and override it (--config values are all strings)."""
     # Targets and plain options first: --configfile and --config take every word after them.
-    command = [str(SNAKEMAKE), "-s", str(SNAKEFILE), "-d", str(workdir), *args, "--configfile", str(DEMO_CONFIG)]
+    command = [str(SNAKEMAKE), "-s", str(SNAKEFILE), "-d", str(workdir), *args,
+               "--configfile", str(DEMO_CONFIG), *map(str, configfiles)]
     if config:
         command += ["--config", *config]
     environment = {**os.environ, "HF_HUB_OFFLINE": "1", "PATH": f"{SNAKEMAKE.parent}:{os.environ['PATH']}"}

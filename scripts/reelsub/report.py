@@ -65,7 +65,8 @@ def read_qc(path: Path) -> dict[str, Any]:
 
 def track_languages(subtitles: Path) -> list[str]:
     """Languages in track order: the manifest's (source first), else every SRT's name, sorted."""
-    found = sorted(path.stem for path in subtitles.glob("*.srt"))
+    # <lang>.machine.srt beside a kept edit (reelsub.review) is no track of its own
+    found = sorted(path.stem for path in subtitles.glob("*.srt") if "." not in path.stem)
     try:
         ordered = [track.language for track in read_manifest(subtitles)]
     except ContractError:

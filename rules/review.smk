@@ -1,0 +1,22 @@
+# The review page of a film: the film with its subtitle tracks, their QC and the flagged cues, each
+# a link that seeks the film there. Built from what mux muxed; not part of `all` (target `reviews`).
+rule review:
+    input:
+        mkv="jobs/{film}/out.mkv",
+        film=film_path,
+    output:
+        html="jobs/{film}/review.html",
+    params:
+        subtitles=published_folder,
+    log:
+        "jobs/{film}/logs/review.log",
+    benchmark:
+        "jobs/{film}/benchmarks/review.tsv"
+    threads: 1
+    resources:
+        mem_mb=256,
+        runtime=5,
+    conda:
+        "../envs/common.yaml"
+    script:
+        "../scripts/review.py"

@@ -1,0 +1,248 @@
+"""The review loop: the machine's subtitles are published for people to fix, and a fix is never lost.
+
+Snakemake deletes a job's outputs before it reruns the job, so the folder people edit cannot be an
+output. The subtitle stage writes its tracks to ``jobs/<film>/machine_subtitles/`` (its directory
+output) and then *publishes* each SRT to ``jobs/<film>/subtitles/<lang>.srt``, which is no rule's
+output. ``subtitles/review.json`` (schema ``reelsub.review/1``) records, per track, the SHA-256 of
+the machine version last written there: a published file with another hash is a human edit.
+
+Publishing a track:
+
+- the published file is missing: the machine version is written (deleting your file is how you ask
+  for the machine's back);
+- it is one the machine wrote: it is replaced by the new machine version;
+- it was edited: it is kept. When the new machine version differs from the one the edit started
+  from, it goes beside the edit as ``<lang>.machine.srt``, with a warning in the log and in the
+  end-of-run summary. Keeping rather than stopping: in a batch, one reviewed film must not hold the
+  others up, and the human version is the one worth more; the machine's is beside it to compare.
+
+mux muxes the published files (listed as its inputs, so an edit, newer than ``out.mkv``, reruns
+only mux) and describes what it muxed: ``subtitles/<lang>.vtt``, ``<lang>.qc.json`` and
+``tracks.json`` are rewritten from the published SRT, QC rerun against the transcript where it was
+edited.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+
+import pysrt
+
+from .cues import Cue, SubtitleRules
+from .media import MediaError
+from .qc import qc_report
+from .subtitle_files import read_srt, write_vtt
+from .tracks import Track, read_manifest, write_manifest
+from .transcript import Transcript, write_text_atomically
+
+SCHEMA = "reelsub.review/1"
+RECORD = "review.json"
+MACHINE_COPY = "{language}.machine.srt"
+
+
+@dataclass
+class PublishedTrack:
+    """What the machine last wrote for one track, to tell its files from a person's."""
+
+    language: str
+    file: str  # the published SRT, inside the published folder
+    published_sha256: str  # the machine version last written to `file` (what an edit starts from)
+    machine_copy: str | None = None  # <lang>.machine.srt, while an edit is kept over a newer machine version
+    machine_copy_sha256: str | None = None
+    edit_kept_at: float | None = None  # Unix time a new machine version last went beside the edit
+
+
+@dataclass
+class ReviewRecord:
+    film: str
+    # How many runs wrote a deleted published file again; see republish_token for why it is counted.
+    republished: int = 0
+    tracks: dict[str, PublishedTrack] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PublishOutcome:
+    language: str
+    action: str  # "published", "replaced", "unchanged", "restored", "kept_edit", "kept_edit_machine_beside"
+    published: Path
+    machine_copy: Path | None = None
+
+
+def _copy(source: Path, target: Path) -> None:
+    """Atomically, like every file reelsub writes: a killed run never leaves half a subtitle file."""
+    write_text_atomically(target, Path(source).read_text(encoding="utf-8"))
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def read_record(published: Path) -> ReviewRecord | None:
+    """The record of the published folder; None when there is none (or it is not ours)."""
+    try:
+        data = json.loads((Path(published) / RECORD).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict) or data.get("schema") != SCHEMA:
+        return None
+    tracks = {lang: PublishedTrack(**entry) for lang, entry in data.get("tracks", {}).items()}
+    return ReviewRecord(data.get("film", ""), int(data.get("republished", 0)), tracks)
+
+
+def write_record(published: Path, record: ReviewRecord) -> None:
+    data = {"schema": SCHEMA, **asdict(record)}
+    write_text_atomically(Path(published) / RECORD, json.dumps(data, ensure_ascii=False, indent=1))
+
+
+def republish_token(published: Path) -> str:
+    """A value that changes when a published file the record lists has been deleted, and stays as it
+    is once the file is written again: a params: of the subtitle rule, so a deletion reruns
+    subtitle (which republishes) before mux's inputs are listed, and the run after does nothing."""
+    record = read_record(published)
+    if record is None:
+        return "0 republished"
+    missing = any(not (Path(published) / t.file).exists() for t in record.tracks.values())
+    return f"{record.republished + missing} republished"
+
+
+def publish(machine: Path, published: Path, film: str, log: logging.Logger) -> list[PublishOutcome]:
+    """Publish every machine track of ``machine`` into ``published`` (see the module docstring)."""
+    machine, published = Path(machine), Path(published)
+    published.mkdir(parents=True, exist_ok=True)
+    old = read_record(published) or ReviewRecord(film)
+    record = ReviewRecord(film, old.republished)
+    if any(not (published / t.file).exists() for t in old.tracks.values()):
+        record.republished += 1  # as republish_token counted it
+    outcomes = []
+    for track in read_manifest(machine):
+        outcome, entry = _publish_track(machine / track.srt, published, track, old.tracks.get(track.language))
+        record.tracks[track.language] = entry
+        outcomes.append(outcome)
+        if outcome.action == "kept_edit_machine_beside":
+            log.warning("%s [%s]: kept your edit of %s; the new machine version is %s (compare them; delete "
+                        "%s to take the machine's)", film, track.language, outcome.published,
+                        outcome.machine_copy, outcome.published.name)
+        elif outcome.action == "kept_edit":
+            log.info("%s [%s]: kept your edit of %s (the machine version is unchanged)", film, track.language,
+                     outcome.published)
+        elif outcome.action != "unchanged":
+            log.info("%s [%s]: %s %s", film, track.language, outcome.action, outcome.published)
+    write_record(published, record)
+    return outcomes
+
+
+def _publish_track(
+    machine_srt: Path, published: Path, track: Track, entry: PublishedTrack | None
+) -> tuple[PublishOutcome, PublishedTrack]:
+    target = published / track.srt
+    new = sha256(machine_srt)
+    fresh = PublishedTrack(track.language, track.srt, new)
+    if not target.exists():
+        _drop_machine_copy(published, entry)
+        _copy(machine_srt, target)
+        return PublishOutcome(track.language, "restored" if entry else "published", target), fresh
+    current = sha256(target)
+    machine_wrote = {new} | ({entry.published_sha256, entry.machine_copy_sha256} if entry else set())
+    if current in machine_wrote:
+        _drop_machine_copy(published, entry)
+        if current == new:
+            return PublishOutcome(track.language, "unchanged", target), fresh
+        _copy(machine_srt, target)
+        return PublishOutcome(track.language, "replaced", target), fresh
+    # A person's file. With no record (an older job folder) nothing says which machine version it
+    # started from, so any machine version counts as new.
+    base = entry.published_sha256 if entry else None
+    if new == base:
+        _drop_machine_copy(published, entry)  # the machine went back to what the edit started from
+        return PublishOutcome(track.language, "kept_edit", target), PublishedTrack(track.language, track.srt, base)
+    copy = published / MACHINE_COPY.format(language=track.language)
+    _copy(machine_srt, copy)
+    kept = PublishedTrack(track.language, track.srt, base or new, copy.name, new, time.time())
+    return PublishOutcome(track.language, "kept_edit_machine_beside", target, copy), kept
+
+
+def _drop_machine_copy(published: Path, entry: PublishedTrack | None) -> None:
+    """Remove a machine copy that is no longer news, unless someone changed it since."""
+    if entry is None or entry.machine_copy is None:
+        return
+    copy = published / entry.machine_copy
+    if copy.exists() and sha256(copy) == entry.machine_copy_sha256:
+        copy.unlink()
+
+
+def read_edited_srt(path: Path) -> list[Cue]:
+    """A person's SRT, read strictly: a cue that is not SubRip stops the mux, naming the file and the
+    cue, rather than silently vanishing from the film (pysrt's lenient default skips it)."""
+    try:
+        pysrt.open(str(path), encoding="utf-8-sig", error_handling=pysrt.SubRipFile.ERROR_RAISE)
+    except UnicodeDecodeError as error:
+        raise MediaError(f"{path}: not UTF-8 text ({error.reason} at byte {error.start}); save it as UTF-8 "
+                         "and run again") from None
+    except pysrt.Error as error:
+        cue = str(error.args[-1]).strip() if error.args else str(error)
+        raise MediaError(f"{path}: a cue that is not SubRip: {cue!r}; fix it and run again") from None
+    return read_srt(path)
+
+
+def published_inputs(machine: Path, published: Path) -> list[str]:
+    """mux's inputs from the published folder: each machine track's published SRT, where it exists."""
+    if not (Path(machine) / "tracks.json").exists():
+        return []
+    return [str(Path(published) / t.srt) for t in read_manifest(machine) if (Path(published) / t.srt).exists()]
+
+
+def describe_published(
+    machine: Path,
+    published: Path,
+    transcript_of: Callable[[str], Transcript],
+    rules: SubtitleRules,
+    log: logging.Logger,
+) -> list[Track]:
+    """The tracks to mux, from the published folder, each with a VTT and a QC report of the very file
+    muxed; the published tracks.json lists them (file names inside ``published``).
+    ``transcript_of(language)`` gives the words QC checks an edited track against (cues are matched
+    to words by time where the text differs)."""
+    machine, published = Path(machine), Path(published)
+    tracks = []
+    for track in read_manifest(machine):
+        source = published / track.srt
+        if not source.exists():  # subtitle republishes deleted files; this is only a fallback
+            log.warning("%s is missing: publishing the machine version again", source)
+            _copy(machine / track.srt, source)
+        machine_qc = json.loads((machine / track.qc).read_text(encoding="utf-8"))
+        edited = sha256(source) != sha256(machine / track.srt)
+        count = track.cues
+        if edited:
+            cues = read_edited_srt(source)
+            count = len(cues)
+            report = qc_report(cues, rules, float(machine_qc["fps"]), transcript_of(track.language))
+            report["summary"] = f"Edited by hand. {report['summary']}"
+            write_vtt(cues, published / track.vtt)
+            log.info("%s was edited by hand; QC of the edited file: %s", source, report["summary"])
+        else:
+            report = machine_qc
+            _copy(machine / track.vtt, published / track.vtt)
+        report["review"] = {"schema": SCHEMA, "srt": track.srt, "edited": edited}
+        write_text_atomically(published / track.qc, json.dumps(report, ensure_ascii=False, indent=1))
+        tracks.append(replace(track, cues=count, default=track.default and count > 0))
+    write_manifest(published, tracks)
+    return tracks
+
+
+def kept_edit_lines(published: Path, since: float) -> list[str]:
+    """One line per track whose edit was kept over a new machine version during this run."""
+    record = read_record(published)
+    if record is None:
+        return []
+    return [
+        f"[{t.language}] kept your edit {Path(published) / t.file}; the new machine version is "
+        f"{Path(published) / t.machine_copy}"
+        for t in record.tracks.values()
+        if t.machine_copy and t.edit_kept_at is not None and t.edit_kept_at >= since
+    ]

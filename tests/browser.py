@@ -1,0 +1,53 @@
+"""A real headless browser for the review page: Debian's chromium driven by chromium-driver (selenium).
+
+Chromium will not load a page's <track> files from file:// (its console says "Unsafe attempt to
+load URL file:///...vtt"), so pages are served over loopback http by the project's own server
+(reelsub.serve, which answers the range requests chromium needs to seek) for a ``with`` block.
+"""
+
+from __future__ import annotations
+
+import shutil
+from contextlib import contextmanager
+
+import pytest
+
+CHROMIUM, CHROMEDRIVER = shutil.which("chromium"), shutil.which("chromedriver")
+
+
+def need_chromium() -> None:
+    if not (CHROMIUM and CHROMEDRIVER):
+        pytest.fail("chromium and chromium-driver are not installed: run `make test-system-packages`")
+
+
+@contextmanager
+def chromium(width: int = 1000, height: int = 1400):
+    """A headless chromium whose console messages can be read (driver.get_log('browser'))."""
+    need_chromium()
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--mute-audio",
+                     f"--window-size={width},{height}"):
+        options.add_argument(argument)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver.set_page_load_timeout(60)
+    driver.set_script_timeout(30)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+def console_errors(driver) -> list[str]:
+    return [entry["message"] for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
+
+
+def wait_for(driver, script: str, timeout: float = 20.0):
+    """Poll a JavaScript expression until it is truthy; its value."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    return WebDriverWait(driver, timeout, poll_frequency=0.1).until(lambda d: d.execute_script(f"return {script}"))

@@ -1,0 +1,325 @@
+"""The review loop (a person fixes jobs/<film>/subtitles/<lang>.srt, the film carries the fix, nothing
+is lost) and the review page (jobs/<film>/review.html in a real headless chromium).
+
+The e2e tests run the real workflow (snakemake, ffmpeg, faster-whisper tiny.en) on a generated film.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from browser import chromium, console_errors, wait_for
+from reelsub.cues import Cue
+from reelsub.review import SCHEMA, publish, read_record, republish_token, sha256
+from reelsub.review_page import flagged_cues, write_review_page
+from reelsub.serve import served
+from reelsub.subtitle_files import read_srt, write_srt, write_vtt
+from reelsub.synth import Speech, make_film
+from reelsub.tracks import Track, write_manifest
+from workflow import PROJECT, snakemake, subtitle_text
+
+LOG = logging.getLogger("test_review")
+FILM = (
+    Speech(text="Here is a short speech."),
+    Speech(silence=0.5),
+    Speech(recording=PROJECT / "media" / "jfk.flac"),
+    Speech(silence=1.0),
+)
+
+
+def jobs_run(output: str) -> list[str]:
+    """The rules of the jobs a snakemake run started, from its log ('rule mux:', 'localcheckpoint ...')."""
+    return re.findall(r"^(?:local)?(?:rule|checkpoint) (\w+):$", output, flags=re.MULTILINE)
+
+
+# -- publishing, without snakemake ------------------------------------------------------------------
+
+def machine_folder(folder: Path, text: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    write_srt([Cue(1.0, 2.5, [text])], folder / "en.srt")
+    write_manifest(folder, [Track("en", "en.srt", "en.vtt", "en.qc.json", "English", True, False, 1)])
+    return folder
+
+
+def test_publish_replaces_unedited_keeps_edits_and_restores_deleted(tmp_path: Path) -> None:
+    published = tmp_path / "subtitles"
+    first = machine_folder(tmp_path / "m1", "machine one")
+    assert [o.action for o in publish(first, published, "f", LOG)] == ["published"]
+    record = read_record(published)
+    assert record.tracks["en"].published_sha256 == sha256(published / "en.srt")
+    assert json.loads((published / "review.json").read_text())["schema"] == SCHEMA
+
+    second = machine_folder(tmp_path / "m2", "machine two")
+    assert [o.action for o in publish(second, published, "f", LOG)] == ["replaced"]
+    assert "machine two" in (published / "en.srt").read_text()
+
+    (published / "en.srt").write_text((published / "en.srt").read_text().replace("two", "2 (fixed)"))
+    assert [o.action for o in publish(second, published, "f", LOG)] == ["kept_edit"]
+    assert not (published / "en.machine.srt").exists(), "the machine version has not changed"
+    third = machine_folder(tmp_path / "m3", "machine three")
+    outcome = publish(third, published, "f", LOG)[0]
+    assert outcome.action == "kept_edit_machine_beside"
+    assert "2 (fixed)" in (published / "en.srt").read_text()
+    assert (published / "en.machine.srt").read_bytes() == (third / "en.srt").read_bytes()
+
+    token = republish_token(published)
+    (published / "en.srt").unlink()
+    assert republish_token(published) != token, "a deletion must rerun subtitle"
+    assert [o.action for o in publish(third, published, "f", LOG)] == ["restored"]
+    assert (published / "en.srt").read_bytes() == (third / "en.srt").read_bytes()
+    assert not (published / "en.machine.srt").exists(), "the copy beside the edit is no news now"
+    assert republish_token(published) == republish_token(published)
+    after = republish_token(published)
+    publish(third, published, "f", LOG)
+    assert republish_token(published) == after, "nothing deleted: the token stays, nothing reruns"
+
+
+def test_a_published_file_with_no_record_is_treated_as_an_edit(tmp_path: Path) -> None:
+    """A job folder from before the review loop: nothing says the machine wrote subtitles/en.srt."""
+    published = tmp_path / "subtitles"
+    published.mkdir()
+    write_srt([Cue(1.0, 2.0, ["somebody's text"])], published / "en.srt")
+    outcome = publish(machine_folder(tmp_path / "m", "machine"), published, "f", LOG)[0]
+    assert outcome.action == "kept_edit_machine_beside"
+    assert "somebody's text" in (published / "en.srt").read_text()
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [(b"1\n00:00:01,000 --> 00:00:02,000\nhello\n\n2\n00:00:03,000 -> 00:0x:04,000\nworld\n\n",
+      "a cue that is not SubRip: '2\\n00:00:03,000 -> 00:0x:04,000\\nworld'"),
+     ("1\n00:00:01,000 --> 00:00:02,000\ncaf\u00e9\n".encode("latin-1"), "not UTF-8 text")],
+    ids=["broken-timing", "latin-1"],
+)
+def test_a_broken_edit_stops_the_mux_naming_the_file(tmp_path: Path, content: bytes, problem: str) -> None:
+    """pysrt's lenient reading would drop the broken cue from the film without a word."""
+    from reelsub.cues import SubtitleRules
+    from reelsub.media import MediaError
+    from reelsub.review import describe_published
+
+    machine = machine_folder(tmp_path / "machine", "machine")
+    write_vtt([Cue(1.0, 2.5, ["machine"])], machine / "en.vtt")
+    (machine / "en.qc.json").write_text(json.dumps({"fps": 25.0, "summary": "1 cue."}))
+    published = tmp_path / "subtitles"
+    publish(machine, published, "f", LOG)
+    (published / "en.srt").write_bytes(content)
+    with pytest.raises(MediaError) as failure:
+        describe_published(machine, published, lambda language: None, SubtitleRules(), LOG)
+    assert str(published / "en.srt") in str(failure.value) and problem in str(failure.value)
+    assert (published / "en.srt").read_bytes() == content, "the person's file is left as it was"
+
+
+def test_flagged_cues_take_cue_times_from_the_srt() -> None:
+    cues = [Cue(1.0, 2.0, ["a"]), Cue(3.0, 4.5, ["b"]), Cue(5.0, 6.0, ["c"])]
+    qc = {"violation_examples": {"reading_speed": [3], "max_lines": [2, 3], "bogus": [9]}}
+    assert [(f.cue_number, f.start, f.end, f.check) for f in flagged_cues(qc, cues)] == [
+        (2, 3.0, 4.5, "max_lines"), (3, 5.0, 6.0, "max_lines"), (3, 5.0, 6.0, "reading_speed")]
+    assert flagged_cues({}, cues) == []
+
+
+def test_review_server_answers_range_requests_which_seeking_needs(tmp_path: Path) -> None:
+    """Chromium seeks in a film only where the server answers ranges (python's http.server does not)."""
+    import urllib.request
+
+    (tmp_path / "film.bin").write_bytes(bytes(range(256)) * 4)
+    with served(tmp_path) as base:
+        request = urllib.request.Request(base + "film.bin", headers={"Range": "bytes=10-19"})
+        with urllib.request.urlopen(request, timeout=10) as response:
+            assert response.status == 206
+            assert response.headers["Content-Range"] == "bytes 10-19/1024"
+            assert response.read() == bytes(range(10, 20))
+        request = urllib.request.Request(base + "film.bin", headers={"Range": "bytes=-4"})
+        with urllib.request.urlopen(request, timeout=10) as response:
+            assert response.read() == bytes(range(252, 256))
+        with urllib.request.urlopen(base + "film.bin", timeout=10) as response:
+            assert response.status == 200 and response.headers["Accept-Ranges"] == "bytes"
+            assert len(response.read()) == 1024
+
+
+# -- the loop, for real -----------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def finished(tmp_path_factory) -> Path:
+    workdir = tmp_path_factory.mktemp("review")
+    make_film(workdir / "films" / "jfk.mp4", FILM)
+    run = snakemake(workdir, "-j2", "jobs/jfk/out.mkv")
+    assert run.returncode == 0, run.output
+    return workdir
+
+
+@pytest.mark.e2e
+def test_an_edit_reaches_the_film_and_survives_a_rerun_of_subtitle(finished: Path, tmp_path: Path) -> None:
+    workdir = tmp_path / "w"
+    shutil.copytree(finished, workdir, symlinks=True)
+    job, out = workdir / "jobs" / "jfk", workdir / "jobs" / "jfk" / "out.mkv"
+    published = job / "subtitles" / "en.srt"
+    assert published.read_bytes() == (job / "machine_subtitles" / "en.srt").read_bytes()
+    again = snakemake(workdir, "-j2", "jobs/jfk/out.mkv")
+    assert "Nothing to be done" in again.output, again.output
+
+    # A person fixes a word: the same command muxes the fix, and nothing but mux runs.
+    text = published.read_text()
+    assert "country" in text
+    published.write_text(text.replace("country", "NATION", 1))
+    run = snakemake(workdir, "-j2", "jobs/jfk/out.mkv")
+    assert run.returncode == 0, run.output
+    assert jobs_run(run.output) == ["mux"], run.output
+    assert "NATION" in subtitle_text(out, 0)
+    qc = json.loads((job / "subtitles" / "en.qc.json").read_text())
+    assert qc["review"] == {"schema": SCHEMA, "srt": "en.srt", "edited": True}
+    assert qc["words"]["text_matches_transcript"] is False, "QC describes the edited file"
+    assert qc["summary"].startswith("Edited by hand.")
+    assert "NATION" in (job / "subtitles" / "en.vtt").read_text()
+    assert "Nothing to be done" in snakemake(workdir, "-j2", "jobs/jfk/out.mkv").output
+
+    # A setting that changes the machine's cues: subtitle reruns; the edit stays and is muxed, the new
+    # machine version goes beside it, and the run says where.
+    narrow = tmp_path / "narrow.yaml"
+    narrow.write_text("subtitle: {max_chars_per_line: 30}\n")
+    run = snakemake(workdir, "-j2", "jobs/jfk/out.mkv", configfiles=[narrow])
+    assert run.returncode == 0, run.output
+    assert sorted(jobs_run(run.output)) == ["mux", "subtitle"], run.output
+    machine_copy = job / "subtitles" / "en.machine.srt"
+    assert "NATION" in published.read_text()
+    assert machine_copy.read_bytes() == (job / "machine_subtitles" / "en.srt").read_bytes()
+    assert machine_copy.read_bytes() != published.read_bytes()
+    assert f"kept your edit of {published.relative_to(workdir)}" in run.output
+    assert f"reelsub review: jfk [en] kept your edit {published.relative_to(workdir)}; the new machine " \
+           f"version is {machine_copy.relative_to(workdir)}" in run.output
+    assert "NATION" in subtitle_text(out, 0)
+    assert "Nothing to be done" in snakemake(workdir, "-j2", "jobs/jfk/out.mkv", configfiles=[narrow]).output
+
+    # Deleting the fix takes the machine's version: published again, muxed, and the run after is idle.
+    published.unlink()
+    run = snakemake(workdir, "-j2", "jobs/jfk/out.mkv", configfiles=[narrow])
+    assert run.returncode == 0, run.output
+    assert published.read_bytes() == (job / "machine_subtitles" / "en.srt").read_bytes()
+    assert not machine_copy.exists()
+    assert "NATION" not in subtitle_text(out, 0)
+    assert json.loads((job / "subtitles" / "en.qc.json").read_text())["review"]["edited"] is False
+    assert "Nothing to be done" in snakemake(workdir, "-j2", "jobs/jfk/out.mkv", configfiles=[narrow]).output
+
+
+# -- the review page in a real browser -------------------------------------------------------------
+
+def page_state(driver) -> dict:
+    """Every text track's cue count (mode 'hidden' makes chromium load a track without showing it)."""
+    driver.execute_script("for (const t of document.getElementById('film').textTracks) t.mode = 'hidden';")
+    wait_for(driver, "Array.from(document.getElementById('film').textTracks).every(t => t.cues && t.cues.length)")
+    return driver.execute_script(
+        "const v = document.getElementById('film');"
+        "return {cues: Array.from(v.textTracks).map(t => t.cues.length),"
+        " languages: Array.from(v.textTracks).map(t => t.language),"
+        " problem: document.getElementById('playback-problem').hidden ? null :"
+        " document.getElementById('playback-problem').textContent};"
+    )
+
+
+@pytest.mark.e2e
+def test_review_page_plays_the_film_loads_every_track_and_seeks_to_flagged_cues(
+    finished: Path, tmp_path: Path
+) -> None:
+    workdir = tmp_path / "w"
+    shutil.copytree(finished, workdir, symlinks=True)
+    job = workdir / "jobs" / "jfk"
+    published = job / "subtitles" / "en.srt"
+    # A hand edit that breaks a rule: the last cue gets a third line, so QC flags it.
+    cues = read_srt(published)
+    last = cues[-1]
+    assert len(cues) >= 2 and last.start > 1.0, "a seek there cannot pass for staying at 0"
+    cues[-1] = Cue(last.start, last.end, [*last.lines, "(applause)"])
+    write_srt(cues, published)
+    run = snakemake(workdir, "-j2", "reviews")
+    assert run.returncode == 0, run.output
+    assert sorted(jobs_run(run.output)) == ["mux", "review", "reviews"], run.output
+    page = job / "review.html"
+    html = page.read_text()
+    assert 'src="../../films/jfk.mp4"' in html and 'src="subtitles/en.vtt"' in html
+    assert not re.search(r"(src|href)=\"(https?:)?//", html), "nothing from the network"
+
+    with served(workdir) as base, chromium() as driver:
+        driver.get(base + "jobs/jfk/review.html")
+        wait_for(driver, "document.getElementById('film').readyState >= 1")
+        state = page_state(driver)
+        assert state == {"cues": [len(cues)], "languages": ["en"], "problem": None}
+        links = driver.find_elements("css selector", "a.seek")
+        flagged = [link for link in links if "max_lines" in link.text]
+        assert flagged and flagged[0].text.startswith(f"cue {len(cues)} "), [link.text for link in links]
+        flagged[0].click()
+        wait_for(driver, "!document.getElementById('film').seeking")
+        position = driver.execute_script("return document.getElementById('film').currentTime")
+        assert abs(position - last.start) <= 1 / 25, (position, last.start)
+        assert console_errors(driver) == []
+        wait_for(driver, "document.getElementById('film').readyState >= 2")  # the frame there, for the picture
+        driver.save_screenshot(str(tmp_path / "review.png"))
+    print(f"screenshot: {tmp_path / 'review.png'}")
+
+
+def film_in(path: Path, video: list[str], audio: list[str]) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    subprocess.run(
+        ["ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc=size=160x120:rate=25",
+         "-f", "lavfi", "-i", "sine=frequency=440", "-t", "3", *video, *audio, str(path)],
+        check=True,
+    )
+    return path
+
+
+@pytest.mark.parametrize(
+    ("name", "video", "audio", "playable"),
+    [
+        ("film.mp4", ["-c:v", "libx264", "-pix_fmt", "yuv420p"], ["-c:a", "aac"], True),
+        ("film.webm", ["-c:v", "libvpx-vp9"], ["-c:a", "libopus"], True),
+        ("film.avi", ["-c:v", "mpeg4"], ["-c:a", "libmp3lame"], False),  # MPEG-4 Part 2 in AVI
+    ],
+)
+def test_review_page_says_when_the_browser_cannot_play_the_film(
+    tmp_path: Path, name: str, video: list[str], audio: list[str], playable: bool
+) -> None:
+    """Debian's chromium plays H.264/AAC MP4 and VP9/Opus WebM, and not MPEG-4 Part 2 in AVI."""
+    film = film_in(tmp_path / "films" / name, video, audio)
+    subtitles = tmp_path / "jobs" / "f" / "subtitles"
+    cues = [Cue(0.5, 1.5, ["one"]), Cue(2.0, 2.8, ["two"])]
+    subtitles.mkdir(parents=True)
+    write_srt(cues, subtitles / "en.srt")
+    write_vtt(cues, subtitles / "en.vtt")
+    (subtitles / "en.qc.json").write_text(json.dumps({"summary": "2 cues.", "violation_examples": {"min_gap": [2]}}))
+    write_manifest(subtitles, [Track("en", "en.srt", "en.vtt", "en.qc.json", "English", True, False, 2)])
+    write_review_page("f", film, subtitles, tmp_path / "jobs" / "f" / "review.html")
+    with served(tmp_path) as base, chromium() as driver:
+        driver.get(base + "jobs/f/review.html")
+        if playable:
+            wait_for(driver, "document.getElementById('film').readyState >= 2")
+        else:
+            wait_for(driver, "!document.getElementById('playback-problem').hidden")
+        state = page_state(driver)
+        assert state["cues"] == [2]
+        if playable:
+            assert state["problem"] is None
+            driver.find_element("css selector", "a.seek").click()
+            wait_for(driver, "!document.getElementById('film').seeking")
+            assert abs(driver.execute_script("return document.getElementById('film').currentTime") - 2.0) <= 1 / 25
+        else:
+            assert "This browser cannot play this film (video/x-msvideo" in state["problem"]
+        assert console_errors(driver) == []
+
+
+def test_review_pages_are_a_target_of_their_own_never_built_by_default(tmp_path: Path) -> None:
+    (tmp_path / "films").mkdir()
+    for name in ("a.mp4", "b.webm"):
+        (tmp_path / "films" / name).write_bytes(b"placeholder: a dry run never reads it")
+    def job_counts(*targets: str) -> dict[str, str]:
+        run = snakemake(tmp_path, *targets, "-n", "--quiet", "rules")
+        assert run.returncode == 0, run.output
+        return dict(re.findall(r"^(\w+)\s+(\d+)$", run.output, flags=re.MULTILINE))
+
+    default = job_counts()
+    assert default["mux"] == "2" and "review" not in default and "reviews" not in default, default
+    asked = job_counts("reviews")
+    assert (asked["review"], asked["reviews"], asked["mux"]) == ("2", "1", "2"), asked
