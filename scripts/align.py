@@ -1,11 +1,12 @@
 """align: word-level times from wav2vec2 where a model is at hand, whisper's own otherwise, fitted
-to the pauses VAD heard."""
+to the pauses VAD heard; then, where align.diarization_model is set, each word's speaker."""
 
 from pathlib import Path
 
 from reelsub.alignment import AlignSettings, align
 from reelsub.hardware import resolve_device
 from reelsub.settings import settings_from
+from reelsub.speakers import DiarizationSettings, with_speakers
 from reelsub.stage import run_stage
 from reelsub.transcript import Transcript
 
@@ -18,6 +19,9 @@ def main(snakemake) -> None:
         aligned = align(Transcript.read(snakemake.input.json), Path(snakemake.input.wav), settings)
         log.info("word times by %s; %d sentences after fitting to heard pauses",
                  aligned.provenance[-1].settings.get("method"), len(aligned.segments))
+        # speakers last: they are read off the final word times
+        speakers = settings_from(DiarizationSettings, "align", section, device=device)
+        aligned = with_speakers(aligned, Path(snakemake.input.wav), speakers)
         aligned.write(snakemake.output.json)
 
 

@@ -11,7 +11,10 @@ How a film's words become cues:
 2. Grouping (dynamic programming over word boundaries) chooses where cues break: at sentence and
    clause ends and at pauses; never between an article and its noun; each group must fit
    ``max_lines`` lines (re-wrapped, so a translation never yields a 3-line cue), be spoken within
-   ``max_duration`` and hold no silence longer than ``max_lead + max_lag``.
+   ``max_duration`` and hold no silence longer than ``max_lead + max_lag``. Where the transcript
+   knows its speakers, a change of speaker is a cue break as good as a sentence's end, and a cue
+   holds one speaker's words, or two speakers' as a dialogue: two lines, each starting with
+   :data:`DIALOGUE_DASH`, one per speaker (reelsub.speakers checks it: ``cues_mixing_speakers``).
 3. Timing gives each cue at least its *reading time* (``min_duration`` and ``max_cps``) inside its
    *reading window*: its own speech, plus its share of the silences on either side (see
    :func:`silence_shares`), at most ``max_lead`` before the first word and ``max_lag`` after the last.
@@ -190,6 +193,25 @@ class Cue:
         return self.characters / self.duration if self.duration > 0 else math.inf
 
 
+# Two speakers share a cue only as a dialogue: two lines, one per speaker, each starting with a
+# hyphen and a space (Netflix's and the BBC's convention). The dash is shown, so it counts toward
+# the line's length and the reading time.
+DIALOGUE_DASH = "- "
+
+
+def dialogue_lines(lines: Sequence[str]) -> tuple[list[str], bool]:
+    """A cue's lines without their dialogue dashes, and whether it is a dialogue cue (exactly two
+    lines, each starting with :data:`DIALOGUE_DASH`); other cues' lines come back as they are."""
+    if len(lines) == 2 and all(line.startswith(DIALOGUE_DASH) for line in lines):
+        return [line[len(DIALOGUE_DASH) :].lstrip() for line in lines], True
+    return list(lines), False
+
+
+def spoken_text(cue: Cue) -> str:
+    """The words a cue shows, in one line: its text without line breaks and dialogue dashes."""
+    return " ".join(" ".join(dialogue_lines(cue.lines)[0]).split())
+
+
 # -- words the way cues need them ---------------------------------------------------------------
 
 
@@ -203,6 +225,7 @@ class SpokenWord:
     end: int
     length: int
     ends_segment: bool = False
+    speaker: str | None = None  # None: the transcript does not say
 
 
 def spoken_words(transcript: Transcript) -> list[SpokenWord]:
@@ -212,21 +235,34 @@ def spoken_words(transcript: Transcript) -> list[SpokenWord]:
     a word that runs into the next is cut at the next one's start. Aligners do emit such overlaps;
     without this, two cues would have to share a moment.
     """
-    raw: list[tuple[str, int, int, bool]] = []
+    raw: list[tuple[str, int, int, bool, str | None]] = []
     for segment in transcript.segments:
         words = [w for w in estimated_words(segment) if w.word.strip()]
         for position, word in enumerate(words):
             text = " ".join(word.word.split())
-            raw.append((text, round(word.start * 1000), round(word.end * 1000), position == len(words) - 1))
-    starts = list(itertools.accumulate((start for _, start, _, _ in raw), max))
+            speaker = word.speaker or segment.speaker
+            raw.append((text, round(word.start * 1000), round(word.end * 1000), position == len(words) - 1, speaker))
+    starts = list(itertools.accumulate((start for _, start, _, _, _ in raw), max))
     spoken: list[SpokenWord] = []
-    for index, (text, _, end, last) in enumerate(raw):
+    for index, (text, _, end, last, speaker) in enumerate(raw):
         start = starts[index]
         end = max(start, end)
         if index + 1 < len(raw):
             end = min(end, starts[index + 1])
-        spoken.append(SpokenWord(text, start, end, visible_length(text), last))
+        spoken.append(SpokenWord(text, start, end, visible_length(text), last, speaker))
     return spoken
+
+
+def known_speakers(words: Sequence[SpokenWord]) -> list[str | None]:
+    """Each word's speaker, where the transcript knows some: a word of no known speaker is taken to
+    be the previous word's speaker (the first words, the first known one's). All None where the
+    transcript knows none."""
+    speakers: list[str | None] = []
+    current = next((w.speaker for w in words if w.speaker), None)
+    for word in words:
+        current = word.speaker or current
+        speakers.append(current)
+    return speakers
 
 
 UNKNOWN_FILM_LENGTH = 10**12  # ms: a transcript of duration 0 does not say when the film ends
@@ -438,8 +474,12 @@ CUE_BREAK_BEFORE_CONJUNCTION = 6.0
 CUE_BREAK_PLAIN = 12.0
 CUE_BREAK_DANGLING = 16.0
 CUE_BREAK_TOGETHER = 24.0  # inside a name or a number and its unit, unless the speaker paused there
+CUE_BREAK_SPEAKER = 0.0  # a new speaker is a new cue: as good a break as a sentence's end, even inside one
 PAUSE_INSIDE_CUE = 6.0  # a pause is where a cue should end
 SENTENCE_INSIDE_CUE = 1.0  # two short sentences may share a cue
+# Two speakers share a cue (as a dialogue, see DIALOGUE_DASH) only where that saves more than a cue:
+# an exchange too quick to read as cues of its own ("- Hello?" / "- Hello?").
+SPEAKER_CHANGE_INSIDE_CUE = 4.0
 
 
 @dataclass(frozen=True)
@@ -448,6 +488,7 @@ class _Group:
     stop: int
     plan: LinePlan
     characters: int
+    dialogue: bool = False  # two speakers: one line each, each line starting with DIALOGUE_DASH
 
 
 class _Builder:
@@ -462,6 +503,10 @@ class _Builder:
         self.words, self.rules, self.timing, self.film_end = words, rules, timing, film_end
         count = len(words)
         self.silence = [0] + [words[k].start - words[k - 1].end for k in range(1, count)]  # before word k
+        speakers = known_speakers(words)
+        self.speaker_change = [False] + [  # before word k; never where the transcript knows no speakers
+            speakers[k] is not None and speakers[k] != speakers[k - 1] for k in range(1, count)
+        ]
         self.line_cost = [0.0] + [self._line_break(k, break_words) for k in range(1, count)]  # before word k
         self.cue_cost = [0.0] + [self._cue_break(k, break_words) for k in range(1, count)] + [0.0]
         self.inside_cost = [0.0] + [
@@ -472,6 +517,9 @@ class _Builder:
             else 0.0
             for k in range(1, count)
         ]
+        for k in range(1, count):
+            if self.speaker_change[k]:
+                self.inside_cost[k] += SPEAKER_CHANGE_INSIDE_CUE
 
     def _line_break(self, k: int, break_words: BreakWords) -> float:
         cost = line_break_cost(
@@ -483,6 +531,10 @@ class _Builder:
 
     def _cue_break(self, k: int, break_words: BreakWords) -> float:
         left, right = self.words[k - 1], self.words[k]
+        if self.speaker_change[k]:
+            # even inside a name or after an article: the other speaker's words are a new cue,
+            # or the second line of a dialogue cue
+            return CUE_BREAK_SPEAKER
         if splits_article(left.text, right.text, break_words):
             return (
                 FORCED_ARTICLE_BREAK
@@ -519,6 +571,7 @@ class _Builder:
             if best[first] == math.inf:
                 continue
             width, inside, silence = -1, 0.0, 0
+            turn = None  # where the second speaker's words begin, in a dialogue cue
             for stop in range(first + 1, count + 1):
                 last = stop - 1
                 width += words[last].length + 1
@@ -532,20 +585,29 @@ class _Builder:
                     ):
                         break
                     inside += self.inside_cost[last]
-                plan = plan_lines(
-                    [w.length for w in words[first:stop]],
-                    self.line_cost[first + 1 : stop],
-                    rules.max_chars_per_line,
-                    rules.max_lines,
-                )
+                    if self.speaker_change[last]:
+                        if turn is not None:  # a third turn: three speakers, or one line each no more
+                            break
+                        turn = last
+                if turn is None:
+                    plan = plan_lines(
+                        [w.length for w in words[first:stop]],
+                        self.line_cost[first + 1 : stop],
+                        rules.max_chars_per_line,
+                        rules.max_lines,
+                    )
+                else:
+                    plan = self._dialogue_plan(first, turn, stop)
                 if plan is None:
                     break
                 characters = width - (plan.line_count - 1)
+                if turn is not None:
+                    characters += 2 * visible_length(DIALOGUE_DASH)
                 cost = best[first] + PER_CUE + inside + plan.cost + self.cue_cost[stop]
                 cost += self._timing_cost(first, stop, characters)
                 if cost < best[stop]:
                     best[stop] = cost
-                    chosen[stop] = _Group(first, stop, plan, characters)
+                    chosen[stop] = _Group(first, stop, plan, characters, dialogue=turn is not None)
         groups: list[_Group] = []
         stop = count
         while stop > 0:
@@ -554,6 +616,18 @@ class _Builder:
             groups.append(group)
             stop = group.first
         return groups[::-1]
+
+    def _dialogue_plan(self, first: int, turn: int, stop: int) -> LinePlan | None:
+        """Two speakers' words as a dialogue cue: ``words[first:turn]`` on the first line and
+        ``words[turn:stop]`` on the second, each after a dash; None where a line would be too long
+        (a dash line is never let run over, even for one long word: that word gets a cue of its own)."""
+        if self.rules.max_lines < 2:
+            return None
+        dash = visible_length(DIALOGUE_DASH)
+        for a, b in ((first, turn), (turn, stop)):
+            if dash + sum(w.length for w in self.words[a:b]) + (b - a - 1) > self.rules.max_chars_per_line:
+                return None
+        return LinePlan(0.0, (turn - first,))
 
     def _timing_cost(self, first: int, stop: int, characters: int) -> float:
         earliest, latest = reading_window(self.words, first, stop, self.timing, self.film_end)
@@ -581,7 +655,10 @@ class _Builder:
         cues = []
         for group, slot in zip(groups, slots):
             tokens = [w.text for w in words[group.first : group.stop]]
-            cues.append(Cue(slot.start / 1000, slot.end / 1000, _lines(tokens, group.plan)))
+            lines = _lines(tokens, group.plan)
+            if group.dialogue:
+                lines = [DIALOGUE_DASH + line for line in lines]
+            cues.append(Cue(slot.start / 1000, slot.end / 1000, lines))
         return cues
 
     def _place(self, group: _Group) -> _Slot:
