@@ -37,6 +37,7 @@ from reelsub.speakers import (
     with_speakers,
 )
 from reelsub.transcript import Segment, Transcript, Word
+from replayed_diarization import replayed_pipeline_folder
 from test_cues import frame_rates, rule_sets, transcripts
 
 RULES = SubtitleRules()
@@ -435,3 +436,77 @@ def test_two_speakers_of_the_pyannote_sample_never_share_a_cue_without_dashes(
     for upper, lower in itertools.pairwise(flat):
         assert not (upper[-1] == "New" and lower[0].startswith("Jersey")), (upper, lower)
     assert all(line[line.index("New") + 1].startswith("Jersey") for line in flat if "New" in line)
+
+
+def test_the_align_stage_path_loads_a_pipeline_folder_and_records_who_spoke(
+    sample_transcript: Transcript, pyannote_sample: Path, tmp_path: Path
+) -> None:
+    """The loading and running of a diarization pipeline, through whisperx.diarize.DiarizationPipeline
+    and pyannote's Pipeline.from_pretrained, with a SUBSTITUTE for the model: ReplayedTurns
+    (tests/replayed_diarization.py), a pyannote Pipeline that replays sample.rttm and hears nothing.
+    It shows what the align stage does with a pipeline's output, not how well any model diarizes."""
+    folder = replayed_pipeline_folder(tmp_path / "replayed", pyannote_sample / "sample.rttm")
+    settings = DiarizationSettings(diarization_model=str(folder), device="cpu")
+    result = with_speakers(sample_transcript, pyannote_sample / "sample.wav", settings)
+    expected, stats = assign_speakers(sample_transcript, read_rttm(pyannote_sample / "sample.rttm"))
+    assert [w.speaker for w in result.words()] == [w.speaker for w in expected.words()]
+    assert [s.speaker for s in result.segments] == [s.speaker for s in expected.segments]
+    provenance = result.stage("speakers")
+    assert provenance is not None and provenance.model == str(folder)
+    assert provenance.settings["words_with_speaker"] == stats.words == len(list(result.words()))
+    assert provenance.settings["speakers"] == ["speaker90", "speaker91"]
+    assert provenance.settings["turns"] == 10
+    assert "whisperx" in provenance.versions and "pyannote.audio" in provenance.versions
+    assert Transcript.from_dict(result.to_dict()).segments == result.segments  # speakers survive the file
+
+
+# -- the align stage in the real workflow ------------------------------------------------------------------
+
+
+def sample_film(pyannote_sample: Path, path: Path) -> Path:
+    """pyannote's sample.wav as a film: a tiny test picture and the conversation as AAC."""
+    from reelsub.media import run_tool
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    run_tool(
+        ["ffmpeg", "-nostdin", "-v", "error", "-y",
+         "-f", "lavfi", "-i", "testsrc2=size=160x90:rate=5",
+         "-i", str(pyannote_sample / "sample.wav"),
+         "-map", "0:v", "-map", "1:a", "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p",
+         "-c:a", "aac", "-shortest", str(path)],
+        f"sample film {path}",
+    )
+    return path
+
+
+@pytest.mark.e2e
+def test_the_align_rule_stops_on_a_missing_diarization_model_and_labels_words_with_one(
+    pyannote_sample: Path, tmp_path: Path
+) -> None:
+    """snakemake's align rule for real (demux, asr with tiny.en, align): a diarization model folder
+    that is not there stops the job with the film, the key and the folder named; a pipeline folder
+    of the SUBSTITUTE ReplayedTurns (tests/replayed_diarization.py: replays sample.rttm, hears
+    nothing) then labels every word in jobs/<film>/aligned.json."""
+    from workflow import snakemake
+
+    sample_film(pyannote_sample, tmp_path / "films" / "sample.mkv")
+    run = snakemake(tmp_path, "-j1", "jobs/sample/aligned.json",
+                    config=["align={'diarization_model': '/nowhere/diarization'}"])
+    assert run.returncode != 0
+    assert (
+        "REELSUB ERROR: film 'sample', stage align: cannot load diarization model '/nowhere/diarization' "
+        "(align.diarization_model): no such folder" in run.output
+    ), run.output[-3000:]
+    assert not (tmp_path / "jobs" / "sample" / "aligned.json").exists()
+
+    folder = replayed_pipeline_folder(tmp_path / "replayed", pyannote_sample / "sample.rttm")
+    tests = Path(__file__).resolve().parent
+    run = snakemake(tmp_path, "-j1", "jobs/sample/aligned.json",
+                    config=[f"align={{'diarization_model': '{folder}'}}"], env={"PYTHONPATH": str(tests)})
+    assert run.returncode == 0, run.output[-3000:]
+    aligned = Transcript.read(tmp_path / "jobs" / "sample" / "aligned.json")
+    words = list(aligned.words())
+    assert words and all(w.speaker in {"speaker90", "speaker91"} for w in words)
+    assert {w.speaker for w in words} == {"speaker90", "speaker91"}
+    provenance = aligned.stage("speakers")
+    assert provenance is not None and provenance.settings["words_with_speaker"] == len(words)

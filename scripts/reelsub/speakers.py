@@ -231,12 +231,15 @@ def diarize(pipeline: Any, audio: Path) -> list[SpeakerTurn]:
     )
 
 
-def with_speakers(transcript: Transcript, audio: Path, settings: DiarizationSettings) -> Transcript:
-    """The transcript with speakers from the configured diarization model, and a ``speakers``
-    provenance entry; unchanged where no model is configured."""
+def with_speakers(
+    transcript: Transcript, audio: Path, settings: DiarizationSettings, pipeline: Any = None
+) -> Transcript:
+    """The transcript with speakers from the configured diarization model (``pipeline``, loaded
+    here unless given), and a ``speakers`` provenance entry; unchanged where no model is configured."""
     if not settings.diarization_model:
         return transcript
-    pipeline = load_diarization(settings)
+    if pipeline is None:
+        pipeline = load_diarization(settings)
     turns = diarize(pipeline, audio)
     assigned, stats = assign_speakers(transcript, turns)
     log.info(
