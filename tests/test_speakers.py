@@ -19,6 +19,8 @@ from reelsub.cues import (
     SubtitleRules,
     build_cues,
     dialogue_lines,
+    known_speakers,
+    speaker_changes,
     spoken_text,
     spoken_words,
     visible_length,
@@ -253,6 +255,17 @@ def assert_speakers_kept_apart(cues: list[Cue], transcript: Transcript, rules: S
             assert all(visible_length(line) <= rules.max_chars_per_line for line in cue.lines), cue
     assert cues_mixing_speakers(cues, transcript) == []
     return dialogues
+
+
+def test_a_word_of_no_known_speaker_belongs_to_the_speaker_before_it() -> None:
+    words = spoken_words(spoken_by([
+        ("uh", 0.0, 0.1, None), ("Yes", 0.1, 0.2, "A"), ("um", 0.2, 0.3, None), ("No", 0.3, 0.4, "B"),
+        ("er", 0.4, 0.5, None),
+    ]))
+    assert known_speakers(words) == ["A", "A", "A", "B", "B"]
+    assert speaker_changes(words) == [False, False, False, True, False]
+    unknown = spoken_words(spoken_by([("Yes", 0.0, 0.2, None), ("No", 0.3, 0.4, None)]))
+    assert speaker_changes(unknown) == [False, False]
 
 
 def test_a_change_of_speaker_is_a_cue_break() -> None:

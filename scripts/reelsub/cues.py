@@ -265,6 +265,13 @@ def known_speakers(words: Sequence[SpokenWord]) -> list[str | None]:
     return speakers
 
 
+def speaker_changes(words: Sequence[SpokenWord]) -> list[bool]:
+    """Whether a new speaker starts at each word (:func:`known_speakers`): never at the first word,
+    nowhere in a transcript that knows no speakers. A cue breaks there, or turns into a dialogue."""
+    speakers = known_speakers(words)
+    return [False] + [speakers[k] is not None and speakers[k] != speakers[k - 1] for k in range(1, len(words))]
+
+
 UNKNOWN_FILM_LENGTH = 10**12  # ms: a transcript of duration 0 does not say when the film ends
 
 
@@ -503,10 +510,7 @@ class _Builder:
         self.words, self.rules, self.timing, self.film_end = words, rules, timing, film_end
         count = len(words)
         self.silence = [0] + [words[k].start - words[k - 1].end for k in range(1, count)]  # before word k
-        speakers = known_speakers(words)
-        self.speaker_change = [False] + [  # before word k; never where the transcript knows no speakers
-            speakers[k] is not None and speakers[k] != speakers[k - 1] for k in range(1, count)
-        ]
+        self.speaker_change = speaker_changes(words)  # before word k
         self.line_cost = [0.0] + [self._line_break(k, break_words) for k in range(1, count)]  # before word k
         self.cue_cost = [0.0] + [self._cue_break(k, break_words) for k in range(1, count)] + [0.0]
         self.inside_cost = [0.0] + [
