@@ -14,6 +14,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from reelsub.qc_report import write_qc_report
 from browser import chromium, console_errors, wait_for
 from reelsub.cues import Cue
 from reelsub.review import SCHEMA, publish, read_record, republish_token, sha256
@@ -105,7 +106,7 @@ def test_a_broken_edit_stops_the_mux_naming_the_file(tmp_path: Path, content: by
 
     machine = machine_folder(tmp_path / "machine", "machine")
     write_vtt([Cue(1.0, 2.5, ["machine"])], machine / "en.vtt")
-    (machine / "en.qc.json").write_text(json.dumps({"fps": 25.0, "summary": "1 cue."}))
+    write_qc_report(machine / "en.qc.json", real_qc([Cue(1.0, 2.5, ["machine"])]))
     published = tmp_path / "subtitles"
     publish(machine, published, "f", LOG)
     (published / "en.srt").write_bytes(content)
@@ -115,11 +116,27 @@ def test_a_broken_edit_stops_the_mux_naming_the_file(tmp_path: Path, content: by
     assert (published / "en.srt").read_bytes() == content, "the person's file is left as it was"
 
 
+def real_qc(cues: list[Cue]) -> dict:
+    """QC's own report of ``cues``, against a transcript whose segments are those cues' text."""
+    from reelsub.cues import SubtitleRules
+    from reelsub.qc import qc_report
+    from reelsub.transcript import Segment, Transcript
+
+    segments = [Segment(c.start, c.end, " ".join(c.lines)) for c in cues]
+    return qc_report(cues, SubtitleRules(), 25.0, Transcript("f", "en", cues[-1].end + 1.0, segments))
+
+
+def finding(check: str, kind: str, cue: int | None, start: float | None = None, end: float | None = None) -> dict:
+    return {"check": check, "kind": kind, "cue": cue, "start": start, "end": end}
+
+
 def test_flagged_cues_take_cue_times_from_the_srt() -> None:
     cues = [Cue(1.0, 2.0, ["a"]), Cue(3.0, 4.5, ["b"]), Cue(5.0, 6.0, ["c"])]
-    qc = {"violation_examples": {"reading_speed": [3], "max_lines": [2, 3], "bogus": [9]}}
+    qc = {"findings": [finding("reading_speed", "violation", 3), finding("max_lines", "violation", 2),
+                       finding("low_confidence", "flag", 3), finding("fast_speech", "exception", 1),
+                       finding("wrong_script", "violation", None), finding("bogus", "violation", 9)]}
     assert [(f.cue_number, f.start, f.end, f.check) for f in flagged_cues(qc, cues)] == [
-        (2, 3.0, 4.5, "max_lines"), (3, 5.0, 6.0, "max_lines"), (3, 5.0, 6.0, "reading_speed")]
+        (2, 3.0, 4.5, "max_lines"), (3, 5.0, 6.0, "low_confidence"), (3, 5.0, 6.0, "reading_speed")]
     assert flagged_cues({}, cues) == []
 
 
@@ -229,11 +246,11 @@ def test_review_page_plays_the_film_loads_every_track_and_seeks_to_flagged_cues(
     shutil.copytree(finished, workdir, symlinks=True)
     job = workdir / "jobs" / "jfk"
     published = job / "subtitles" / "en.srt"
-    # A hand edit that breaks a rule: the last cue gets a third line, so QC flags it.
+    # A hand edit that breaks a rule: the last cue gets two more lines, so QC flags max_lines.
     cues = read_srt(published)
     last = cues[-1]
     assert len(cues) >= 2 and last.start > 1.0, "a seek there cannot pass for staying at 0"
-    cues[-1] = Cue(last.start, last.end, [*last.lines, "(applause)"])
+    cues[-1] = Cue(last.start, last.end, [*last.lines, "(applause)", "(cheering)"])
     write_srt(cues, published)
     run = snakemake(workdir, "-j2", "reviews")
     assert run.returncode == 0, run.output
@@ -289,7 +306,9 @@ def test_review_page_says_when_the_browser_cannot_play_the_film(
     subtitles.mkdir(parents=True)
     write_srt(cues, subtitles / "en.srt")
     write_vtt(cues, subtitles / "en.vtt")
-    (subtitles / "en.qc.json").write_text(json.dumps({"summary": "2 cues.", "violation_examples": {"min_gap": [2]}}))
+    report = real_qc(cues)  # a real report of these cues, and a review flag on cue 2 to click
+    report["findings"].append(finding("low_confidence", "flag", 2, 2.0, 2.8))
+    write_qc_report(subtitles / "en.qc.json", report)
     write_manifest(subtitles, [Track("en", "en.srt", "en.vtt", "en.qc.json", "English", True, False, 2)])
     write_review_page("f", film, subtitles, tmp_path / "jobs" / "f" / "review.html")
     with served(tmp_path) as base, chromium() as driver:

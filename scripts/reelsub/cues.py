@@ -11,7 +11,10 @@ How a film's words become cues:
 2. Grouping (dynamic programming over word boundaries) chooses where cues break: at sentence and
    clause ends and at pauses; never between an article and its noun; each group must fit
    ``max_lines`` lines (re-wrapped, so a translation never yields a 3-line cue), be spoken within
-   ``max_duration`` and hold no silence longer than ``max_lead + max_lag``.
+   ``max_duration`` and hold no silence longer than ``max_lead + max_lag``. Where the transcript
+   knows its speakers, a change of speaker is a cue break as good as a sentence's end, and a cue
+   holds one speaker's words, or two speakers' as a dialogue: two lines, each starting with
+   :data:`DIALOGUE_DASH`, one per speaker (QC checks it: ``speaker_mix``).
 3. Timing gives each cue at least its *reading time* (``min_duration`` and ``max_cps``) inside its
    *reading window*: its own speech, plus its share of the silences on either side (see
    :func:`silence_shares`), at most ``max_lead`` before the first word and ``max_lag`` after the last.
@@ -36,8 +39,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from reelsub import text
-from reelsub.spoken import SENTENCE_PAUSE_MS, SpokenWord, article_split_forced, film_end_ms, spoken_words
-from reelsub.subtitle_rules import Cue, CueTiming, SubtitleRules
+from reelsub.spoken import (
+    SENTENCE_PAUSE_MS,
+    SpokenWord,
+    article_split_forced,
+    film_end_ms,
+    speaker_changes,
+    spoken_words,
+)
+from reelsub.subtitle_rules import DIALOGUE_DASH, Cue, CueTiming, SubtitleRules
 from reelsub.text import (
     BreakWords,
     break_words_for,
@@ -245,8 +255,12 @@ CUE_BREAK_BEFORE_CONJUNCTION = 6.0
 CUE_BREAK_PLAIN = 12.0
 CUE_BREAK_DANGLING = 16.0
 CUE_BREAK_TOGETHER = 24.0  # inside a name or a number and its unit, unless the speaker paused there
+CUE_BREAK_SPEAKER = 0.0  # a new speaker is a new cue: as good a break as a sentence's end, even inside one
 PAUSE_INSIDE_CUE = 6.0  # a pause is where a cue should end
 SENTENCE_INSIDE_CUE = 1.0  # two short sentences may share a cue
+# Two speakers share a cue (as a dialogue, see DIALOGUE_DASH) only where that saves more than a cue:
+# an exchange too quick to read as cues of its own ("- Hello?" / "- Hello?").
+SPEAKER_CHANGE_INSIDE_CUE = 4.0
 STRADDLING_CUE = 60.0  # ... but not the end of one and the start of the next, unless rules force it
 
 
@@ -256,6 +270,7 @@ class _Group:
     stop: int
     plan: LinePlan
     characters: int
+    dialogue: bool = False  # two speakers: one line each, each line starting with DIALOGUE_DASH
 
 
 class _Builder:
@@ -270,6 +285,7 @@ class _Builder:
         self.words, self.rules, self.timing, self.film_end = words, rules, timing, film_end
         count = len(words)
         self.silence = [0] + [words[k].start - words[k - 1].end for k in range(1, count)]  # before word k
+        self.speaker_change = speaker_changes(words)  # before word k
         self.line_cost = [0.0] + [self._line_break(k, break_words) for k in range(1, count)]  # before word k
         self.cue_cost = [0.0] + [self._cue_break(k, break_words) for k in range(1, count)] + [0.0]
         self.inside_cost = [0.0] + [
@@ -280,6 +296,9 @@ class _Builder:
             else 0.0
             for k in range(1, count)
         ]
+        for k in range(1, count):
+            if self.speaker_change[k]:
+                self.inside_cost[k] += SPEAKER_CHANGE_INSIDE_CUE
         # sentence_end[k]: a sentence ends after word k (punctuation, or a pause as long as the one
         # align cuts sentences at); the film's edges count as sentence edges
         self.sentence_end = [
@@ -304,6 +323,10 @@ class _Builder:
 
     def _cue_break(self, k: int, break_words: BreakWords) -> float:
         left, right = self.words[k - 1], self.words[k]
+        if self.speaker_change[k]:
+            # even inside a name or after an article: the other speaker's words are a new cue,
+            # or the second line of a dialogue cue
+            return CUE_BREAK_SPEAKER
         if splits_article(left.text, right.text, break_words):
             return (
                 FORCED_ARTICLE_BREAK
@@ -340,6 +363,7 @@ class _Builder:
             if best[first] == math.inf:
                 continue
             width, inside, silence, ends_inside = -1, 0.0, 0, False
+            turn = None  # where the second speaker's words begin, in a dialogue cue
             for stop in range(first + 1, count + 1):
                 last = stop - 1
                 width += words[last].length + 1
@@ -354,22 +378,31 @@ class _Builder:
                     ):
                         break
                     inside += self.inside_cost[last]
-                plan = plan_lines(
-                    [w.length for w in words[first:stop]],
-                    self.line_cost[first + 1 : stop],
-                    rules.max_chars_per_line,
-                    rules.max_lines,
-                )
+                    if self.speaker_change[last]:
+                        if turn is not None:  # a third turn: three speakers, or one line each no more
+                            break
+                        turn = last
+                if turn is None:
+                    plan = plan_lines(
+                        [w.length for w in words[first:stop]],
+                        self.line_cost[first + 1 : stop],
+                        rules.max_chars_per_line,
+                        rules.max_lines,
+                    )
+                else:
+                    plan = self._dialogue_plan(first, turn, stop)
                 if plan is None:
                     break
                 characters = width - (plan.line_count - 1)
+                if turn is not None:
+                    characters += 2 * visible_length(DIALOGUE_DASH)
                 cost = best[first] + PER_CUE + inside + plan.cost + self.cue_cost[stop]
                 cost += self._timing_cost(first, stop, characters)
                 if self._straddles(first, stop, ends_inside):
                     cost += STRADDLING_CUE
                 if cost < best[stop]:
                     best[stop] = cost
-                    chosen[stop] = _Group(first, stop, plan, characters)
+                    chosen[stop] = _Group(first, stop, plan, characters, dialogue=turn is not None)
         groups: list[_Group] = []
         stop = count
         while stop > 0:
@@ -378,6 +411,18 @@ class _Builder:
             groups.append(group)
             stop = group.first
         return groups[::-1]
+
+    def _dialogue_plan(self, first: int, turn: int, stop: int) -> LinePlan | None:
+        """Two speakers' words as a dialogue cue: ``words[first:turn]`` on the first line and
+        ``words[turn:stop]`` on the second, each after a dash; None where a line would be too long
+        (a dash line is never let run over, even for one long word: that word gets a cue of its own)."""
+        if self.rules.max_lines < 2:
+            return None
+        dash = visible_length(DIALOGUE_DASH)
+        for a, b in ((first, turn), (turn, stop)):
+            if dash + sum(w.length for w in self.words[a:b]) + (b - a - 1) > self.rules.max_chars_per_line:
+                return None
+        return LinePlan(0.0, (turn - first,))
 
     def _timing_cost(self, first: int, stop: int, characters: int) -> float:
         earliest, latest = reading_window(self.words, first, stop, self.timing, self.film_end)
@@ -405,7 +450,10 @@ class _Builder:
         cues = []
         for group, slot in zip(groups, slots):
             tokens = [w.text for w in words[group.first : group.stop]]
-            cues.append(Cue(slot.start / 1000, slot.end / 1000, _lines(tokens, group.plan)))
+            lines = _lines(tokens, group.plan)
+            if group.dialogue:
+                lines = [DIALOGUE_DASH + line for line in lines]
+            cues.append(Cue(slot.start / 1000, slot.end / 1000, lines))
         return cues
 
     def _place(self, group: _Group) -> _Slot:

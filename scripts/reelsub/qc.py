@@ -44,7 +44,7 @@ from typing import Any
 from reelsub import text
 from reelsub.languages import display_name, expected_scripts, resolve
 from reelsub.spoken import SENTENCE_PAUSE_MS, SpokenWord, article_split_forced, film_end_ms, spoken_words
-from reelsub.subtitle_rules import Cue, CueTiming, SubtitleRules
+from reelsub.subtitle_rules import Cue, CueTiming, SubtitleRules, dialogue_lines, spoken_text
 from reelsub.text import break_words_for, splits_article, visible_length
 from reelsub.transcript import Transcript, estimated_words
 
@@ -177,10 +177,20 @@ def _check_article_splits(track: _Track, found: CueFindings) -> None:
     """Line breaks inside the cue, and the break to the next cue."""
     index, cues = found.index, track.cues
     break_words = break_words_for(track.transcript.language)
-    lines = [_dashless(line).split() for line in cues[index].lines if line.split()]
-    pairs = [(upper[-1], lower[0], False) for upper, lower in itertools.pairwise(lines) if upper and lower]
-    if index + 1 < len(cues) and lines and lines[-1] and cues[index + 1].text.split():
-        pairs.append((lines[-1][-1], _dashless(cues[index + 1].lines[0]).split()[0], True))
+    shown, dialogue = dialogue_lines(cues[index].lines)
+    lines = [line.split() for line in shown if line.split()]
+    # a dialogue's line break is where the other speaker starts, not a choice of where to break
+    pairs = [] if dialogue else [(upper[-1], lower[0], False) for upper, lower in itertools.pairwise(lines)]
+    following = dialogue_lines(cues[index + 1].lines)[0] if index + 1 < len(cues) else []
+    if lines and following and following[0].split():
+        here, after = track.ranges[index], track.ranges[index + 1]
+        new_speaker = (
+            here is not None and after is not None and after[0] == here[1] and after[0] < len(track.words)
+            and track.word_speakers[after[0] - 1] is not None
+            and track.word_speakers[after[0]] not in (None, track.word_speakers[after[0] - 1])
+        )
+        if not new_speaker:  # when A stops on "the" and B answers, the break is not a choice
+            pairs.append((lines[-1][-1], following[0].split()[0], True))
     for left, right, between_cues in pairs:
         if not splits_article(left, right, break_words):
             continue
@@ -329,10 +339,18 @@ def _check_speakers(track: _Track, found: CueFindings) -> None:
     distinct = list(dict.fromkeys(speakers))
     if len(distinct) < 2:
         return
-    lines = track.cues[found.index].lines
-    dashed = len(lines) == 2 and all(line.startswith("- ") for line in lines)
-    if len(distinct) > 2 or not dashed:
+    lines, dashed = dialogue_lines(track.cues[found.index].lines)
+    if len(distinct) > 2 or not dashed or not _one_speaker_a_line(track, found.words, lines):
         found.violations.append("speaker_mix")
+
+
+def _one_speaker_a_line(track: _Track, words: tuple[int, int], lines: list[str]) -> bool:
+    """A dialogue cue's first line holds one speaker's words and its second line the other's."""
+    first, stop = words
+    split = first + len(lines[0].split())
+    upper = {s for s in track.word_speakers[first:split] if s is not None}
+    lower = {s for s in track.word_speakers[split:stop] if s is not None}
+    return len(upper) == 1 and len(lower) == 1 and upper != lower
 
 
 # -- review flags ---------------------------------------------------------------------------------
@@ -378,12 +396,8 @@ def _normal(line: str) -> str:
     return " ".join(text.bare(token) for token in line.split())
 
 
-def _dashless(line: str) -> str:
-    return line[2:] if line.startswith("- ") else line
-
-
 def _shown_text(cue: Cue) -> str:
-    return " ".join(_dashless(line).strip() for line in cue.lines if line.strip())
+    return spoken_text(cue)
 
 
 # -- matching cues to words -----------------------------------------------------------------------

@@ -37,6 +37,7 @@ import pysrt
 from .cues import Cue, SubtitleRules
 from .media import MediaError
 from .qc import qc_report
+from .qc_report import read_qc_report, write_qc_report
 from .subtitle_files import read_srt, write_vtt
 from .tracks import Track, read_manifest, write_manifest
 from .transcript import Transcript, write_text_atomically
@@ -215,13 +216,14 @@ def describe_published(
         if not source.exists():  # subtitle republishes deleted files; this is only a fallback
             log.warning("%s is missing: publishing the machine version again", source)
             _copy(machine / track.srt, source)
-        machine_qc = json.loads((machine / track.qc).read_text(encoding="utf-8"))
+        machine_qc = read_qc_report(machine / track.qc).document
         edited = sha256(source) != sha256(machine / track.srt)
         count = track.cues
         if edited:
             cues = read_edited_srt(source)
             count = len(cues)
-            report = qc_report(cues, rules, float(machine_qc["fps"]), transcript_of(track.language))
+            report = qc_report(cues, rules, float(machine_qc["fps"]), transcript_of(track.language),
+                               translated=track.translated)
             report["summary"] = f"Edited by hand. {report['summary']}"
             write_vtt(cues, published / track.vtt)
             log.info("%s was edited by hand; QC of the edited file: %s", source, report["summary"])
@@ -229,7 +231,7 @@ def describe_published(
             report = machine_qc
             _copy(machine / track.vtt, published / track.vtt)
         report["review"] = {"schema": SCHEMA, "srt": track.srt, "edited": edited}
-        write_text_atomically(published / track.qc, json.dumps(report, ensure_ascii=False, indent=1))
+        write_qc_report(published / track.qc, report)
         tracks.append(replace(track, cues=count, default=track.default and count > 0))
     write_manifest(published, tracks)
     return tracks

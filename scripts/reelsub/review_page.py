@@ -10,7 +10,6 @@ browser cannot play the film's container or codec, the page says so in words. Ch
 from __future__ import annotations
 
 import html
-import json
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -18,7 +17,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from .cues import Cue
+from .contract import ContractError
+from .qc_report import read_qc_report
+from .subtitle_rules import Cue
 from .subtitle_files import read_srt, vtt_timestamp
 from .tracks import Track, read_manifest
 from .transcript import write_text_atomically
@@ -43,15 +44,16 @@ class Flag:
 def flagged_cues(qc: dict[str, Any], cues: Sequence[Cue]) -> list[Flag]:
     """The flagged cues of a track's QC report, in time order.
 
-    The one place the page reads QC's findings: today ``violation_examples`` (check -> up to five cue
-    numbers), with the cue times from the track's SRT.
+    The one place the page reads QC's findings: every violation and review flag of a cue
+    (reelsub.qc_report, ``findings``), with the cue times from the track's SRT; findings about the
+    whole track (wrong script, language mismatch) are in the summary above the list.
     """
     flags = []
-    for check, numbers in (qc.get("violation_examples") or {}).items():
-        for number in numbers:
-            if isinstance(number, int) and 1 <= number <= len(cues):
-                cue = cues[number - 1]
-                flags.append(Flag(number, cue.start, cue.end, check))
+    for finding in qc.get("findings") or []:
+        number = finding.get("cue")
+        if finding.get("kind") in ("violation", "flag") and isinstance(number, int) and 1 <= number <= len(cues):
+            cue = cues[number - 1]
+            flags.append(Flag(number, cue.start, cue.end, str(finding["check"])))
     return sorted(flags, key=lambda f: (f.start, f.cue_number, f.check))
 
 
@@ -77,8 +79,8 @@ def read_page_tracks(subtitles: Path, page: Path) -> list[PageTrack]:
         if not track.cues:
             continue
         try:
-            qc = json.loads((subtitles / track.qc).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            qc = read_qc_report(subtitles / track.qc).document
+        except ContractError:
             qc = {}
         tracks.append(PageTrack(track, relative_url(subtitles / track.vtt, page), read_srt(subtitles / track.srt), qc))
     return tracks

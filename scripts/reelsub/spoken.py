@@ -23,6 +23,7 @@ class SpokenWord:
     end: int
     length: int
     ends_segment: bool = False
+    speaker: str | None = None  # None: the transcript does not say
 
 
 def spoken_words(transcript: Transcript) -> list[SpokenWord]:
@@ -32,21 +33,41 @@ def spoken_words(transcript: Transcript) -> list[SpokenWord]:
     a word that runs into the next is cut at the next one's start. Aligners do emit such overlaps;
     without this, two cues would have to share a moment.
     """
-    raw: list[tuple[str, int, int, bool]] = []
+    raw: list[tuple[str, int, int, bool, str | None]] = []
     for segment in transcript.segments:
         words = [w for w in estimated_words(segment) if w.word.strip()]
         for position, word in enumerate(words):
             text = " ".join(word.word.split())
-            raw.append((text, round(word.start * 1000), round(word.end * 1000), position == len(words) - 1))
-    starts = list(itertools.accumulate((start for _, start, _, _ in raw), max))
+            speaker = word.speaker or segment.speaker
+            raw.append((text, round(word.start * 1000), round(word.end * 1000), position == len(words) - 1, speaker))
+    starts = list(itertools.accumulate((start for _, start, _, _, _ in raw), max))
     spoken: list[SpokenWord] = []
-    for index, (text, _, end, last) in enumerate(raw):
+    for index, (text, _, end, last, speaker) in enumerate(raw):
         start = starts[index]
         end = max(start, end)
         if index + 1 < len(raw):
             end = min(end, starts[index + 1])
-        spoken.append(SpokenWord(text, start, end, visible_length(text), last))
+        spoken.append(SpokenWord(text, start, end, visible_length(text), last, speaker))
     return spoken
+
+
+def known_speakers(words: Sequence[SpokenWord]) -> list[str | None]:
+    """Each word's speaker, where the transcript knows some: a word of no known speaker is taken to
+    be the previous word's speaker (the first words, the first known one's). All None where the
+    transcript knows none."""
+    speakers: list[str | None] = []
+    current = next((w.speaker for w in words if w.speaker), None)
+    for word in words:
+        current = word.speaker or current
+        speakers.append(current)
+    return speakers
+
+
+def speaker_changes(words: Sequence[SpokenWord]) -> list[bool]:
+    """Whether a new speaker starts at each word (:func:`known_speakers`): never at the first word,
+    nowhere in a transcript that knows no speakers. A cue breaks there, or turns into a dialogue."""
+    speakers = known_speakers(words)
+    return [False] + [speakers[k] is not None and speakers[k] != speakers[k - 1] for k in range(1, len(words))]
 
 
 # A silence this long between two words parts two sentences, in the cue builder and in QC as in

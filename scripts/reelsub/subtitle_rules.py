@@ -8,7 +8,7 @@ and QC (reelsub.qc) both apply these rules; neither borrows the other's reasonin
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 from typing import Any
 
@@ -155,3 +155,20 @@ class Cue:
         return self.characters / self.duration if self.duration > 0 else math.inf
 
 
+# Two speakers share a cue only as a dialogue: two lines, one per speaker, each starting with a
+# hyphen and a space (Netflix's and the BBC's convention). The dash is shown, so it counts toward
+# the line's length and the reading time.
+DIALOGUE_DASH = "- "
+
+
+def dialogue_lines(lines: Sequence[str]) -> tuple[list[str], bool]:
+    """A cue's lines without their dialogue dashes, and whether it is a dialogue cue (exactly two
+    lines, each starting with :data:`DIALOGUE_DASH`); other cues' lines come back as they are."""
+    if len(lines) == 2 and all(line.startswith(DIALOGUE_DASH) for line in lines):
+        return [line[len(DIALOGUE_DASH) :].lstrip() for line in lines], True
+    return list(lines), False
+
+
+def spoken_text(cue: Cue) -> str:
+    """The words a cue shows, in one line: its text without line breaks and dialogue dashes."""
+    return " ".join(" ".join(dialogue_lines(cue.lines)[0]).split())
