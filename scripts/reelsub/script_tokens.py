@@ -18,6 +18,10 @@ import regex
 ARABIC_LEAD_BYTES = frozenset(range(0xD8, 0xDC))
 DEVANAGARI_PREFIXES = (b"\xe0", b"\xe0\xa4", b"\xe0\xa5")
 LETTER = regex.compile(r"[\p{L}\p{M}]")
+# Characters no script claims (Script_Extensions = Common or Inherited): ASCII punctuation, digits,
+# spaces, joiners. The danda and the Arabic question mark are NOT among them: their extensions list the
+# scripts that use them.
+COMMON = regex.compile(r"[\p{scx=Common}\p{scx=Inherited}]")
 
 
 @lru_cache(maxsize=1)
@@ -61,18 +65,21 @@ def split_utf8(data: bytes) -> tuple[bytes, str, bytes]:
 
 
 def writes_script(data: bytes, script: str) -> bool:
-    """Whether the fragment writes (or begins) a letter of `script` (a Unicode script name, e.g. "Arabic")."""
+    """Whether the fragment writes (or begins) a character of `script` (a Unicode script name, e.g.
+    "Arabic"): its letters, and its own punctuation such as the Arabic full stop and comma."""
     _, whole, partial = split_utf8(data)
-    if any(_in_script(character, script) for character in LETTER.findall(whole)):
+    if any(_in_script(character, script) for character in whole):
         return True
     return script == "Arabic" and bool(partial) and partial[0] in ARABIC_LEAD_BYTES
 
 
 def writes_only(data: bytes, script: str) -> bool:
-    """Whether every letter the fragment writes or begins is in `script`; digits, punctuation and
-    spaces are free. Only Devanagari's partial characters are recognised (E0, E0 A4, E0 A5)."""
+    """Whether every character the fragment writes or begins is of `script`, or is a digit, a space or
+    punctuation no script claims (".", "?"; the danda counts as Devanagari). Another script's letters
+    and punctuation (the Arabic full stop and question mark) are out. Only Devanagari's partial
+    characters are recognised (E0, E0 A4, E0 A5)."""
     _, whole, partial = split_utf8(data)
-    if not all(_in_script(character, script) for character in LETTER.findall(whole)):
+    if not all(_in_script(character, script) or COMMON.match(character) for character in whole):
         return False
     if partial:
         return script == "Devanagari" and partial in DEVANAGARI_PREFIXES
