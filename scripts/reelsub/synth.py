@@ -1,8 +1,10 @@
-"""Films made on the spot: synthetic picture plus real or espeak-ng speech.
+"""Films made on the spot: synthetic picture plus real, espeak-ng or Kokoro speech.
 
 The demo, the tests and the benchmark all need films whose spoken words and their times are
-known. Speech comes from recordings (jfk.flac) and espeak-ng narration; silence between parts is
-exact, so the start of every part is ground truth for timing checks.
+known. Speech comes from recordings (jfk.flac), espeak-ng narration, or (for Indian languages, which
+Whisper does not recognise in espeak-ng's own voice) Kokoro-82M speaking espeak-ng's phonemes
+(reelsub.kokoro_tts, loaded only when a part asks for it). Silence between parts is exact, so the
+start of every part is ground truth for timing checks.
 """
 
 from __future__ import annotations
@@ -20,13 +22,24 @@ SAMPLE_RATE = 16000
 
 @dataclass(frozen=True)
 class Speech:
-    """A piece of the soundtrack: espeak-ng text, a recording, or silence."""
+    """A piece of the soundtrack: spoken text, a recording, or silence.
+
+    Text is spoken by espeak-ng in `voice` (an espeak-ng voice or language), or, with
+    engine="kokoro", by Kokoro-82M voice `speaker` reading espeak-ng's `voice` phonemes at `speed`.
+    """
 
     text: str | None = None
     recording: Path | None = None
     silence: float = 0.0
     voice: str = "en-us"
     words_per_minute: int = 150
+    engine: str = "espeak"  # or "kokoro"
+    speaker: str = "jf_nezumi"  # Kokoro voice; see reelsub.kokoro_tts.VOICES
+    speed: float = 1.0  # Kokoro speaking rate
+
+    def __post_init__(self) -> None:
+        if self.engine not in ("espeak", "kokoro"):
+            raise ValueError(f"speech engine {self.engine!r} is neither 'espeak' nor 'kokoro'")
 
 
 @dataclass(frozen=True)
@@ -52,7 +65,11 @@ def build_soundtrack(parts: Sequence[Speech], wav: Path, scratch: Path) -> list[
     cursor = 0.0
     for number, part in enumerate(parts):
         piece = scratch / f"part{number:04d}.wav"
-        if part.text is not None:
+        if part.text is not None and part.engine == "kokoro":
+            from . import kokoro_tts  # onnxruntime only where Kokoro speech is asked for
+
+            kokoro_tts.speak(part.text, piece, part.voice, part.speaker, part.speed, SAMPLE_RATE)
+        elif part.text is not None:
             raw = scratch / f"raw{number:04d}.wav"
             speak(part.text, raw, part.voice, part.words_per_minute)
             _to_pcm(raw, piece)
