@@ -285,17 +285,18 @@ def _merge(segment: Segment, aligned: Sequence[AlignedWord], duration: float) ->
     lo = _clamp(segment.start, 0.0, duration)
     hi = _clamp(segment.end, lo, duration)
     if not tokens:
-        return Segment(start=round(lo, 3), end=round(hi, 3), text=segment.text, words=[]), 0
+        return replace(segment, start=round(lo, 3), end=round(hi, 3), words=[]), 0
     hints = [(w.start, w.end) for w in segment.words] if segment.words else None
     aligned_times = times_from_aligned(tokens, aligned)
     timed = sum(1 for time_ in aligned_times if time_ is not None)
     times = interpolate_word_times(tokens, aligned_times, lo, hi, hints)
     probabilities = [w.probability for w in segment.words] if segment.words else [None] * len(tokens)
+    speakers = [w.speaker for w in segment.words] if segment.words else [None] * len(tokens)
     words = [
-        Word(start=start, end=end, word=token, probability=probability)
-        for token, (start, end), probability in zip(tokens, times, probabilities)
+        Word(start=start, end=end, word=token, probability=probability, speaker=speaker)
+        for token, (start, end), probability, speaker in zip(tokens, times, probabilities, speakers)
     ]
-    return Segment(start=words[0].start, end=max(w.end for w in words), text=segment.text, words=words), timed
+    return replace(segment, start=words[0].start, end=max(w.end for w in words), words=words), timed
 
 
 def keep_whisper_timings(segment: Segment, duration: float) -> Segment:
@@ -305,15 +306,8 @@ def keep_whisper_timings(segment: Segment, duration: float) -> Segment:
     words = []
     for word in segment.words:
         word_start = _clamp(word.start, 0.0, duration)
-        words.append(
-            Word(
-                start=word_start,
-                end=_clamp(word.end, word_start, duration),
-                word=word.word,
-                probability=word.probability,
-            )
-        )
-    return Segment(start=start, end=end, text=segment.text, words=words)
+        words.append(replace(word, start=word_start, end=_clamp(word.end, word_start, duration)))
+    return replace(segment, start=start, end=end, words=words)
 
 
 # -- the stage --------------------------------------------------------------------------------

@@ -15,7 +15,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..models import ModelNotFound, hub_is_offline, resolve_whisper_model
-from ..transcript import Segment, SpeechRegion
+from ..pauses import fit_to_speech
+from ..settings import schema_defaults
+from ..transcript import Segment, SpeechRegion, Transcript
 from . import languages_in_film
 from .audio import PcmAudio
 from .engine import EngineResult
@@ -84,6 +86,17 @@ class BatchedDecoder:
         return list(collect_segments(segments_iter, offset, language))
 
 
+def fitted_to_speech(
+    segments: list[Segment], speech: list[SpeechRegion] | None, language: str | None, duration: float
+) -> list[Segment]:
+    """Sentences with their times fitted to the speech VAD heard (reelsub.pauses), so that each
+    sentence's audio, asked for its language, is that sentence's and no neighbour's."""
+    if speech is None:
+        return segments
+    draft = Transcript(film="", language=language or "und", duration=duration, segments=segments, speech=speech)
+    return fit_to_speech(draft, schema_defaults("align")["sentence_pause"]).segments
+
+
 class FasterWhisperEngine:
     name = "faster-whisper"
     packages = ("faster-whisper", "ctranslate2")
@@ -136,6 +149,7 @@ class FasterWhisperEngine:
             log.info("asr progress: %.0f / %.0f s (%.0f%%), %d segments so far",
                      span.end, audio.duration, 100 * span.end / max(audio.duration, 1e-9), len(segments))
         log.info("asr progress: %.0f / %.0f s (100%%), %d segments", audio.duration, audio.duration, len(segments))
+        segments = fitted_to_speech(segments, speech, language, audio.duration)
         switched = languages_in_film.decode_other_languages(
             model, decoder, audio, segments, language, settings.other_languages
         )
