@@ -39,7 +39,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 import regex
 from indian_films import HINDI, IndianFilm, hindi_film
-from reelsub import script_tokens
+import script_tokens
 from reelsub.models import packaged_whisper_folder
 from reelsub.urdu_devanagari import urdu_letters_to_devanagari, urdu_to_devanagari
 

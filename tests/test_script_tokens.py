@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from reelsub.script_tokens import (
+from script_tokens import (
     split_utf8,
     suppress_all_but,
     suppress_script_tokens,

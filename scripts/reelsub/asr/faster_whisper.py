@@ -57,7 +57,6 @@ class BatchedDecoder:
     pipeline: Any
     settings: AsrSettings
     language: str | None
-    script_plan: Any = None  # script_choice.ScriptPlan: tokens that may not be emitted, per language
 
     def decode(self, samples: Any, offset: float, windows: list[SpeechRegion], language: str | None = None) -> list[Segment]:
         if not windows:
@@ -77,7 +76,6 @@ class BatchedDecoder:
             condition_on_previous_text=self.settings.condition_on_previous_text,
             initial_prompt=self.settings.initial_prompt,
             hotwords=", ".join(self.settings.glossary) or None,
-            suppress_tokens=self.script_plan.suppress_tokens(language) if self.script_plan else [-1],
             # With word times, collect_segments cuts the window-long segments into sentences;
             # without them, Whisper's timestamp tokens must (slower, and more prone to stopping
             # before the window's speech does).
@@ -128,8 +126,8 @@ class FasterWhisperEngine:
         if detected:
             log.info("language heard: %s (p=%.2f)%s", detected, probability,
                      "" if settings.language is None else f"; decoding as configured: {settings.language}")
-        script_plan = script_choice.plan_for(settings.script, model)
-        decoder = BatchedDecoder(BatchedInferencePipeline(model), settings, language, script_plan)
+        script_choice.check_method(settings.script)  # a bad value fails before decoding, not after
+        decoder = BatchedDecoder(BatchedInferencePipeline(model), settings, language)
         segments: list[Segment] = []
         redecoded = 0
         for group in decoding_groups(windows):
@@ -153,7 +151,7 @@ class FasterWhisperEngine:
         switched = languages_in_film.decode_other_languages(
             model, decoder, audio, segments, language, settings.other_languages
         )
-        segments = script_choice.apply(script_plan, segments)
+        segments, rewritten = script_choice.apply(settings.script, segments, language)
         return EngineResult(
             segments=segments,
             detected_language=detected,
@@ -162,6 +160,7 @@ class FasterWhisperEngine:
                 "speech_seconds": round(sum(r.duration for r in speech or regions), 3),
                 "redecoded_windows": redecoded,
                 "segments_in_other_languages": switched,
-                "script_method": script_plan.method,
+                "script_method": settings.script,
+                "segments_rewritten_in_script": rewritten,
             },
         )

@@ -30,6 +30,7 @@ from ..models import ModelNotFound
 from ..transcript import SpeechRegion
 from .audio import SAMPLE_RATE, PcmAudio
 from .engine import EngineResult
+from . import script_choice
 from .output import collect_segments
 from .settings import AsrSettings
 
@@ -220,6 +221,7 @@ class MlxEngine:
         elapsed = time.monotonic() - started
         language = settings.language or result["language"]
         segments = list(collect_segments(map(_as_attributes, result["segments"]), language=language))
+        segments, rewritten = script_choice.apply(settings.script, segments, language)
         log.info("asr done: %d segments, %.0f s of audio in %.1f s (RTF %.3f)",
                  len(segments), audio.duration, elapsed, elapsed / max(audio.duration, 1e-9))
         return EngineResult(
@@ -228,6 +230,8 @@ class MlxEngine:
             facts={
                 "fp16": fp16,
                 "decoding": "greedy",  # mlx_whisper has no beam search: beam_size was not used
+                "script_method": settings.script,
+                "segments_rewritten_in_script": rewritten,
                 "audio_seconds": round(len(waveform) / SAMPLE_RATE, 3),
             },
         )
