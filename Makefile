@@ -17,7 +17,7 @@ OPENBLAS := /usr/lib/x86_64-linux-gnu/openblas-pthread/libopenblas.so.0
 # What the workflow needs, and what only the tests need (SLURM, fonts for burn-in, a browser for the
 # review page).
 SYSTEM_PACKAGES := ffmpeg espeak-ng graphviz mkvtoolnix fonts-lohit-deva libopenblas0-pthread
-TEST_SYSTEM_PACKAGES := slurm-wlm munge chromium chromium-driver
+TEST_SYSTEM_PACKAGES := slurm-wlm munge chromium chromium-driver pocketsphinx-testdata
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: report demo test test-fast venv system-packages test-system-packages dag lint bench bench-quick hardware clean
