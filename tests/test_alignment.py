@@ -81,9 +81,7 @@ def test_fallback_keeps_whisper_word_times_on_real_tiny_en(jfk_transcript: Trans
     first = next(iter(aligned.words()))
     assert first.word == "And"
     # tiny.en puts "And" at 0.00 s, 0.32 s before it is spoken. Fitted to the speech VAD heard
-    # (reelsub.pauses), the first word starts when the speech does.
-    original = next(iter(jfk_transcript.words()))
-    assert original.start < 0.1, original
+    # (reelsub.pauses, in asr and again here), the first word starts when the speech does.
     assert abs(first.start - JFK_AND_ONSET_S) <= 0.1, first
 
 

@@ -31,8 +31,9 @@ def test_word_times_that_run_through_a_pause_are_pulled_out_of_it_and_the_senten
 
 
 def test_a_pause_inside_a_punctuated_sentence_moves_the_words_but_keeps_the_sentence() -> None:
-    """JFK pauses after "ask not": a speaker's pause, not a sentence's end, where Whisper punctuated."""
-    said = words(("ask", 0.0, 0.4), ("not", 0.4, 1.2), ("what", 1.2, 1.6), ("you", 1.6, 2.0), ("can.", 2.0, 2.5))
+    """JFK pauses after "ask not": a speaker's pause, not a sentence's end, where Whisper punctuated.
+    As Whisper does, "not" is stretched through the pause, and "what" starts about when speech resumes."""
+    said = words(("ask", 0.0, 0.4), ("not", 0.4, 1.5), ("what", 1.5, 1.8), ("you", 1.8, 2.1), ("can.", 2.1, 2.5))
     transcript = Transcript("f", "en", 3.0, [Segment(0.0, 2.5, "ask not what you can.", said)],
                             speech=[SpeechRegion(0.1, 0.8), SpeechRegion(1.6, 2.5)])
     fitted = fit_to_speech(transcript, sentence_pause=0.6)

@@ -5,7 +5,7 @@ sentences 0.7-1.3 s apart, Whisper base left no gap between any two words, so ne
 sentence splitter nor the cue builder ever saw a pause, and cues held the end of one sentence and
 the start of the next. The transcript's ``speech`` regions (where VAD heard speech) are the
 acoustic evidence. For every silence between them, the word boundary that belongs in it is found
-(the nearest boundary in time, a sentence's end preferred); the words between two such silences
+(the one whose next word starts nearest the silence's end, a sentence's end preferred); the words between two such silences
 are spread over the speech between them (the first starts when the speech does, the last ends
 when it does), and a silence of ``sentence_pause`` or longer ends a sentence where the transcriber
 left it unpunctuated (Whisper often does with Indian languages; where it punctuates, its full
@@ -110,7 +110,8 @@ def _units(segments: Sequence[Segment]) -> list[_Unit]:
 
 def _boundaries_in_silences(units: list[_Unit], gaps: list[Silence], language: str) -> dict[int, Silence]:
     """For each silence, in order, the boundary (index k: between units k-1 and k) that belongs in
-    it: the nearest in time, a sentence's end preferred, never before one already chosen."""
+    it: the one whose next unit starts nearest the silence's end, a sentence's end preferred, never
+    before one already chosen."""
     chosen: dict[int, Silence] = {}
     last = 0
     for gap in gaps:
@@ -119,8 +120,10 @@ def _boundaries_in_silences(units: list[_Unit], gaps: list[Silence], language: s
             left, right = units[k - 1], units[k]
             if left.end > gap.middle + MAX_SHIFT_S and right.start > gap.middle + MAX_SHIFT_S:
                 break
-            boundary = (left.end + right.start) / 2
-            distance = max(gap.start - boundary, boundary - gap.end, 0.0)
+            # Whisper stretches the word before a pause through it, and starts the next word about
+            # when the speech resumes: the boundary that belongs in a silence is the one whose
+            # next word starts nearest the silence's end.
+            distance = abs(right.start - gap.end)
             score = distance - (SENTENCE_END_BONUS_S if text.ends_sentence(left.token, language) else 0.0)
             if distance <= MAX_SHIFT_S and score < best_score:
                 best, best_score = k, score
