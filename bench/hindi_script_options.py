@@ -258,9 +258,6 @@ def options(model) -> dict[str, tuple[str, object]]:
     tokenizer = model.hf_tokenizer
     arabic = script_tokens.suppress_script_tokens(tokenizer, ("Arabic",))
     devanagari_only = script_tokens.suppress_all_but(tokenizer, "Devanagari")
-    dandas = [i for i in script_tokens.text_token_ids(tokenizer)
-              if any(mark in script_tokens.token_bytes(tokenizer, i).decode("utf-8", "replace") for mark in "।॥")]
-    no_dandas = sorted(set(devanagari_only) | set(dandas))
     return {
         "seq": ("raw sequential faster-whisper, language=hi, beam 5, no VAD (baseline)",
                 lambda a: transcribe(model, a, word_timestamps=False, language="hi")),
@@ -285,13 +282,8 @@ def options(model) -> dict[str, tuple[str, object]]:
         "f4": ("(f4) (c), temperature 0 only (no fallback), beam 5",
                lambda a: transcribe(model, a, language="hi", suppress_tokens=[-1, *devanagari_only],
                                     temperature=0.0)),
-        "f5": ("(f5) (c), each sentence's VAD region decoded alone (BatchedInferencePipeline)",
+        "f5": ("(f5) (c) in BatchedInferencePipeline (Silero VAD chunks of up to 30 s)",
                lambda a: batched(model, a, language="hi", suppress_tokens=[-1, *devanagari_only])),
-        "f7": (f"(f7) (c) and the {len(dandas)} danda tokens too",
-               lambda a: transcribe(model, a, language="hi", suppress_tokens=[-1, *no_dandas])),
-        "f8": ("(f8) (f7) + Devanagari initial_prompt",
-               lambda a: transcribe(model, a, language="hi", suppress_tokens=[-1, *no_dandas],
-                                    initial_prompt=DEVANAGARI_PROMPT)),
         "translate": ("Whisper translate task (English), sequential, beam 5",
                       lambda a: transcribe(model, a, word_timestamps=False, language="hi", task="translate")),
     }
@@ -310,7 +302,7 @@ def chrf(hypotheses: list[str], references: list[str]) -> tuple[float, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--only", help="comma-separated option names (seq,batched,a,b,c,d,e,f1..f5,translate)")
+    parser.add_argument("--only", help="comma-separated option names (seq,batched,a,b,c,d,e,f1..f6,translate)")
     parser.add_argument("--show", action="store_true", help="print each option's text per sentence")
     args = parser.parse_args()
     from faster_whisper import decode_audio
