@@ -4,6 +4,7 @@
     .venv/bin/python bench/hindi_script_options.py            # every option (about 5 min on 2 cores)
     .venv/bin/python bench/hindi_script_options.py --only a,c # some options (development)
     .venv/bin/python bench/hindi_script_options.py --show     # also print every option's text per sentence
+    .venv/bin/python bench/hindi_script_options.py --mixed    # Hindi+English film: language per VAD region
 
 Material: tests/indian_films.py's Hindi film, twelve of our own Hindi sentences, 0.7-1.3 s apart, spoken
 by a SUBSTITUTE: Kokoro-82M TTS speaking espeak-ng Hindi phonemes, not recorded speech. Its sentence
@@ -300,10 +301,59 @@ def chrf(hypotheses: list[str], references: list[str]) -> tuple[float, float]:
     return pairs, whole
 
 
+def mixed_report(model) -> None:
+    """The Hindi+English film (tests/indian_films.py mixed_film): what language=hi does to the English
+    lines, and how well language detection per VAD speech region (no ground truth needed) finds them."""
+    from faster_whisper import decode_audio
+    from faster_whisper.vad import VadOptions, get_speech_timestamps
+    from indian_films import mixed_film
+
+    film = mixed_film(WORK / "mixed.mp4")
+    audio = decode_audio(str(film.path), sampling_rate=SAMPLE_RATE)
+    cues, _ = transcribe(model, audio, language="hi")
+    texts = per_sentence_text(cues, film)
+    print("\n## mixed film, decoded whole with language=hi (sequential, word times)")
+    for sentence, text in zip(film.sentences, texts):
+        shares = script_shares(text)
+        print(f"  {sentence.language}  Latin {shares['Latin']:.0%} Arabic {shares['Arabic']:.0%}  {text[:90]}")
+    regions = get_speech_timestamps(audio, VadOptions(min_silence_duration_ms=500))
+    print(f"\n## language per Silero VAD region (min_silence 500 ms): {len(regions)} regions, "
+          f"{len(film.sentences)} sentences")
+    right = 0
+    for region in regions:
+        start, end = region["start"] / SAMPLE_RATE, region["end"] / SAMPLE_RATE
+        spoken = max(film.sentences, key=lambda s: min(s.end, end) - max(s.start, start))
+        language, probability, _ = model.detect_language(audio[region["start"]: region["end"]])
+        heard_as = "hi" if language in ("hi", "ur") else language
+        right += heard_as == spoken.language
+        print(f"  {start:6.2f}-{end:6.2f}  spoken {spoken.language}  detected {language} {probability:.2f}")
+    print(f"  regions whose language was detected right (hi or ur for Hindi): {right}/{len(regions)}")
+    vad_report(WORK / "mixed.mp4", film)
+    vad_report(WORK / "hindi.mp4", hindi_film(WORK / "hindi.mp4"))
+
+
+def vad_report(path: Path, film: IndianFilm) -> None:
+    """Silero VAD regions as acoustic evidence of the pauses: how many, and how close their starts are
+    to the sentence onsets, for a few settings (faster-whisper's defaults: min_silence 2000 ms, pad 400 ms)."""
+    from faster_whisper import decode_audio
+    from faster_whisper.vad import VadOptions, get_speech_timestamps
+
+    audio = decode_audio(str(path), sampling_rate=SAMPLE_RATE)
+    print(f"\n## Silero VAD regions on {path.name} ({len(film.sentences)} sentences)")
+    for silence, pad in ((2000, 400), (500, 400), (500, 200), (300, 100), (300, 0)):
+        regions = get_speech_timestamps(audio, VadOptions(min_silence_duration_ms=silence, speech_pad_ms=pad))
+        cues = [Cue(r["start"] / SAMPLE_RATE, r["end"] / SAMPLE_RATE, "") for r in regions]
+        errors = onset_errors_ms(cues, film)
+        print(f"  min_silence {silence} ms, pad {pad} ms: {len(regions)} regions, onset median "
+              f"{statistics.median(errors):.0f} ms, p90 {percentile(errors, 0.9):.0f} ms, "
+              f"regions over two sentences {straddles(cues, film)}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--only", help="comma-separated option names (seq,batched,a,b,c,d,e,f1..f6,translate)")
     parser.add_argument("--show", action="store_true", help="print each option's text per sentence")
+    parser.add_argument("--mixed", action="store_true", help="only the Hindi+English film's language report")
     args = parser.parse_args()
     from faster_whisper import decode_audio
 
@@ -311,6 +361,9 @@ def main() -> None:
     film = hindi_film(WORK / "hindi.mp4")
     audio = decode_audio(str(film.path), sampling_rate=SAMPLE_RATE)
     model = load_model()
+    if args.mixed:
+        mixed_report(model)
+        return
     table = options(model)
     wanted = args.only.split(",") if args.only else list(table)
     if any(name in wanted for name in ("e", "f1", "f6")) and "a" not in wanted:
