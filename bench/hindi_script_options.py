@@ -38,6 +38,7 @@ PROJECT = BENCH.parent
 sys.path[:0] = [str(PROJECT / "scripts"), str(PROJECT / "tests")]
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
+import indian_films
 import regex
 from indian_films import HINDI, IndianFilm, hindi_film
 from reelsub import script_tokens
@@ -46,7 +47,6 @@ from reelsub.urdu_devanagari import urdu_letters_to_devanagari, urdu_to_devanaga
 
 WORK = BENCH / "work" / "hindi"
 SAMPLE_RATE = 16000
-STRADDLE = 0.2
 KEPT_CER = 0.35
 # A generic Devanagari prompt (not the film's words): "Hello. This is a conversation in Hindi."
 DEVANAGARI_PROMPT = "नमस्ते। यह हिंदी में बातचीत है।"
@@ -80,25 +80,14 @@ class Run:
 # --- timing -------------------------------------------------------------------------------------------
 
 def onset_errors_ms(cues: list[Cue], film: IndianFilm) -> list[float]:
-    if not cues:
-        return [float("inf")] * len(film.sentences)
-    return [min(abs(cue.start - s.start) for cue in cues) * 1000 for s in film.sentences]
+    return indian_films.onset_errors_ms([cue.start for cue in cues], film)
 
 
 def straddles(cues: list[Cue], film: IndianFilm) -> int:
-    def overlap(cue: Cue, start: float, end: float) -> float:
-        return max(0.0, min(cue.end, end) - max(cue.start, start))
-
-    return sum(1 for cue in cues
-               if sum(overlap(cue, s.start, s.end) > STRADDLE for s in film.sentences) >= 2)
+    return len(indian_films.straddling_cues([(cue.start, cue.end) for cue in cues], film))
 
 
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    position = share * (len(ordered) - 1)
-    low = int(position)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+percentile = indian_films.percentile
 
 
 def per_sentence_text(cues: list[Cue], film: IndianFilm) -> list[str]:
