@@ -4,6 +4,7 @@
     .venv/bin/python bench/hindi_script_options.py            # every option (about 5 min on 2 cores)
     .venv/bin/python bench/hindi_script_options.py --only a,c # some options (development)
     .venv/bin/python bench/hindi_script_options.py --show     # also print every option's text per sentence
+    .venv/bin/python bench/hindi_script_options.py --mixed    # Hindi+English film: language per VAD region
 
 Material: tests/indian_films.py's Hindi film, twelve of our own Hindi sentences, 0.7-1.3 s apart, spoken
 by a SUBSTITUTE: Kokoro-82M TTS speaking espeak-ng Hindi phonemes, not recorded speech. Its sentence
@@ -37,6 +38,7 @@ PROJECT = BENCH.parent
 sys.path[:0] = [str(PROJECT / "scripts"), str(PROJECT / "tests")]
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
+import indian_films
 import regex
 from indian_films import HINDI, IndianFilm, hindi_film
 import script_tokens
@@ -45,7 +47,6 @@ from reelsub.urdu_devanagari import urdu_letters_to_devanagari, urdu_to_devanaga
 
 WORK = BENCH / "work" / "hindi"
 SAMPLE_RATE = 16000
-STRADDLE = 0.2
 KEPT_CER = 0.35
 # A generic Devanagari prompt (not the film's words): "Hello. This is a conversation in Hindi."
 DEVANAGARI_PROMPT = "नमस्ते। यह हिंदी में बातचीत है।"
@@ -79,25 +80,14 @@ class Run:
 # --- timing -------------------------------------------------------------------------------------------
 
 def onset_errors_ms(cues: list[Cue], film: IndianFilm) -> list[float]:
-    if not cues:
-        return [float("inf")] * len(film.sentences)
-    return [min(abs(cue.start - s.start) for cue in cues) * 1000 for s in film.sentences]
+    return indian_films.onset_errors_ms([cue.start for cue in cues], film)
 
 
 def straddles(cues: list[Cue], film: IndianFilm) -> int:
-    def overlap(cue: Cue, start: float, end: float) -> float:
-        return max(0.0, min(cue.end, end) - max(cue.start, start))
-
-    return sum(1 for cue in cues
-               if sum(overlap(cue, s.start, s.end) > STRADDLE for s in film.sentences) >= 2)
+    return len(indian_films.straddling_cues([(cue.start, cue.end) for cue in cues], film))
 
 
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    position = share * (len(ordered) - 1)
-    low = int(position)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+percentile = indian_films.percentile
 
 
 def per_sentence_text(cues: list[Cue], film: IndianFilm) -> list[str]:
@@ -258,9 +248,6 @@ def options(model) -> dict[str, tuple[str, object]]:
     tokenizer = model.hf_tokenizer
     arabic = script_tokens.suppress_script_tokens(tokenizer, ("Arabic",))
     devanagari_only = script_tokens.suppress_all_but(tokenizer, "Devanagari")
-    dandas = [i for i in script_tokens.text_token_ids(tokenizer)
-              if any(mark in script_tokens.token_bytes(tokenizer, i).decode("utf-8", "replace") for mark in "।॥")]
-    no_dandas = sorted(set(devanagari_only) | set(dandas))
     return {
         "seq": ("raw sequential faster-whisper, language=hi, beam 5, no VAD (baseline)",
                 lambda a: transcribe(model, a, word_timestamps=False, language="hi")),
@@ -285,13 +272,8 @@ def options(model) -> dict[str, tuple[str, object]]:
         "f4": ("(f4) (c), temperature 0 only (no fallback), beam 5",
                lambda a: transcribe(model, a, language="hi", suppress_tokens=[-1, *devanagari_only],
                                     temperature=0.0)),
-        "f5": ("(f5) (c), each sentence's VAD region decoded alone (BatchedInferencePipeline)",
+        "f5": ("(f5) (c) in BatchedInferencePipeline (Silero VAD chunks of up to 30 s)",
                lambda a: batched(model, a, language="hi", suppress_tokens=[-1, *devanagari_only])),
-        "f7": (f"(f7) (c) and the {len(dandas)} danda tokens too",
-               lambda a: transcribe(model, a, language="hi", suppress_tokens=[-1, *no_dandas])),
-        "f8": ("(f8) (f7) + Devanagari initial_prompt",
-               lambda a: transcribe(model, a, language="hi", suppress_tokens=[-1, *no_dandas],
-                                    initial_prompt=DEVANAGARI_PROMPT)),
         "translate": ("Whisper translate task (English), sequential, beam 5",
                       lambda a: transcribe(model, a, word_timestamps=False, language="hi", task="translate")),
     }
@@ -308,10 +290,59 @@ def chrf(hypotheses: list[str], references: list[str]) -> tuple[float, float]:
     return pairs, whole
 
 
+def mixed_report(model) -> None:
+    """The Hindi+English film (tests/indian_films.py mixed_film): what language=hi does to the English
+    lines, and how well language detection per VAD speech region (no ground truth needed) finds them."""
+    from faster_whisper import decode_audio
+    from faster_whisper.vad import VadOptions, get_speech_timestamps
+    from indian_films import mixed_film
+
+    film = mixed_film(WORK / "mixed.mp4")
+    audio = decode_audio(str(film.path), sampling_rate=SAMPLE_RATE)
+    cues, _ = transcribe(model, audio, language="hi")
+    texts = per_sentence_text(cues, film)
+    print("\n## mixed film, decoded whole with language=hi (sequential, word times)")
+    for sentence, text in zip(film.sentences, texts):
+        shares = script_shares(text)
+        print(f"  {sentence.language}  Latin {shares['Latin']:.0%} Arabic {shares['Arabic']:.0%}  {text[:90]}")
+    regions = get_speech_timestamps(audio, VadOptions(min_silence_duration_ms=500))
+    print(f"\n## language per Silero VAD region (min_silence 500 ms): {len(regions)} regions, "
+          f"{len(film.sentences)} sentences")
+    right = 0
+    for region in regions:
+        start, end = region["start"] / SAMPLE_RATE, region["end"] / SAMPLE_RATE
+        spoken = max(film.sentences, key=lambda s: min(s.end, end) - max(s.start, start))
+        language, probability, _ = model.detect_language(audio[region["start"]: region["end"]])
+        heard_as = "hi" if language in ("hi", "ur") else language
+        right += heard_as == spoken.language
+        print(f"  {start:6.2f}-{end:6.2f}  spoken {spoken.language}  detected {language} {probability:.2f}")
+    print(f"  regions whose language was detected right (hi or ur for Hindi): {right}/{len(regions)}")
+    vad_report(WORK / "mixed.mp4", film)
+    vad_report(WORK / "hindi.mp4", hindi_film(WORK / "hindi.mp4"))
+
+
+def vad_report(path: Path, film: IndianFilm) -> None:
+    """Silero VAD regions as acoustic evidence of the pauses: how many, and how close their starts are
+    to the sentence onsets, for a few settings (faster-whisper's defaults: min_silence 2000 ms, pad 400 ms)."""
+    from faster_whisper import decode_audio
+    from faster_whisper.vad import VadOptions, get_speech_timestamps
+
+    audio = decode_audio(str(path), sampling_rate=SAMPLE_RATE)
+    print(f"\n## Silero VAD regions on {path.name} ({len(film.sentences)} sentences)")
+    for silence, pad in ((2000, 400), (500, 400), (500, 200), (300, 100), (300, 0)):
+        regions = get_speech_timestamps(audio, VadOptions(min_silence_duration_ms=silence, speech_pad_ms=pad))
+        cues = [Cue(r["start"] / SAMPLE_RATE, r["end"] / SAMPLE_RATE, "") for r in regions]
+        errors = onset_errors_ms(cues, film)
+        print(f"  min_silence {silence} ms, pad {pad} ms: {len(regions)} regions, onset median "
+              f"{statistics.median(errors):.0f} ms, p90 {percentile(errors, 0.9):.0f} ms, "
+              f"regions over two sentences {straddles(cues, film)}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--only", help="comma-separated option names (seq,batched,a,b,c,d,e,f1..f5,translate)")
+    parser.add_argument("--only", help="comma-separated option names (seq,batched,a,b,c,d,e,f1..f6,translate)")
     parser.add_argument("--show", action="store_true", help="print each option's text per sentence")
+    parser.add_argument("--mixed", action="store_true", help="only the Hindi+English film's language report")
     args = parser.parse_args()
     from faster_whisper import decode_audio
 
@@ -319,6 +350,9 @@ def main() -> None:
     film = hindi_film(WORK / "hindi.mp4")
     audio = decode_audio(str(film.path), sampling_rate=SAMPLE_RATE)
     model = load_model()
+    if args.mixed:
+        mixed_report(model)
+        return
     table = options(model)
     wanted = args.only.split(",") if args.only else list(table)
     if any(name in wanted for name in ("e", "f1", "f6")) and "a" not in wanted:

@@ -159,3 +159,40 @@ def bengali_film(path: Path) -> IndianFilm:
 
 def marathi_film(path: Path) -> IndianFilm:
     return build_film(path, MARATHI)
+
+
+# --- measures on these films (tests and bench/hindi_script_options.py) -------------------------------------
+
+STRADDLE_SECONDS = 0.2
+
+
+def onset_errors_ms(cue_starts: list[float], film: IndianFilm) -> list[float]:
+    """For each sentence, how far (ms) the nearest cue start is from its onset."""
+    if not cue_starts:
+        return [float("inf")] * len(film.sentences)
+    return [min(abs(start - s.start) for start in cue_starts) * 1000 for s in film.sentences]
+
+
+def straddling_cues(cues: list[tuple[float, float]], film: IndianFilm) -> list[tuple[float, float]]:
+    """Cues (start, end) that overlap two or more sentences by more than STRADDLE_SECONDS each."""
+    def overlap(cue: tuple[float, float], s: SpokenSentence) -> float:
+        return max(0.0, min(cue[1], s.end) - max(cue[0], s.start))
+
+    return [cue for cue in cues if sum(overlap(cue, s) > STRADDLE_SECONDS for s in film.sentences) >= 2]
+
+
+def percentile(values: list[float], share: float) -> float:
+    """Linear interpolation between the closest ranks (numpy's default)."""
+    ordered = sorted(values)
+    position = share * (len(ordered) - 1)
+    low = int(position)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+def english_chrf(hypotheses: list[str], film: IndianFilm) -> float:
+    """Corpus chrF (sacrebleu CHRF: character 6-grams, beta 2, Popovic 2015) of one English text per
+    sentence against our reference translations."""
+    from sacrebleu.metrics import CHRF
+
+    return CHRF().corpus_score(hypotheses, [[s.english for s in film.sentences]]).score

@@ -91,3 +91,19 @@ def test_kokoro_cache_key_follows_every_input_and_phonemes_stay_in_the_vocabular
         kokoro_tts.speak("नमस्ते", Path("unused.wav"), voice="af_heart")
     with pytest.raises(ValueError, match="neither 'espeak' nor 'kokoro'"):
         Speech(text="नमस्ते", engine="piper")
+
+
+def test_timing_measures_on_the_films_ground_truth(hindi_film: IndianFilm) -> None:
+    """The measures the Hindi tests and bench use, on the Kokoro TTS film's own sentence times."""
+    from indian_films import english_chrf, onset_errors_ms, percentile, straddling_cues
+
+    exact = [(s.start, s.end) for s in hindi_film.sentences]
+    assert onset_errors_ms([start for start, _ in exact], hindi_film) == [0.0] * 12
+    assert straddling_cues(exact, hindi_film) == []
+    first, second = hindi_film.sentences[:2]
+    merged = [(first.start, second.end), *exact[2:]]
+    assert straddling_cues(merged, hindi_film) == [(first.start, second.end)]
+    late = onset_errors_ms([start + 0.25 for start, _ in exact], hindi_film)
+    assert percentile(late, 0.5) == pytest.approx(250, abs=1) and percentile([1, 2, 3, 4], 0.9) == pytest.approx(3.7)
+    assert english_chrf([s.english for s in hindi_film.sentences], hindi_film) == pytest.approx(100)
+    assert english_chrf(["Hello"] * 12, hindi_film) < 10

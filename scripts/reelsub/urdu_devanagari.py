@@ -5,8 +5,9 @@ language). A Hindi audience reads Devanagari. Rewriting the words letter by lett
 heard, where suppressing Arabic tokens during decoding makes base write English or Latin gibberish
 instead (measured in docs/hindi-measurements.md). The map is deliberately simple: Urdu does not write
 short vowels, so some words lose an i or u (दली for दिल्ली); the most frequent words come from a table.
-Measured on the Kokoro Hindi test film: 99% of letters Devanagari; Devanagari CER 0.28 letters only,
-0.2 with the table of 69 common words (aksharamukha 2.3 leaves 29% of the letters Arabic).
+Measured on the Kokoro Hindi test film with Whisper base (docs/hindi-measurements.md): 100% of the
+letters Devanagari; Devanagari CER 0.18 (0.25 without the word table), where aksharamukha 2.3 leaves 29%
+of the letters Arabic (CER 0.56) and suppressing Arabic tokens makes base write English.
 """
 
 from __future__ import annotations
