@@ -6,7 +6,7 @@ here. This builds a folder that loads through the same calls the product code ma
 so the whole plumbing (IndicProcessor tagging and placeholders, tokenising, batched beam search,
 decoding in target mode, post-processing) runs for real. Its translations are meaningless.
 
-Recipe (shared doc, docs/indictrans2.md): a SentencePiece unigram model trained in memory on a few
+Recipe (docs/indictrans2.md): a SentencePiece unigram model trained in memory on a few
 hundred mixed-script lines, with IndicTrans2's language tags (``hin_Deva``, ``eng_Latn``, ...) and
 placeholder pieces as user-defined symbols so that each is one token, as in the real vocabulary;
 then a MarianTokenizer (separate source/target SentencePiece models and ``as_target_tokenizer``,

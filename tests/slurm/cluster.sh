@@ -9,7 +9,7 @@
 #
 # Everything (munge key, socket, slurm.conf, spool, state, pid and log files) lives under one folder,
 # $REELSUB_SLURM_STATE (default /tmp/reelsub-slurm). Needs root: slurmd runs jobs as their user.
-# No systemd, cgroups or accounting database. See shared/docs/slurm-single-node.md for why each
+# No systemd, cgroups or accounting database. See docs/slurm-single-node.md for why each
 # setting is what it is (MinJobAge=600 above all: squeue must still see finished jobs, because
 # without accounting sacct fails and the snakemake slurm plugin would wait forever).
 set -euo pipefail
