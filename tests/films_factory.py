@@ -315,3 +315,16 @@ def variable_frame_rate_film(path: Path, parts: tuple[tuple[int, float], ...] = 
             f"variable frame rate film {path}",
         )
     return path
+
+
+def film_at_rate(path: Path, fps: float, seconds: float = 3.0) -> Path:
+    """A constant-rate film at ``fps`` (24000/1001 for NTSC film), a tone for its sound."""
+    with atomic_output(path) as temporary:
+        run_tool(
+            ["ffmpeg", "-nostdin", "-v", "error", "-y",
+             "-f", "lavfi", "-i", f"testsrc2=size=160x90:rate={fps}:duration={seconds}",
+             "-f", "lavfi", "-i", f"sine=frequency=440:sample_rate=48000:duration={seconds}",
+             "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", str(temporary)],
+            f"film at {fps} fps {path}",
+        )
+    return path
