@@ -261,95 +261,28 @@ def _mov_text_as_subrip(data: bytes) -> bytes:
 
 
 def _copy_streams(av, source, ours: list[_OurTrack], target, film: Path) -> None:
-    attached_pic = av.stream.Disposition.attached_pic
-    default = av.stream.Disposition.default
-    ours_default = any(o.track.default for o in ours)
-    copies = {}  # source stream index -> output stream, for packets copied as they are
-    converted = {}  # source stream index -> output stream, for mov_text turned into SubRip
-    covers = []
-    attachments = []
-    for stream in source.streams:
-        if stream.type == "video" and stream.disposition & attached_pic:
-            covers.append(stream)
-            continue
-        if stream.type == "attachment":
-            attachments.append(stream)
-            continue
-        if stream.type not in ("video", "audio", "subtitle"):
-            log.info("%s: stream %d (%s) left out: Matroska has no place for it",
-                     film, stream.index, stream.type)
-            continue
-        try:
-            copy = target.add_stream_from_template(stream)
-        except ValueError:  # the codec is one Matroska cannot hold
-            if stream.type == "subtitle" and stream.codec_context.name == "mov_text":
-                copy = target.add_mux_stream("subrip", time_base=stream.time_base)
-                converted[stream.index] = copy
-            else:
-                codec = stream.codec_context.name
-                raise MediaError(f"{film}: stream {stream.index} ({stream.type}, {codec}) "
-                                 "cannot be stored in Matroska") from None
-        else:
-            copies[stream.index] = copy
-        copy.metadata.update(stream.metadata)
-        disposition = stream.disposition
-        if stream.type == "subtitle" and ours_default:
-            disposition &= ~default  # ours is the default; theirs step aside
-        copy.disposition = disposition
+    copies, converted, covers = _add_film_streams(av, source, target, any(o.track.default for o in ours), film)
     our_streams = []
-    for o in ours:
-        stream = target.add_stream_from_template(o.container.streams.subtitles[0])
-        stream.metadata["language"] = o.track.language
-        stream.metadata["title"] = o.track.title
-        stream.disposition = default if o.track.default else av.stream.Disposition(0)
+    for our in ours:
+        stream = target.add_stream_from_template(our.container.streams.subtitles[0])
+        stream.metadata["language"] = our.track.language
+        stream.metadata["title"] = our.track.title
+        stream.disposition = av.stream.Disposition.default if our.track.default else av.stream.Disposition(0)
         our_streams.append(stream)
-    for stream in attachments:
-        copy = target.add_stream_from_template(stream)
-        copy.metadata.update(stream.metadata)
+    for stream in source.streams:
+        if stream.type == "attachment":
+            target.add_stream_from_template(stream).metadata.update(stream.metadata)
     target.metadata.update(source.metadata)
     target.set_chapters(source.chapters())
 
     packets = source.demux()
-    first = None
-    if covers:
-        # libavformat hands out attached pictures before any other packet; they must be known
-        # before the header, where Matroska keeps attachments.
-        pictures = {}
-        for packet in packets:
-            if packet.stream.index in {c.index for c in covers}:
-                pictures.setdefault(packet.stream.index, bytes(packet))
-                continue
-            first = packet
-            break
-        for number, stream in enumerate(covers):
-            if stream.index in pictures:
-                name, mimetype = _cover_name(stream, number)
-                target.add_attachment(name, mimetype, pictures[stream.index])
-
-    # Our cues are interleaved with the film's packets by time, so a player streaming the file
-    # finds each cue where it plays, not after the last frame. Times are compared as float
-    # seconds from per-stream scales: Fraction arithmetic per packet would double the loop's cost.
-    # Cue times count from the film's start, as ffmpeg does when it extracts the audio they were
-    # timed on; a film whose first packet is not at 0 (MPEG-TS, cut MKVs) has them moved with it.
-    start = (source.start_time or 0) / 1_000_000  # AV_TIME_BASE
-    pending = []
-    for n, o in enumerate(ours):
-        for i, packet in enumerate(o.packets):
-            scale = float(packet.time_base)
-            if start:
-                shift = round(start / scale)
-                packet.pts += shift
-                packet.dts = packet.dts + shift if packet.dts is not None else None
-            pending.append((packet.pts * scale, n, i))
-    pending.sort(reverse=True)
+    first = _attach_covers(packets, covers, target)
+    pending = _our_packets_by_time(ours, our_streams, (source.start_time or 0) / 1_000_000)  # AV_TIME_BASE
     scale = {stream.index: float(stream.time_base) for stream in source.streams}
 
     def mux_ours_until(seconds: float) -> None:
         while pending and pending[-1][0] <= seconds:
-            _, n, i = pending.pop()
-            packet = ours[n].packets[i]
-            packet.stream = our_streams[n]
-            target.mux_one(packet)
+            target.mux_one(pending.pop()[1])
 
     for packet in itertools.chain([first] if first is not None else [], packets):
         if not packet.size:
@@ -372,6 +305,87 @@ def _copy_streams(av, source, ours: list[_OurTrack], target, film: Path) -> None
                 subrip.stream = converted[index]
                 target.mux_one(subrip)
     mux_ours_until(float("inf"))
+
+
+def _add_film_streams(av, source, target, ours_default: bool, film: Path) -> tuple[dict, dict, list]:
+    """Output streams for the film's tracks, in the film's order: ``copies`` and ``converted``
+    (mov_text to SubRip) map a source stream's index to its output stream; ``covers`` are the
+    attached pictures, which become attachments."""
+    copies, converted, covers = {}, {}, []
+    for stream in source.streams:
+        if stream.type == "video" and stream.disposition & av.stream.Disposition.attached_pic:
+            covers.append(stream)
+            continue
+        if stream.type not in ("video", "audio", "subtitle"):
+            if stream.type != "attachment":
+                log.info("%s: stream %d (%s) left out: Matroska has no place for it",
+                         film, stream.index, stream.type)
+            continue
+        codec = stream.codec_context.name
+        try:
+            copy = target.add_stream_from_template(stream)
+            copies[stream.index] = copy
+        except ValueError:  # a codec Matroska cannot hold
+            if stream.type == "subtitle" and codec == "mov_text":
+                copy = target.add_mux_stream("subrip", time_base=stream.time_base)
+                converted[stream.index] = copy
+            elif stream.type == "subtitle":
+                log.warning("%s: subtitle stream %d (%s) left out: Matroska cannot hold it",
+                            film, stream.index, codec)
+                continue
+            else:
+                raise MediaError(f"{film}: stream {stream.index} ({stream.type}, {codec}) "
+                                 "cannot be stored in Matroska") from None
+        copy.metadata.update(stream.metadata)
+        disposition = stream.disposition
+        if stream.type == "subtitle" and ours_default:
+            disposition &= ~av.stream.Disposition.default  # ours is the default; theirs step aside
+        copy.disposition = disposition
+    return copies, converted, covers
+
+
+def _attach_covers(packets, covers: list, target):
+    """Write each attached picture as a Matroska attachment; returns the first film packet
+    read past them (or None). libavformat hands out attached pictures before any other packet,
+    and Matroska keeps attachments in its header, so they are read first."""
+    if not covers:
+        return None
+    wanted = {stream.index for stream in covers}
+    pictures, first = {}, None
+    for packet in packets:
+        if packet.stream_index not in wanted:
+            first = packet
+            break
+        pictures.setdefault(packet.stream_index, bytes(packet))
+    for number, stream in enumerate(covers):
+        if stream.index in pictures:
+            name, mimetype = _cover_name(stream, number)
+            target.add_attachment(name, mimetype, pictures[stream.index])
+    return first
+
+
+def _our_packets_by_time(ours: list[_OurTrack], streams: list, film_start: float) -> list:
+    """Our cues as (seconds, packet) for the output streams, the earliest last (popped first).
+
+    They are muxed among the film's packets by time, so a player streaming the file finds each
+    cue where it plays, not after the last frame. Times are float seconds: Fraction arithmetic per
+    packet would double the copy loop's cost. Cue times count from the film's start, as ffmpeg
+    counts when it extracts the audio they were timed on, so a film whose timeline does not start
+    at 0 (MPEG-TS, cut MKVs) has them moved with it.
+    """
+    timed = []
+    for our, stream in zip(ours, streams):
+        for packet in our.packets:
+            unit = float(packet.time_base)
+            if film_start:
+                shift = round(film_start / unit)
+                packet.pts += shift
+                packet.dts = packet.dts + shift if packet.dts is not None else None
+            packet.stream = stream
+            timed.append((packet.pts * unit, packet))
+    timed.sort(key=lambda item: item[0])
+    timed.reverse()  # pop() takes the earliest; cues at the same time keep their order
+    return timed
 
 
 def burn_in(film: Path, srt: Path, out: Path, font: str) -> None:
