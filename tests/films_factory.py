@@ -159,7 +159,7 @@ def copy_film(film: Path, path: Path) -> Path:
 
 # -- films that carry every kind of stream a release has (tests/test_mux.py) ----------------------
 
-FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")  # Debian fonts-dejavu-core
+FONT = Path("/usr/share/fonts/truetype/lohit-devanagari/Lohit-Devanagari.ttf")  # fonts-lohit-deva (Makefile)
 ASS_SUBTITLE = """[Script Info]
 ScriptType: v4.00+
 PlayResX: 160
@@ -169,7 +169,8 @@ PlayResY: 90
 Format: Name, Fontname, Fontsize, PrimaryColour, SecondaryColour, OutlineColour, BackColour, Bold, \
 Italic, Underline, StrikeOut, ScaleX, ScaleY, Spacing, Angle, BorderStyle, Outline, Shadow, Alignment, \
 MarginL, MarginR, MarginV, Encoding
-Style: Default,DejaVu Sans,12,&H00FFFFFF,&H000000FF,&H00000000,&H00000000,0,0,0,0,100,100,0,0,1,1,0,2,5,5,5,1
+Style: Default,Lohit Devanagari,12,&H00FFFFFF,&H000000FF,&H00000000,&H00000000,0,0,0,0,\
+100,100,0,0,1,1,0,2,5,5,5,1
 
 [Events]
 Format: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text

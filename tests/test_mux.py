@@ -154,16 +154,16 @@ def test_mkv_release_keeps_every_stream_attachment_chapter_tag_and_flag(tmp_path
     assert pictures(out) == pictures(film) and [n for _, n in pictures(out)].count(1) == 2
     ass = subprocess.run(["ffmpeg", "-v", "error", "-i", str(out), "-map", "0:s:1", "-c", "copy",
                           "-f", "ass", "-"], capture_output=True, text=True, check=True).stdout
-    assert "[DOOR SLAMS]" in ass and "DejaVu Sans" in ass
+    assert "[DOOR SLAMS]" in ass and "Lohit Devanagari" in ass
 
     # Attachments stay attachments, byte for byte; the cover is not a video track.
     held = matroska(out)
     assert [t["type"] for t in held["tracks"]] == ["video", "audio", "audio"] + ["subtitles"] * 5
     found = {a["file_name"]: (a["content_type"], a["id"]) for a in held["attachments"]}
     scratch = tmp_path / "scratch"
-    assert found.keys() == {"DejaVuSans.ttf", "cover.png", "notes.txt"}, found
-    assert found["cover.png"][0] == "image/png" and found["DejaVuSans.ttf"][0] == "font/ttf"
-    assert attachment_bytes(out, found["DejaVuSans.ttf"][1], tmp_path) == factory.FONT.read_bytes()
+    assert found.keys() == {factory.FONT.name, "cover.png", "notes.txt"}, found
+    assert found["cover.png"][0] == "image/png" and found[factory.FONT.name][0] == "font/ttf"
+    assert attachment_bytes(out, found[factory.FONT.name][1], tmp_path) == factory.FONT.read_bytes()
     assert attachment_bytes(out, found["cover.png"][1], tmp_path) == (scratch / "cover.png").read_bytes()
     assert attachment_bytes(out, found["notes.txt"][1], tmp_path) == (scratch / "notes.txt").read_bytes()
 
