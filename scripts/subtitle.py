@@ -4,6 +4,7 @@ published for review (reelsub.review: an edited published file is kept)."""
 from pathlib import Path
 
 from reelsub.cues import SubtitleRules, build_cues
+from reelsub.frames import keep_gaps, variable_frame_times
 from reelsub.media import probe
 from reelsub.qc import format_qc_table, qc_report
 from reelsub.qc_report import write_qc_report
@@ -21,6 +22,11 @@ def main(snakemake) -> None:
         out = Path(snakemake.output.dir)
         out.mkdir(parents=True, exist_ok=True)
         fps = probe(Path(snakemake.input.film)).fps or FALLBACK_FPS
+        # A variable frame rate has no one frame length: cues are timed at its fastest part's
+        # rate, then each gap is kept in the film's real frames (reelsub.frames).
+        frames = variable_frame_times(Path(snakemake.input.film))
+        if frames:
+            fps = frames.fastest_fps or fps
         rules = SubtitleRules.from_config(snakemake.params.rules)
         source = Transcript.read(snakemake.input.json)
         transcripts = [(source, False)]
@@ -32,11 +38,14 @@ def main(snakemake) -> None:
         for transcript, translated in transcripts:
             lang = transcript.language
             cues = build_cues(transcript, rules, fps)
+            if frames:
+                cues = keep_gaps(cues, frames, rules.min_gap_frames)
             report = qc_report(cues, rules, fps, transcript, translated=translated)
             write_srt(cues, out / f"{lang}.srt")
             write_vtt(cues, out / f"{lang}.vtt")
             write_qc_report(out / f"{lang}.qc.json", report)
-            log.info("QC %s (%s, %.3g fps):\n%s", lang, "translation" if translated else "source", fps,
+            log.info("QC %s (%s, %.3g fps%s):\n%s", lang, "translation" if translated else "source", fps,
+                     ", variable: gaps kept in real frames" if frames else "",
                      format_qc_table(report))
             tracks.append(Track(lang, f"{lang}.srt", f"{lang}.vtt", f"{lang}.qc.json",
                                 track_title(lang, translated), lang == default and bool(cues), translated, len(cues)))

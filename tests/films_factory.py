@@ -210,3 +210,176 @@ def film_with_commentary_then_hindi(path: Path, scratch: Path) -> Path:
 
 
 # -- end of films with several tagged audio tracks --
+
+# -- films that carry every kind of stream a release has (tests/test_mux.py) ----------------------
+
+FONT = Path("/usr/share/fonts/truetype/lohit-devanagari/Lohit-Devanagari.ttf")  # fonts-lohit-deva (Makefile)
+ASS_SUBTITLE = """[Script Info]
+ScriptType: v4.00+
+PlayResX: 160
+PlayResY: 90
+
+[V4+ Styles]
+Format: Name, Fontname, Fontsize, PrimaryColour, SecondaryColour, OutlineColour, BackColour, Bold, \
+Italic, Underline, StrikeOut, ScaleX, ScaleY, Spacing, Angle, BorderStyle, Outline, Shadow, Alignment, \
+MarginL, MarginR, MarginV, Encoding
+Style: Default,Lohit Devanagari,12,&H00FFFFFF,&H000000FF,&H00000000,&H00000000,0,0,0,0,\
+100,100,0,0,1,1,0,2,5,5,5,1
+
+[Events]
+Format: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text
+Dialogue: 0,0:00:00.50,0:00:02.00,Default,,0,0,0,,[DOOR SLAMS]
+"""
+CHAPTERS = (("Opening", 0.0, 1.5), ("Middle", 1.5, 3.0), ("End", 3.0, 4.0))
+GLOBAL_TAGS = {"title": "The Test Film", "artist": "reelsub tests", "comment": "kept by the mux"}
+
+
+def pgs_subtitle(path: Path, events: tuple[tuple[float, float], ...] = ((0.5, 2.0), (2.5, 3.5)),
+                 size: tuple[int, int] = (160, 90), box: tuple[int, int] = (60, 12)) -> Path:
+    """A real PGS (Blu-ray, HDMV presentation graphics) subtitle stream in a .sup file.
+
+    No ffmpeg here has a PGS encoder, so the segments are written as the format defines them:
+    per event a display set (presentation composition, window, palette, one run-length coded
+    object, end) and one that clears the screen. ffmpeg's pgssub decoder reads it back."""
+    import struct
+
+    def segment(kind: int, pts: float, data: bytes) -> bytes:
+        return b"PG" + struct.pack(">IIBH", round(pts * 90000), 0, kind, len(data)) + data
+
+    width, height = size
+    box_width, box_height = box
+    x, y = (width - box_width) // 2, height - box_height - 4
+    window = struct.pack(">BBHHHH", 1, 0, x, y, box_width, box_height)
+    # One line: a run of palette entry 1 (00 11LLLLLL LLLLLLLL CC), then end of line (00 00).
+    line = bytes([0, 0xC0 | (box_width >> 8), box_width & 0xFF, 1, 0, 0])
+    rle = line * box_height
+    # An empty screen at 0 s first: ffmpeg starts each input's timeline at its first packet.
+    sets = segment(0x16, 0.0, struct.pack(">HHBHBBBB", width, height, 0x10, 0, 0x80, 0, 0, 0)) + \
+        segment(0x17, 0.0, window) + segment(0x80, 0.0, b"")
+    for number, (start, end) in enumerate(events, start=1):
+        show = struct.pack(">HHBHBBBB", width, height, 0x10, 2 * number, 0x80, 0, 0, 1) + \
+            struct.pack(">HBBHH", 0, 0, 0, x, y)
+        palette = struct.pack(">BB", 0, 0) + bytes([1, 235, 128, 128, 255])  # entry 1: opaque white
+        picture = struct.pack(">HBB", 0, 0, 0xC0) + (len(rle) + 4).to_bytes(3, "big") + \
+            struct.pack(">HH", box_width, box_height) + rle
+        clear = struct.pack(">HHBHBBBB", width, height, 0x10, 2 * number + 1, 0x00, 0, 0, 0)
+        sets += (segment(0x16, start, show) + segment(0x17, start, window) + segment(0x14, start, palette)
+                 + segment(0x15, start, picture) + segment(0x80, start, b"")
+                 + segment(0x16, end, clear) + segment(0x17, end, window) + segment(0x80, end, b""))
+    path.write_bytes(sets)
+    return path
+
+
+def chapters_file(path: Path, chapters=CHAPTERS) -> Path:
+    """Chapters in ffmpeg's metadata format (for -map_chapters)."""
+    text = ";FFMETADATA1\n"
+    for title, start, end in chapters:
+        text += f"[CHAPTER]\nTIMEBASE=1/1000\nSTART={int(start * 1000)}\nEND={int(end * 1000)}\n"
+        text += f"title={title}\n"
+    path.write_text(text)
+    return path
+
+
+def cover_picture(path: Path) -> Path:
+    """A small cover image (the codec follows the name: .png or .jpg)."""
+    run_tool(["ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc=size=120x160",
+              "-frames:v", "1", str(path)], f"cover {path}")
+    return path
+
+
+def _global_tags() -> list[str]:
+    return [arg for key, value in GLOBAL_TAGS.items() for arg in ("-metadata", f"{key}={value}")]
+
+
+def release_mkv(path: Path, scratch: Path) -> Path:
+    """An MKV as releases come: two audio tracks (the second a commentary), SubRip (forced), ASS
+    (hearing impaired) and PGS (visual impaired) subtitles, a font, a cover.png and a notes
+    attachment, chapters and global tags; every track named and language-tagged."""
+    scratch.mkdir(parents=True, exist_ok=True)
+    main = speech_film(scratch / f"{path.stem}-main.mp4")
+    commentary = speech_film(scratch / f"{path.stem}-commentary.mp4", COMMENTARY)
+    srt = scratch / f"{path.stem}-signs.srt"
+    srt.write_text(EXISTING_SUBTITLE)
+    ass = scratch / f"{path.stem}-sdh.ass"
+    ass.write_text(ASS_SUBTITLE)
+    pgs = pgs_subtitle(scratch / f"{path.stem}-bitmap.sup")
+    chapters = chapters_file(scratch / f"{path.stem}-chapters.txt")
+    cover = cover_picture(scratch / "cover.png")
+    notes = scratch / "notes.txt"
+    notes.write_text("Release notes: an attachment of no special kind.\n")
+    with atomic_output(path) as temporary:
+        run_tool(
+            ["ffmpeg", "-nostdin", "-v", "error", "-y", "-i", str(main), "-i", str(commentary),
+             "-i", str(srt), "-i", str(ass), "-f", "sup", "-i", str(pgs), "-i", str(chapters),
+             "-map", "0:v", "-map", "0:a", "-map", "1:a", "-map", "2:s", "-map", "3:s", "-map", "4:s",
+             "-map_chapters", "5", "-c", "copy", "-c:s:0", "srt",
+             *_global_tags(),
+             *_names("v:0", "und", "Picture"),
+             *_names("a:0", "eng", "Main"), *_names("a:1", "eng", "Commentary"),
+             *_names("s:0", "eng", "Signs"), *_names("s:1", "eng", "SDH"), *_names("s:2", "fre", "Bitmap"),
+             "-disposition:a:0", "default", "-disposition:a:1", "comment",
+             "-disposition:s:0", "forced", "-disposition:s:1", "hearing_impaired",
+             "-disposition:s:2", "visual_impaired",
+             "-attach", str(FONT), "-metadata:s:t:0", "mimetype=font/ttf",
+             "-attach", str(cover), "-metadata:s:t:1", "mimetype=image/png",
+             "-attach", str(notes), "-metadata:s:t:2", "mimetype=text/plain",
+             str(temporary)],
+            f"release film {path}",
+        )
+    return path
+
+
+def mp4_with_cover_art(path: Path, scratch: Path) -> Path:
+    """An MP4 as shops sell them: cover art (covr, an attached picture), a mov_text subtitle,
+    chapters and global tags."""
+    scratch.mkdir(parents=True, exist_ok=True)
+    main = speech_film(scratch / f"{path.stem}-main.mp4")
+    srt = scratch / f"{path.stem}-existing.srt"
+    srt.write_text(EXISTING_SUBTITLE)
+    cover = cover_picture(scratch / f"{path.stem}-cover.jpg")
+    chapters = chapters_file(scratch / f"{path.stem}-chapters.txt")
+    with atomic_output(path) as temporary:
+        run_tool(
+            ["ffmpeg", "-nostdin", "-v", "error", "-y", "-i", str(main), "-i", str(srt), "-i", str(cover),
+             "-i", str(chapters), "-map", "0:v", "-map", "0:a", "-map", "1:s", "-map", "2:v",
+             "-map_chapters", "3", "-c", "copy", "-c:s", "mov_text", *_global_tags(),
+             *_names("a:0", "eng", "Main"), *_names("s:0", "eng", "Distributor"),
+             "-disposition:v:1", "attached_pic", "-disposition:s:0", "default", str(temporary)],
+            f"film with cover art {path}",
+        )
+    return path
+
+
+def variable_frame_rate_film(path: Path, parts: tuple[tuple[int, float], ...] = ((25, 4.0), (10, 4.0))
+                             ) -> Path:
+    """A film whose picture runs at one rate, then another (default: 4 s at 25 fps, then 4 s at
+    10 fps), as joined clips and phone footage do; a 440 Hz tone for its sound."""
+    inputs, labels = [], ""
+    for number, (fps, seconds) in enumerate(parts):
+        inputs += ["-f", "lavfi", "-i", f"testsrc2=size=160x90:rate={fps}:duration={seconds}"]
+        labels += f"[{number}:v]"
+    total = sum(seconds for _, seconds in parts)
+    with atomic_output(path) as temporary:
+        run_tool(
+            ["ffmpeg", "-nostdin", "-v", "error", "-y", *inputs,
+             "-f", "lavfi", "-i", f"sine=frequency=440:sample_rate=48000:duration={total}",
+             "-filter_complex", f"{labels}concat=n={len(parts)}:v=1:a=0[v]",
+             "-map", "[v]", "-map", f"{len(parts)}:a",
+             "-fps_mode", "passthrough", "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p",
+             "-c:a", "aac", str(temporary)],
+            f"variable frame rate film {path}",
+        )
+    return path
+
+
+def film_at_rate(path: Path, fps: float, seconds: float = 3.0) -> Path:
+    """A constant-rate film at ``fps`` (24000/1001 for NTSC film), a tone for its sound."""
+    with atomic_output(path) as temporary:
+        run_tool(
+            ["ffmpeg", "-nostdin", "-v", "error", "-y",
+             "-f", "lavfi", "-i", f"testsrc2=size=160x90:rate={fps}:duration={seconds}",
+             "-f", "lavfi", "-i", f"sine=frequency=440:sample_rate=48000:duration={seconds}",
+             "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", str(temporary)],
+            f"film at {fps} fps {path}",
+        )
+    return path

@@ -7,6 +7,7 @@ so a killed or failed job never leaves a file that looks complete.
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import os
@@ -20,11 +21,6 @@ from pathlib import Path
 from typing import Iterator, Sequence
 
 log = logging.getLogger(__name__)
-
-# Subtitle codecs Matroska stores as they are; any other text subtitle (mov_text from MP4) is
-# converted to SubRip, which keeps its text and timing.
-MKV_SUBTITLE_CODECS = {"subrip", "ass", "ssa", "webvtt", "hdmv_pgs_subtitle", "dvd_subtitle", "dvb_subtitle"}
-
 
 class MediaError(RuntimeError):
     """A film cannot be read or written; the message names the file and the reason."""
@@ -192,34 +188,210 @@ class SubtitleTrack:
 
 
 def mux(film: Path, tracks: Sequence[SubtitleTrack], out: Path) -> None:
-    """Every stream of the film, stream-copied, then our subtitle tracks after them.
+    """Every stream of the film, as it was, then our subtitle tracks after the film's own.
 
-    Video, audio, attachments and subtitles Matroska can hold are copied bit for bit; text
-    subtitles it cannot hold (mov_text) become SubRip. Data streams (MP4 timecode tracks) have no
-    place in Matroska and are left out. Chapters and global metadata are kept.
+    Done in-process with PyAV (no ffprobe or ffmpeg to start: the mux's fixed cost is opening the
+    files; the rest grows with the bytes copied). What each stream becomes in the Matroska file:
+
+    - video, audio, and subtitles Matroska can hold (SubRip, ASS, PGS, ...): their packets copied
+      bit for bit, with their language, title and other tags and every disposition flag (default,
+      forced, hearing impaired, visual impaired, commentary, ...);
+    - attachments (fonts, any MIME type): attachments, byte for byte;
+    - attached pictures (cover art: MP4 ``covr``; ffmpeg shows an MKV's cover.png attachment as
+      one too): Matroska cover attachments, never a video track a player would show as an angle;
+    - mov_text (MP4 text subtitles, which Matroska cannot hold): SubRip, same text and times;
+    - data streams (MP4 timecode and chapter-text tracks): left out, Matroska has no place for
+      them (the chapters themselves are kept).
+
+    Chapters and global tags are kept. When one of our tracks is the default, the film's own
+    subtitle tracks stop being default (their other flags stay).
     """
-    info = probe(film)
-    args = ["ffmpeg", "-nostdin", "-hide_banner", "-v", "error", "-y", "-i", str(film)]
-    for track in tracks:
-        args += ["-i", str(track.path)]
-    args += ["-map", "0", "-map", "-0:d", "-map_metadata", "0", "-map_chapters", "0", "-c", "copy"]
-    existing_subtitles = info.of_kind("subtitle")
-    for position, stream in enumerate(existing_subtitles):
-        if stream.codec not in MKV_SUBTITLE_CODECS:
-            args += [f"-c:s:{position}", "srt"]
-        if any(t.default for t in tracks):
-            args += [f"-disposition:s:{position}", "0"]  # ours is the default; theirs step aside
-    for number, track in enumerate(tracks, start=1):
-        position = len(existing_subtitles) + number - 1
-        args += [
-            "-map", f"{number}:s:0",
-            f"-c:s:{position}", "srt",
-            f"-metadata:s:s:{position}", f"language={track.language}",
-            f"-metadata:s:s:{position}", f"title={track.title}",
-            f"-disposition:s:{position}", "default" if track.default else "0",
-        ]
-    with atomic_output(out) as temporary:
-        run_tool([*args, str(temporary)], f"{film}: mux into {out} failed")
+    import av  # here, not at the top: probe and burn-in users do not pay for importing it
+
+    film, out = Path(film), Path(out)
+    try:
+        source = av.open(str(film))
+    except (av.FFmpegError, OSError) as error:
+        raise MediaError(f"{film}: not a readable film: {error}") from error
+    ours: list[_OurTrack] = []
+    with source, atomic_output(out) as temporary:
+        try:
+            ours = [_read_subtitle_track(track) for track in tracks]
+            with av.open(str(temporary), "w", format="matroska") as target:
+                _copy_streams(av, source, ours, target, film)
+        except (av.FFmpegError, OSError, ValueError) as error:
+            raise MediaError(f"{film}: mux into {out} failed: {error}") from error
+        finally:
+            for our in ours:
+                our.container.close()
+
+
+@dataclass
+class _OurTrack:
+    track: SubtitleTrack
+    container: object  # the opened .srt (av.container.InputContainer)
+    packets: list  # its packets, in time order
+
+
+def _read_subtitle_track(track: SubtitleTrack) -> _OurTrack:
+    import av
+
+    try:
+        container = av.open(str(track.path), format="srt")
+        packets = [p for p in container.demux(container.streams.subtitles[0]) if p.size]
+    except (av.FFmpegError, OSError, IndexError) as error:
+        raise MediaError(f"{track.path}: not a readable SubRip file: {error}") from error
+    return _OurTrack(track, container, packets)
+
+
+# Matroska's names for cover art (matroska.org, "Attachments": cover.jpg or cover.png).
+COVER_FILES = {"mjpeg": ("jpg", "image/jpeg"), "png": ("png", "image/png"), "bmp": ("bmp", "image/bmp"),
+               "gif": ("gif", "image/gif"), "webp": ("webp", "image/webp")}
+
+
+def _cover_name(stream, number: int) -> tuple[str, str]:
+    """(file name, MIME type) of an attached picture: its own if it came as an MKV attachment."""
+    extension, mimetype = COVER_FILES.get(stream.codec_context.name, ("jpg", "image/jpeg"))
+    own = f"cover.{extension}" if number == 0 else f"cover_{number + 1}.{extension}"
+    name = stream.metadata.get("filename") or own
+    return name, stream.metadata.get("mimetype") or mimetype
+
+
+def _mov_text_as_subrip(data: bytes) -> bytes:
+    """A mov_text sample (16-bit text length, UTF-8 or UTF-16 text, then style boxes) as SubRip
+    text. Styles (bold, colours) are dropped; the text and its times are kept."""
+    length = int.from_bytes(data[:2], "big")
+    raw = data[2:2 + length]
+    text = raw.decode("utf-16") if raw[:2] in (b"\xfe\xff", b"\xff\xfe") else raw.decode("utf-8", "replace")
+    return text.replace("\r\n", "\n").strip().encode()
+
+
+def _copy_streams(av, source, ours: list[_OurTrack], target, film: Path) -> None:
+    copies, converted, covers = _add_film_streams(av, source, target, any(o.track.default for o in ours), film)
+    our_streams = []
+    for our in ours:
+        stream = target.add_stream_from_template(our.container.streams.subtitles[0])
+        stream.metadata["language"] = our.track.language
+        stream.metadata["title"] = our.track.title
+        stream.disposition = av.stream.Disposition.default if our.track.default else av.stream.Disposition(0)
+        our_streams.append(stream)
+    for stream in source.streams:
+        if stream.type == "attachment":
+            target.add_stream_from_template(stream).metadata.update(stream.metadata)
+    target.metadata.update(source.metadata)
+    target.set_chapters(source.chapters())
+
+    packets = source.demux()
+    first = _attach_covers(packets, covers, target)
+    pending = _our_packets_by_time(ours, our_streams, (source.start_time or 0) / 1_000_000)  # AV_TIME_BASE
+    scale = {stream.index: float(stream.time_base) for stream in source.streams}
+
+    def mux_ours_until(seconds: float) -> None:
+        while pending and pending[-1][0] <= seconds:
+            target.mux_one(pending.pop()[1])
+
+    for packet in itertools.chain([first] if first is not None else [], packets):
+        if not packet.size:
+            continue  # the end-of-stream marker PyAV yields per stream
+        index = packet.stream_index
+        if pending:
+            when = packet.dts if packet.dts is not None else packet.pts
+            if when is not None and when * scale[index] >= pending[-1][0]:
+                mux_ours_until(when * scale[index])
+        copy = copies.get(index)
+        if copy is not None:
+            packet.stream = copy
+            target.mux_one(packet)
+        elif index in converted:
+            text = _mov_text_as_subrip(bytes(packet))
+            if text:  # MP4 fills the time between cues with empty samples
+                subrip = av.Packet(text)
+                subrip.pts, subrip.dts, subrip.duration = packet.pts, packet.dts, packet.duration
+                subrip.time_base = packet.time_base
+                subrip.stream = converted[index]
+                target.mux_one(subrip)
+    mux_ours_until(float("inf"))
+
+
+def _add_film_streams(av, source, target, ours_default: bool, film: Path) -> tuple[dict, dict, list]:
+    """Output streams for the film's tracks, in the film's order: ``copies`` and ``converted``
+    (mov_text to SubRip) map a source stream's index to its output stream; ``covers`` are the
+    attached pictures, which become attachments."""
+    copies, converted, covers = {}, {}, []
+    for stream in source.streams:
+        if stream.type == "video" and stream.disposition & av.stream.Disposition.attached_pic:
+            covers.append(stream)
+            continue
+        if stream.type not in ("video", "audio", "subtitle"):
+            if stream.type != "attachment":
+                log.info("%s: stream %d (%s) left out: Matroska has no place for it",
+                         film, stream.index, stream.type)
+            continue
+        codec = stream.codec_context.name
+        try:
+            copy = target.add_stream_from_template(stream)
+            copies[stream.index] = copy
+        except ValueError:  # a codec Matroska cannot hold
+            if stream.type == "subtitle" and codec == "mov_text":
+                copy = target.add_mux_stream("subrip", time_base=stream.time_base)
+                converted[stream.index] = copy
+            elif stream.type == "subtitle":
+                log.warning("%s: subtitle stream %d (%s) left out: Matroska cannot hold it",
+                            film, stream.index, codec)
+                continue
+            else:
+                raise MediaError(f"{film}: stream {stream.index} ({stream.type}, {codec}) "
+                                 "cannot be stored in Matroska") from None
+        copy.metadata.update(stream.metadata)
+        disposition = stream.disposition
+        if stream.type == "subtitle" and ours_default:
+            disposition &= ~av.stream.Disposition.default  # ours is the default; theirs step aside
+        copy.disposition = disposition
+    return copies, converted, covers
+
+
+def _attach_covers(packets, covers: list, target):
+    """Write each attached picture as a Matroska attachment; returns the first film packet
+    read past them (or None). libavformat hands out attached pictures before any other packet,
+    and Matroska keeps attachments in its header, so they are read first."""
+    if not covers:
+        return None
+    wanted = {stream.index for stream in covers}
+    pictures, first = {}, None
+    for packet in packets:
+        if packet.stream_index not in wanted:
+            first = packet
+            break
+        pictures.setdefault(packet.stream_index, bytes(packet))
+    for number, stream in enumerate(covers):
+        if stream.index in pictures:
+            name, mimetype = _cover_name(stream, number)
+            target.add_attachment(name, mimetype, pictures[stream.index])
+    return first
+
+
+def _our_packets_by_time(ours: list[_OurTrack], streams: list, film_start: float) -> list:
+    """Our cues as (seconds, packet) for the output streams, the earliest last (popped first).
+
+    They are muxed among the film's packets by time, so a player streaming the file finds each
+    cue where it plays, not after the last frame. Times are float seconds: Fraction arithmetic per
+    packet would double the copy loop's cost. Cue times count from the film's start, as ffmpeg
+    counts when it extracts the audio they were timed on, so a film whose timeline does not start
+    at 0 (MPEG-TS, cut MKVs) has them moved with it.
+    """
+    timed = []
+    for our, stream in zip(ours, streams):
+        for packet in our.packets:
+            unit = float(packet.time_base)
+            if film_start:
+                shift = round(film_start / unit)
+                packet.pts += shift
+                packet.dts = packet.dts + shift if packet.dts is not None else None
+            packet.stream = stream
+            timed.append((packet.pts * unit, packet))
+    timed.sort(key=lambda item: item[0])
+    timed.reverse()  # pop() takes the earliest; cues at the same time keep their order
+    return timed
 
 
 def burn_in(film: Path, srt: Path, out: Path, font: str) -> None:
