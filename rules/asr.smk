@@ -12,7 +12,7 @@ rule asr:
         "jobs/{film}/logs/asr.log",
     benchmark:
         "jobs/{film}/benchmarks/asr.tsv"
-    threads: config["asr"]["threads"]
+    threads: asr_threads
     resources:
         mem_mb=config["asr"]["mem_mb"],
         runtime=240,

@@ -148,3 +148,18 @@ def report_run(failed):
         print(f"reelsub: {len(failures)} film(s) failed:", file=sys.stderr)
         for film_id, reason in failures:
             print(f"  FAILED {film_id}: {reason}", file=sys.stderr)
+
+
+# -- threads of the per-film CPU stages (bench row 4) -------------------------------------------
+# asr.threads: auto shares this run's --cores among the films it transcribes (reelsub.scheduling):
+# one film gets every core, a batch one job per core. An integer is taken as it is.
+def asr_threads(wildcards):
+    from reelsub import scheduling
+
+    wanted = config["asr"]["threads"]
+    if wanted != scheduling.AUTO:
+        return wanted
+    targeted = scheduling.films_in_targets(workflow.dag_settings.targets, FILMS, str(JOBS))
+    done = {film for film in targeted if (JOBS / film / "asr.json").exists()}
+    local = workflow.local_exec and not workflow.remote_exec
+    return scheduling.auto_threads(workflow._cores, targeted, done, local=local)
