@@ -69,6 +69,9 @@ _ORDINAL = {"one": "first", "two": "second", "three": "third", "five": "fifth", 
             "nine": "ninth", "twelve": "twelfth"}
 
 
+_TITLES = {"mr": "mister", "mrs": "missus", "dr": "doctor"}
+
+
 def number_words(n: int) -> list[str]:
     """Cardinal English words for 0 <= n < 10**9 ("three hundred sixty", no "and")."""
     if n < 20:
@@ -95,6 +98,8 @@ def spoken_number(token: str) -> list[str]:
 def normalise(text: str) -> list[str]:
     """Lower-case words without punctuation, digits spelled out, hyphens split."""
     text = text.lower().replace("%", " percent ").replace("&", " and ")
+    # Whisper writes titles abbreviated; references (LibriVox) spell them out
+    text = re.sub(r"\b(mr|mrs|dr)\.?(?=\s)", lambda m: _TITLES[m.group(1)], text)
     text = re.sub(r"\$(\d[\d,]*)", r"\1 dollars", text)
     text = re.sub(r"(?<=\d),(?=\d{3})", "", text)  # 1,000 -> 1000
     text = re.sub(r"(\d+)(st|nd|rd|th)\b", r"\1 ordinal", text)
