@@ -151,15 +151,19 @@ def report_run(failed):
 
 
 # -- threads of the per-film CPU stages (bench row 4) -------------------------------------------
-# asr.threads: auto shares this run's --cores among the films it transcribes (reelsub.scheduling):
-# one film gets every core, a batch one job per core. An integer is taken as it is.
-def asr_threads(wildcards):
-    from reelsub import scheduling
+# "auto" shares this run's --cores among the films it still has to run the stage for
+# (reelsub.scheduling): one film gets every core, a batch one job per core. An integer is taken as
+# it is. ``at_most`` caps the share (align: torch gains little beyond 2 threads).
+def per_film_threads(output_name, wanted, at_most=None):
+    def threads(wildcards):
+        from reelsub import scheduling
 
-    wanted = config["asr"]["threads"]
-    if wanted != scheduling.AUTO:
-        return wanted
-    targeted = scheduling.films_in_targets(workflow.dag_settings.targets, FILMS, str(JOBS))
-    done = {film for film in targeted if (JOBS / film / "asr.json").exists()}
-    local = workflow.local_exec and not workflow.remote_exec
-    return scheduling.auto_threads(workflow._cores, targeted, done, local=local)
+        if wanted != scheduling.AUTO:
+            return wanted
+        targeted = scheduling.films_in_targets(workflow.dag_settings.targets, FILMS, str(JOBS))
+        done = {film for film in targeted if (JOBS / film / output_name).exists()}
+        local = workflow.local_exec and not workflow.remote_exec
+        share = scheduling.auto_threads(workflow._cores, targeted, done, local=local)
+        return min(share, at_most) if at_most else share
+
+    return threads

@@ -38,12 +38,12 @@ def test_auto_threads_skips_films_already_transcribed_and_asks_a_cluster_for_a_n
     assert auto_threads(2, {"a"}, done=set(), local=False) == CLUSTER_THREADS
 
 
-def planned_asr_threads(workdir: Path, *args: str, demo_config: bool = True) -> list[int]:
+def planned_asr_threads(workdir: Path, *args: str, demo_config: bool = True, rule: str = "asr") -> list[int]:
     run = snakemake(workdir, "-n", *args, demo_config=demo_config)
     assert run.returncode == 0, run.output
     threads = []
     for block in re.split(r"\n(?=(?:local)?rule \w+:)", run.output):
-        if re.match(r"rule asr:", block.strip()):
+        if re.match(rf"rule {rule}:", block.strip()):
             found = re.search(r"^\s+threads: (\d+)", block, flags=re.M)
             threads.append(int(found.group(1)) if found else 1)  # snakemake prints threads only when > 1
     return threads
@@ -61,6 +61,12 @@ def test_snakemake_gives_one_film_every_core_and_a_batch_one_core_per_asr_job(ba
     assert planned_asr_threads(batch, "--cores=2", "jobs/a/asr.json") == [2]
     assert planned_asr_threads(batch, "--cores=2") == [1, 1, 1, 1]
     assert planned_asr_threads(batch, "--cores=4", "jobs/a/out.mkv", "jobs/b/out.mkv") == [2, 2]
+
+
+def test_align_shares_the_cores_too_and_takes_at_most_two(batch: Path) -> None:
+    """align's 2 threads made every align job wait for both cores: a barrier in each film of a batch."""
+    assert planned_asr_threads(batch, "--cores=2", rule="align") == [1, 1, 1, 1]
+    assert planned_asr_threads(batch, "--cores=8", "jobs/a/out.mkv", rule="align") == [2]
 
 
 def test_a_number_in_asr_threads_is_taken_as_it_is(batch: Path) -> None:
