@@ -119,29 +119,51 @@ def ratio_text(a: Series, b: Series, invert: bool = False) -> tuple[float, str]:
     return value, f"{value:.2f}x{spread}"
 
 
+class Timed(tuple):
+    """(wall seconds, output) of a command, and ``cpu``: the CPU seconds of it and every process it
+    waited for (jobs included), which other work on a shared machine disturbs far less than wall."""
+
+    cpu: float
+
+    def __new__(cls, seconds: float, output: str, cpu: float) -> "Timed":
+        timed = super().__new__(cls, (seconds, output))
+        timed.cpu = cpu
+        return timed
+
+    @property
+    def seconds(self) -> float:
+        return self[0]
+
+
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def run(args: Sequence[str], cwd: Path | None = None, timeout: float = 3600,
-        env: dict[str, str] | None = None) -> tuple[float, str]:
-    """(wall seconds, output) of a command that must succeed."""
-    started = time.perf_counter()
+        env: dict[str, str] | None = None) -> Timed:
+    """(wall seconds, output) of a command that must succeed; ``.cpu`` its CPU seconds."""
+    started, cpu_before = time.perf_counter(), children_cpu()
     result = subprocess.run([str(a) for a in args], cwd=cwd, env={**ENV, **(env or {})}, capture_output=True,
                             text=True, timeout=timeout, stdin=subprocess.DEVNULL)
     seconds = time.perf_counter() - started
     if result.returncode != 0:
         tail = "\n".join((result.stdout + result.stderr).strip().splitlines()[-30:])
         raise RuntimeError(f"command failed ({result.returncode}): {' '.join(map(str, args))}\n{tail}")
-    return seconds, result.stdout + result.stderr
+    return Timed(seconds, result.stdout + result.stderr, children_cpu() - cpu_before)
 
 
 def snakemake(workdir: Path, *args: str, snakefile: Path = SNAKEFILE, config: Sequence[str] = (),
-              demo_config: bool = True, env: dict[str, str] | None = None) -> tuple[float, str]:
+              demo_config: bool = True, env: dict[str, str] | None = None) -> Timed:
     """snakemake as a user runs it (with the project's workflow profile), timed from outside; it must
-    succeed. The command is tests/workflow.py's, as in the tests."""
+    succeed. The command is tests/workflow.py's, as in the tests. ``.cpu``: snakemake and its jobs."""
+    cpu_before = children_cpu()
     done = workflow.snakemake(workdir, *args, config=config, snakefile=snakefile, demo_config=demo_config,
                               timeout=3600, env={**ENV, **(env or {})})
     if done.returncode != 0:
         tail = "\n".join(done.output.strip().splitlines()[-30:])
         raise RuntimeError(f"snakemake {' '.join(args)} failed ({done.returncode}) in {workdir}\n{tail}")
-    return done.seconds, done.output
+    return Timed(done.seconds, done.output, children_cpu() - cpu_before)
 
 
 def asr_worker(mode: str, audio: Path | Sequence[Path], words: Path | None = None, threads: int = CORES,
@@ -153,9 +175,10 @@ def asr_worker(mode: str, audio: Path | Sequence[Path], words: Path | None = Non
         command += ["--words", words]
     if model:
         command += ["--model", model]
-    wall, output = run(command)
-    result = json.loads(output.strip().splitlines()[-1])
-    result["wall_s"] = wall
+    done = run(command)
+    result = json.loads(done[1].strip().splitlines()[-1])
+    result["wall_s"] = done.seconds
+    result["process_cpu_s"] = done.cpu  # the whole worker: interpreter start and imports too
     return result
 
 

@@ -19,6 +19,7 @@ is replaced only at the end of a complete run (every row, none failed).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import sys
 import time
@@ -63,8 +64,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="short media, 2 pairs per row")
     parser.add_argument("--rows", default="all",
                         help="comma-separated keys: " + ", ".join(f"{s.key} ({s.what})" for s in ROWS))
+    parser.add_argument("--plan", action="append", default=[], metavar="FIELD=N",
+                        help="change one field of the plan, e.g. real_speech_s=300 (development; see lib.Plan)")
     args = parser.parse_args(argv)
     plan = QUICK if args.quick else FULL
+    for change in args.plan:
+        name, _, value = change.partition("=")
+        if name not in plan.__dataclass_fields__ or name == "mode":
+            parser.error(f"--plan {change}: no such field; fields: {', '.join(plan.__dataclass_fields__)}")
+        plan = dataclasses.replace(plan, **{name: int(value)})
     started, load_start = time.time(), os.getloadavg()
     MEDIA.mkdir(parents=True, exist_ok=True)
     bench = Context(plan)

@@ -21,6 +21,7 @@ from lib import (
     log,
     machine_snapshot,
     max_overlap,
+    others_busy,
     ratio_text,
     snakemake,
     stage_benchmarks,
@@ -47,13 +48,17 @@ def measure(bench: Context) -> None:
     batch_plan = planned_asr_threads(workdir, "--cores=2")
     for arm in alternate(("-j1", "-j2"), plan.repeats, other):
         clean(workdir)
-        seconds, _ = snakemake(workdir, *arm.split())
+        before = machine_snapshot()
+        done = snakemake(workdir, *arm.split())
+        seconds = done.seconds
         series[arm].seconds.append(seconds)
         jobs = [workdir / "jobs" / name for name in sources]
         benches = [stage_benchmarks(job) for job in jobs]
         spans = [stage_span(job / "logs" / "asr.log") for job in jobs]
         evidence[arm].append({
             "wall": seconds,
+            "cpu": done.cpu,
+            "others": others_busy(before, machine_snapshot()),
             "cpu_time": sum(b[s].get("cpu_time", 0) for b in benches for s in b),
             "asr_s": statistics.median(b["asr"]["s"] for b in benches),
             "stage_sum": sum(b[s]["s"] for b in benches for s in b),
@@ -71,6 +76,10 @@ def measure(bench: Context) -> None:
     j1, j2 = evidence["-j1"], evidence["-j2"]
     row.details += [
         f"-j1: {series['-j1'].text()}; -j2: {series['-j2'].text()}",
+        "CPU seconds of the whole run (snakemake and its jobs): " + "; ".join(
+            f"{arm} {statistics.median(e['cpu'] for e in evidence[arm]):.1f}" for arm in series)
+        + "; cores other work kept busy during each arm's runs: " + "; ".join(
+            f"{arm} {busy_text(evidence[arm])}" for arm in series),
         f"asr threads Snakemake plans with 2 cores (dry run, asr.threads: auto): one film {single}, the batch "
         f"{batch_plan}",
         f"threads each asr job got (cpu_threads in asr.json's provenance): -j1 {j1[0]['asr_threads']}, "
@@ -115,3 +124,7 @@ def planned_asr_threads(workdir, *args: str) -> list[int]:
             threads = re.search(r"^\s+threads: (\d+)", block, flags=re.M)
             found.append(int(threads.group(1)) if threads else 1)
     return found
+
+
+def busy_text(runs: list[dict[str, Any]]) -> str:
+    return ", ".join(f"{run['others']:.2f}" for run in runs)
