@@ -73,5 +73,6 @@ def test_a_number_in_asr_threads_is_taken_as_it_is(batch: Path) -> None:
     fixed = batch / "threads.yaml"
     fixed.write_text("asr:\n  threads: 2\n")
     # --configfile takes every file after it, and a second --configfile replaces the first
-    planned = planned_asr_threads(batch, "--cores=2", "--configfile", str(DEMO_CONFIG), str(fixed), demo_config=False)
+    planned = planned_asr_threads(batch, "--cores=2", "--configfile", str(DEMO_CONFIG), str(fixed),
+                                  demo_config=False)
     assert planned == [2] * 4
