@@ -38,11 +38,21 @@ def measure(bench: Context) -> None:
                 _, errors, words = corpus.wer(clip.reference, found[clip.path.stem]["text"])
                 cell = table.setdefault((model, clip.group), {}).setdefault(arm, (0, 0))
                 table[(model, clip.group)][arm] = (cell[0] + errors, cell[1] + words)
-    worse = []
+    worse, causes = [], []
     for (model, group), arms in table.items():
         rate = {arm: e / max(w, 1) for arm, (e, w) in arms.items()}
         if rate["reelsub"] > rate["raw"] + 1e-9:
             worse.append(f"{group} ({model}): reelsub {rate['reelsub']:.1%} vs raw batched {rate['raw']:.1%}")
+            if rate["packed"] <= rate["raw"] + 1e-9:
+                causes.append(
+                    f"{group} ({model}): the packed prototype, which decodes reelsub's own VAD regions with the "
+                    f"pauses cut out, scores {rate['packed']:.1%} like raw batched ({rate['raw']:.1%}), so the "
+                    "VAD options (min_silence 160 ms) are not the cause: reelsub's windows, which keep the pauses "
+                    "between regions inside the 30-s window, are. Retries are not involved where reelsub "
+                    "re-decoded nothing (see row 1)")
+            else:
+                causes.append(f"{group} ({model}): packing does not remove it (packed {rate['packed']:.1%}): "
+                              "the difference is in the decoding options, not the windows")
         bench.quality_line(
             f"WER, {group} ({sum(1 for c in clips if c.group == group)} clip(s), "
             f"{arms['reelsub'][1]} words), {model}",
@@ -51,6 +61,9 @@ def measure(bench: Context) -> None:
     row = Row("c", f"accuracy corpus: WER of reelsub vs raw batched faster-whisper on {len(clips)} real-speech "
                    f"clips ({', '.join(groups)}), tiny.en (+ base on cards)", "reelsub <= raw batched, every group",
               "worse on " + "; ".join(worse) if worse else "no group worse than raw batched", not worse)
+    row.causes += causes
+    row.causes.append("each group is one small sample (tiny.en, 21-81 words): a difference of one or two words is "
+                      "within what any change of the audio layout does")
     row.details.append("per group and arm in the quality table; every transcript in bench/work/accuracy/")
     for clip in clips:
         row.details.append(f"{clip.name} reference: \"{clip.reference[:160]}\"; " + "; ".join(
