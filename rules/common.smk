@@ -163,7 +163,7 @@ def per_film_threads(output_name, wanted, at_most=None):
         targeted = scheduling.films_in_targets(workflow.dag_settings.targets, FILMS, str(JOBS))
         done = {film for film in targeted if (JOBS / film / output_name).exists()}
         local = workflow.local_exec and not workflow.remote_exec
-        share = scheduling.auto_threads(workflow._cores, targeted, done, local=local)
+        share = scheduling.auto_threads(workflow.resource_settings.cores, targeted, done, local=local)
         return min(share, at_most) if at_most else share
 
     return threads
