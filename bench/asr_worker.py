@@ -19,6 +19,7 @@ MODE:
   packed           bench/packed_asr.py: reelsub's VAD regions packed without their pauses into
                    <= 30 s chunks, one BatchedInferencePipeline call, times mapped back
   packed-retry     the same, re-decoding chunk tails where Whisper stopped early (as reelsub does)
+  packed-fill      packed, then the VAD regions no word fell in decoded again, packed among themselves
 
 Several AUDIO files may be given (the accuracy corpus): the model is loaded again for each, the
 timed seconds are their sum, and --words writes {file stem: {text, words}}.
@@ -148,7 +149,7 @@ def run_raw(audio: Path, threads: int, extra: dict, defaults: bool, timestamp_to
     return info.duration, " ".join(s.text.strip() for s in segments), words
 
 
-def run_packed(audio: Path, threads: int, extra: dict, model_name: str | None, retry: bool):
+def run_packed(audio: Path, threads: int, extra: dict, model_name: str | None, retry: bool, fill: bool = False):
     from faster_whisper import BatchedInferencePipeline
     from faster_whisper.audio import decode_audio
 
@@ -157,20 +158,22 @@ def run_packed(audio: Path, threads: int, extra: dict, model_name: str | None, r
     settings = asr_settings(threads, model_name)
     pipeline = BatchedInferencePipeline(load_model(settings, threads))
     samples = decode_audio(str(audio), sampling_rate=packed_asr.RATE)
-    words, facts = packed_asr.transcribe_packed(pipeline, samples, settings, retry_passes=3 if retry else 0)
+    words, facts = packed_asr.transcribe_packed(pipeline, samples, settings, retry_passes=3 if retry else 0,
+                                                fill_unheard=fill)
     extra.update(redecoded_windows=facts["redecoded_chunks"], redecoded_s=facts["redecoded_s"],
                  speech_s=facts["speech_s"], chunks=facts["chunks"])
     return len(samples) / packed_asr.RATE, packed_asr.text_of(words), [(w.start, w.end, w.word) for w in words]
 
 
-MODES = ("reelsub", "reelsub-noretry", "raw", "raw-default", "raw-timestamps", "raw-seq", "packed", "packed-retry")
+MODES = ("reelsub", "reelsub-noretry", "raw", "raw-default", "raw-timestamps", "raw-seq", "packed", "packed-retry",
+         "packed-fill")
 
 
 def transcribe_one(mode: str, audio: Path, threads: int, model: str | None, extra: dict):
     if mode.startswith("reelsub"):
         return run_reelsub(audio, threads, extra, model)
     if mode.startswith("packed"):
-        return run_packed(audio, threads, extra, model, retry=mode == "packed-retry")
+        return run_packed(audio, threads, extra, model, retry=mode == "packed-retry", fill=mode == "packed-fill")
     return run_raw(audio, threads, extra, mode == "raw-default", timestamp_tokens=mode == "raw-timestamps",
                    model_name=model, sequential=mode == "raw-seq")
 

@@ -114,9 +114,25 @@ def unfinished_chunks(chunks: Sequence[tuple[float, float]], words: Sequence[Pac
     return rests
 
 
+def unheard_regions(speech: "SpeechMap", words: Sequence[PackedWord], min_speech_s: float = 1.0
+                    ) -> list[tuple[float, float]]:
+    """Packed-time bounds of the speech regions (``min_speech_s`` or longer) that no word falls in:
+    Whisper skipped them, at a chunk's end or in its middle."""
+    heard = {speech.region_at((w.start + w.end) / 2) for w in words}
+    rests = []
+    for index, (start, end) in enumerate(speech.regions):
+        if index not in heard and end - start >= min_speech_s:
+            rests.append((speech.packed_starts[index], speech.packed_starts[index] + end - start))
+    return rests
+
+
 def transcribe_packed(pipeline: Any, samples: Any, settings: Any, retry_passes: int = 0,
-                      regions: Sequence[tuple[float, float]] | None = None) -> tuple[list[PackedWord], dict]:
-    """Words in original time, and facts (regions, chunks, re-decoded tails) for the bench."""
+                      regions: Sequence[tuple[float, float]] | None = None,
+                      fill_unheard: bool = False) -> tuple[list[PackedWord], dict]:
+    """Words in original time, and facts (regions, chunks, re-decoded tails) for the bench.
+
+    ``fill_unheard``: decode again, packed among themselves, the regions no word fell in (where
+    the tail detector of ``retry_passes`` only sees a chunk's end)."""
     import numpy as np
 
     regions = vad_regions(samples) if regions is None else list(regions)
@@ -146,6 +162,18 @@ def transcribe_packed(pipeline: Any, samples: Any, settings: Any, retry_passes: 
         facts["redecoded_chunks"] += len(pending)
         facts["redecoded_s"] += sum(e - s for s, e in pending)
         words = sorted(words + decode(pending), key=lambda w: w.start)
+    if fill_unheard:
+        missing = unheard_regions(speech, words)
+        if missing:
+            facts["redecoded_chunks"] += len(missing)
+            facts["redecoded_s"] += sum(e - s for s, e in missing)
+            groups = []  # the unheard regions, up to 30 s of them per decoding window (packed time)
+            for start, end in missing:
+                if groups and end - groups[-1][0] <= WINDOW_S and start - groups[-1][1] < 1e-6:
+                    groups[-1] = (groups[-1][0], end)
+                else:
+                    groups.append((start, end))
+            words = sorted(words + decode(groups), key=lambda w: w.start)
     mapped = []
     for w in words:
         region = speech.region_at((w.start + w.end) / 2)  # as restore_speech_timestamps: the word's middle
