@@ -52,7 +52,6 @@ def asr_settings(threads: int, model: str | None = None):
     """The AsrSettings the asr rule's script builds (scripts/asr.py), from the demo config
     (``model`` instead of the demo's tiny.en where given)."""
     import yaml
-
     from reelsub.asr import AsrSettings
     from reelsub.settings import settings_from
 
@@ -122,7 +121,6 @@ def raw_options(settings, timestamp_tokens: bool = False) -> dict:
 
 def load_model(settings, threads: int):
     from faster_whisper import WhisperModel
-
     from reelsub.models import resolve_whisper_model
 
     folder = resolve_whisper_model(settings.model)
@@ -150,10 +148,9 @@ def run_raw(audio: Path, threads: int, extra: dict, defaults: bool, timestamp_to
 
 
 def run_packed(audio: Path, threads: int, extra: dict, model_name: str | None, retry: bool, fill: bool = False):
+    import packed_asr
     from faster_whisper import BatchedInferencePipeline
     from faster_whisper.audio import decode_audio
-
-    import packed_asr
 
     settings = asr_settings(threads, model_name)
     pipeline = BatchedInferencePipeline(load_model(settings, threads))

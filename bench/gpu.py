@@ -33,7 +33,7 @@ from pathlib import Path
 BENCH = Path(__file__).resolve().parent
 sys.path[:0] = [str(BENCH)]
 
-from lib import PYTHON, WORK, Series, alternate, log, ratio_text, run  # noqa: E402
+from lib import PYTHON, WORK, Series, alternate, log, ratio_text, run
 
 
 def hardware() -> dict:

@@ -18,10 +18,11 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 BENCH = Path(__file__).resolve().parent
 PROJECT = BENCH.parent
@@ -31,8 +32,8 @@ RESULTS = BENCH / "results.md"
 PARTIAL = WORK / "results.partial.md"  # rewritten after every row; results.md only after a full run
 sys.path[:0] = [str(BENCH), str(PROJECT / "scripts"), str(PROJECT / "tests")]
 
-import films  # noqa: E402
-import workflow  # noqa: E402  (tests/workflow.py: the one way tests and bench run Snakemake)
+import films
+import workflow
 
 PYTHON = Path(sys.executable)
 SNAKEMAKE = workflow.SNAKEMAKE
@@ -125,7 +126,7 @@ class Timed(tuple):
 
     cpu: float
 
-    def __new__(cls, seconds: float, output: str, cpu: float) -> "Timed":
+    def __new__(cls, seconds: float, output: str, cpu: float) -> Timed:
         timed = super().__new__(cls, (seconds, output))
         timed.cpu = cpu
         return timed
@@ -208,10 +209,10 @@ def stage_benchmarks(job: Path) -> dict[str, dict[str, float]]:
 
 def stage_span(log_file: Path) -> tuple[float, float] | None:
     """(start, end) epoch seconds of a stage from its log's first and last timestamps."""
-    stamps = re.findall(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3})", log_file.read_text(), flags=re.M)
+    stamps = re.findall(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3})", log_file.read_text(), flags=re.MULTILINE)
     if not stamps:
         return None
-    parse = lambda s: datetime.strptime(s, "%Y-%m-%d %H:%M:%S,%f").timestamp()  # noqa: E731
+    parse = lambda s: datetime.strptime(s, "%Y-%m-%d %H:%M:%S,%f").timestamp()
     return parse(stamps[0]), parse(stamps[-1])
 
 

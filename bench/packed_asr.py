@@ -19,8 +19,9 @@ can count how many tails Whisper still leaves unfinished once the pauses are gon
 from __future__ import annotations
 
 import bisect
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any
 
 RATE = 16000
 WINDOW_S = 30.0
@@ -114,7 +115,7 @@ def unfinished_chunks(chunks: Sequence[tuple[float, float]], words: Sequence[Pac
     return rests
 
 
-def unheard_regions(speech: "SpeechMap", words: Sequence[PackedWord], min_speech_s: float = 1.0
+def unheard_regions(speech: SpeechMap, words: Sequence[PackedWord], min_speech_s: float = 1.0
                     ) -> list[tuple[float, float]]:
     """Packed-time bounds of the speech regions (``min_speech_s`` or longer) that no word falls in:
     Whisper skipped them, at a chunk's end or in its middle."""

@@ -24,13 +24,27 @@ import os
 import sys
 import time
 import traceback
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Callable, Sequence
 
 from lib import FULL, MEDIA, PARTIAL, QUICK, RESULTS, Context, log
+from rows import (
+    accuracy,
+    asr_engine,
+    batch,
+    dag,
+    memory,
+    mux,
+    overhead,
+    packed,
+    pipeline,
+    quality,
+    shares,
+    startup,
+    translation,
+)
+
 from report import write_results
-from rows import accuracy, asr_engine, batch, dag, memory, mux, overhead, packed, pipeline, shares, startup
-from rows import quality, translation
 
 
 @dataclass(frozen=True)

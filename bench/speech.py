@@ -141,7 +141,7 @@ def noisy_mix(clips: list[Clip], target: Path, snr_db: float = 0.0) -> Clip:
              "-ac", "1", "-c:a", "pcm_s16le", noise_file])
         noise = _samples(noise_file)[: len(speech)]
         voiced = speech[np.abs(speech) > 1e-4]
-        rms = lambda x: float(np.sqrt(np.mean(np.square(x))))  # noqa: E731
+        rms = lambda x: float(np.sqrt(np.mean(np.square(x))))
         noise = noise * (rms(voiced) / max(rms(noise), 1e-9)) * 10 ** (-snr_db / 20)
         mixed = speech + noise
         _write(target, mixed / max(1.0, float(np.abs(mixed).max())))

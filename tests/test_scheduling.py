@@ -9,7 +9,6 @@ import re
 from pathlib import Path
 
 import pytest
-
 from reelsub.scheduling import CLUSTER_THREADS, auto_threads, films_in_targets, share_of_cores
 from workflow import DEMO_CONFIG, snakemake
 
@@ -44,7 +43,7 @@ def planned_asr_threads(workdir: Path, *args: str, demo_config: bool = True, rul
     threads = []
     for block in re.split(r"\n(?=(?:local)?rule \w+:)", run.output):
         if re.match(rf"rule {rule}:", block.strip()):
-            found = re.search(r"^\s+threads: (\d+)", block, flags=re.M)
+            found = re.search(r"^\s+threads: (\d+)", block, flags=re.MULTILINE)
             threads.append(int(found.group(1)) if found else 1)  # snakemake prints threads only when > 1
     return threads
 

@@ -7,9 +7,9 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
 
 PROJECT = Path(__file__).resolve().parent.parent
 SNAKEFILE = PROJECT / "Snakefile"

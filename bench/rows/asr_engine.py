@@ -56,7 +56,7 @@ def measure(bench: Context) -> None:
     row = Row("1", f"ASR stage: reelsub.asr.transcribe vs raw BatchedInferencePipeline bs8 "
                    f"({audio.duration / 60:.1f} min of real speech)", "<= 1.10x",
               f"wall {text}; CPU time {cpu_text}", value <= 1.10)
-    rtf = lambda arm: series[arm].median / audio.duration  # noqa: E731
+    rtf = lambda arm: series[arm].median / audio.duration
     options = ", ".join(f"{k}={v}" for k, v in runs["raw"][0].get("options", {}).items())
     labels = {
         "reelsub-noretry": "reelsub with reelsub.asr.RETRY_PASSES = 0 (no re-decoding of window tails)",

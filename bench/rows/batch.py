@@ -69,8 +69,7 @@ def measure(bench: Context) -> None:
         })
     value, text = ratio_text(series["-j1"], series["-j2"])
     single_ok = single == [2]
-    row = Row("4", f"batch: {plan.batch_films} films of {plan.batch_s // 60 or plan.batch_s}"
-                   f"{' min' if plan.batch_s >= 60 else ' s'}, `snakemake -j2` vs `-j1` (whole pipeline); "
+    row = Row("4", f"batch: {plan.batch_films} films of {plan.batch_s} s, `snakemake -j2` vs `-j1` (whole pipeline); "
                    "a single film's asr job gets every core",
               ">= 1.6x faster; single film: all cores",
               f"{text} faster; single film's asr job: {single[0] if single else '?'} of 2 cores",
@@ -131,7 +130,7 @@ def planned_asr_threads(workdir, *args: str) -> list[int]:
     found = []
     for block in re.split(r"\n(?=(?:local)?rule \w+:)", output):
         if re.match(r"(?:local)?rule asr:", block.strip()):
-            threads = re.search(r"^\s+threads: (\d+)", block, flags=re.M)
+            threads = re.search(r"^\s+threads: (\d+)", block, flags=re.MULTILINE)
             found.append(int(threads.group(1)) if threads else 1)
     return found
 

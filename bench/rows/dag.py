@@ -41,7 +41,7 @@ def measure(bench: Context) -> None:
         else:
             seconds, output = snakemake(workdir, "-n", snakefile=bare / "Snakefile", demo_config=False)
         series[arm].seconds.append(seconds)
-        counts[arm] = dict(re.findall(r"^(\w+)\s+(\d+)$", output, flags=re.M))
+        counts[arm] = dict(re.findall(r"^(\w+)\s+(\d+)$", output, flags=re.MULTILINE))
     value, text = ratio_text(series["reelsub"], series["bare"])
     row = Row("5", f"dry-run DAG build, {bench.plan.dag_films} empty placeholder films: `snakemake -n` "
                    "reelsub vs a bare 7-rule Snakefile (touch rules)", "<= 1.5x", text, value <= 1.5)

@@ -68,7 +68,7 @@ def measure(bench: Context) -> None:
               value >= 100 and all(same.values()))
     per_s_copy = max(copy.median - fixed.median, 1e-6) / film.duration
     per_s_burn = burn.median / film.duration
-    project = lambda d: per_s_burn * d / (fixed.median + per_s_copy * d)  # noqa: E731
+    project = lambda d: per_s_burn * d / (fixed.median + per_s_copy * d)
     row.details += [
         f"mux: {copy.text(3)}; burn-in (libx264 veryfast, crf 20, libass): {burn.text()}",
         f"mux of a 2-s piece of the same film: {fixed.text(3)}, the fixed cost of a mux (ffprobe, then an "

@@ -14,7 +14,21 @@ from __future__ import annotations
 import shutil
 import statistics
 
-from lib import BENCH, PROJECT, PYTHON, STAGES, WORK, Context, Row, Series, clean, log, machine_snapshot, run, snakemake
+from lib import (
+    BENCH,
+    PROJECT,
+    PYTHON,
+    STAGES,
+    WORK,
+    Context,
+    Row,
+    Series,
+    clean,
+    log,
+    machine_snapshot,
+    run,
+    snakemake,
+)
 
 PREAMBLE = ("import pickle; from snakemake.logging import logger; from snakemake.iocontainers import Snakemake; "
             "from snakemake.shell import shell")

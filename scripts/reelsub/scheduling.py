@@ -12,8 +12,8 @@ The films are counted from the run's targets when the DAG is built (Snakemake ev
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterable
 from pathlib import Path
-from typing import Collection, Iterable
 
 AUTO = "auto"
 # Jobs sent to a cluster run on nodes whose size the submitting host does not know: ask for what a
