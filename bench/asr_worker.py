@@ -20,6 +20,7 @@ MODE:
                    <= 30 s chunks, one BatchedInferencePipeline call, times mapped back
   packed-retry     the same, re-decoding chunk tails where Whisper stopped early (as reelsub does)
   packed-fill      packed, then the VAD regions no word fell in decoded again, packed among themselves
+  packed-gap       packed with 0.3 s of silence between regions (PACKED_GAP_S)
 
 Several AUDIO files may be given (the accuracy corpus): the model is loaded again for each, the
 timed seconds are their sum, and --words writes {file stem: {text, words}}.
@@ -147,7 +148,8 @@ def run_raw(audio: Path, threads: int, extra: dict, defaults: bool, timestamp_to
     return info.duration, " ".join(s.text.strip() for s in segments), words
 
 
-def run_packed(audio: Path, threads: int, extra: dict, model_name: str | None, retry: bool, fill: bool = False):
+def run_packed(audio: Path, threads: int, extra: dict, model_name: str | None, retry: bool, fill: bool = False,
+               gap_s: float = 0.0):
     import packed_asr
     from faster_whisper import BatchedInferencePipeline
     from faster_whisper.audio import decode_audio
@@ -156,21 +158,23 @@ def run_packed(audio: Path, threads: int, extra: dict, model_name: str | None, r
     pipeline = BatchedInferencePipeline(load_model(settings, threads))
     samples = decode_audio(str(audio), sampling_rate=packed_asr.RATE)
     words, facts = packed_asr.transcribe_packed(pipeline, samples, settings, retry_passes=3 if retry else 0,
-                                                fill_unheard=fill)
+                                                fill_unheard=fill, gap_s=gap_s)
     extra.update(redecoded_windows=facts["redecoded_chunks"], redecoded_s=facts["redecoded_s"],
                  speech_s=facts["speech_s"], chunks=facts["chunks"])
     return len(samples) / packed_asr.RATE, packed_asr.text_of(words), [(w.start, w.end, w.word) for w in words]
 
 
+PACKED_GAP_S = 0.3  # packed-gap: this much silence between packed regions, so Whisper hears where they meet
 MODES = ("reelsub", "reelsub-noretry", "raw", "raw-default", "raw-timestamps", "raw-seq", "packed", "packed-retry",
-         "packed-fill")
+         "packed-fill", "packed-gap")
 
 
 def transcribe_one(mode: str, audio: Path, threads: int, model: str | None, extra: dict):
     if mode.startswith("reelsub"):
         return run_reelsub(audio, threads, extra, model)
     if mode.startswith("packed"):
-        return run_packed(audio, threads, extra, model, retry=mode == "packed-retry", fill=mode == "packed-fill")
+        return run_packed(audio, threads, extra, model, retry=mode == "packed-retry", fill=mode == "packed-fill",
+                          gap_s=PACKED_GAP_S if mode == "packed-gap" else 0.0)
     return run_raw(audio, threads, extra, mode == "raw-default", timestamp_tokens=mode == "raw-timestamps",
                    model_name=model, sequential=mode == "raw-seq")
 

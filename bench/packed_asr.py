@@ -38,13 +38,14 @@ class PackedWord:
 class SpeechMap:
     """Speech regions laid end to end: packed time <-> original time."""
 
-    def __init__(self, regions: Sequence[tuple[float, float]]) -> None:
+    def __init__(self, regions: Sequence[tuple[float, float]], gap_s: float = 0.0) -> None:
         self.regions = list(regions)
+        self.gap_s = gap_s  # silence put between packed regions (0: collect_chunks' way)
         self.packed_starts: list[float] = []
         cursor = 0.0
         for start, end in self.regions:
             self.packed_starts.append(cursor)
-            cursor += end - start
+            cursor += end - start + gap_s
         self.packed_duration = cursor
 
     def region_at(self, packed_t: float) -> int:
@@ -56,7 +57,8 @@ class SpeechMap:
         return min(end, start + max(0.0, packed_t - self.packed_starts[index]))
 
 
-def pack_chunks(regions: Sequence[tuple[float, float]], limit: float = WINDOW_S) -> list[tuple[float, float]]:
+def pack_chunks(regions: Sequence[tuple[float, float]], limit: float = WINDOW_S,
+                gap_s: float = 0.0) -> list[tuple[float, float]]:
     """Packed-time bounds of chunks of consecutive regions holding at most ``limit`` s of speech
     (collect_chunks' rule; a region longer than ``limit`` cannot occur: VAD splits at 30 s)."""
     chunks: list[tuple[float, float]] = []
@@ -67,7 +69,7 @@ def pack_chunks(regions: Sequence[tuple[float, float]], limit: float = WINDOW_S)
             chunks[-1] = (chunks[-1][0], cursor + length)
         else:
             chunks.append((cursor, cursor + length))
-        cursor += length
+        cursor += length + gap_s
     return chunks
 
 
@@ -129,7 +131,7 @@ def unheard_regions(speech: SpeechMap, words: Sequence[PackedWord], min_speech_s
 
 def transcribe_packed(pipeline: Any, samples: Any, settings: Any, retry_passes: int = 0,
                       regions: Sequence[tuple[float, float]] | None = None,
-                      fill_unheard: bool = False) -> tuple[list[PackedWord], dict]:
+                      fill_unheard: bool = False, gap_s: float = 0.0) -> tuple[list[PackedWord], dict]:
     """Words in original time, and facts (regions, chunks, re-decoded tails) for the bench.
 
     ``fill_unheard``: decode again, packed among themselves, the regions no word fell in (where
@@ -141,9 +143,13 @@ def transcribe_packed(pipeline: Any, samples: Any, settings: Any, retry_passes: 
                              "redecoded_chunks": 0, "redecoded_s": 0.0}
     if not regions:
         return [], {**facts, "chunks": 0}
-    speech = SpeechMap(regions)
-    packed = np.concatenate([samples[int(s * RATE):int(e * RATE)] for s, e in regions]).astype(np.float32)
-    chunks = pack_chunks(regions)
+    speech = SpeechMap(regions, gap_s)
+    silence = np.zeros(int(round(gap_s * RATE)), np.float32)
+    pieces = []
+    for s, e in regions:
+        pieces += [samples[int(s * RATE):int(s * RATE) + int(round((e - s) * RATE))], silence]
+    packed = np.concatenate(pieces).astype(np.float32)
+    chunks = pack_chunks(regions, gap_s=gap_s)
     facts["chunks"] = len(chunks)
     options = decode_options(settings)
 
