@@ -18,9 +18,12 @@ OPENBLAS := /usr/lib/x86_64-linux-gnu/openblas-pthread/libopenblas.so.0
 # review page).
 SYSTEM_PACKAGES := ffmpeg espeak-ng graphviz mkvtoolnix fonts-lohit-deva libopenblas0-pthread
 TEST_SYSTEM_PACKAGES := slurm-wlm munge chromium chromium-driver pocketsphinx-testdata
+# -- bench: real recorded speech for the accuracy corpus (LibriVox and cards clips, bench/speech.py)
+BENCH_SYSTEM_PACKAGES := pocketsphinx-testdata
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: report demo test test-fast venv system-packages test-system-packages dag lint bench bench-quick hardware clean
+.PHONY: report demo test test-fast venv system-packages test-system-packages bench-system-packages dag lint bench \
+	bench-quick bench-gpu hardware clean
 
 demo: venv system-packages films/demo.mp4
 	HF_HUB_OFFLINE=1 $(SNAKEMAKE) -j4 jobs/demo/out.mkv
@@ -61,6 +64,9 @@ system-packages:
 test-system-packages:
 	@$(call install_missing,$(TEST_SYSTEM_PACKAGES))
 
+bench-system-packages:
+	@$(call install_missing,$(BENCH_SYSTEM_PACKAGES))
+
 films/demo.mp4: scripts/make_demo_film.py scripts/reelsub/synth.py media/jfk.flac | venv system-packages
 	$(VENV)/bin/python scripts/make_demo_film.py $@
 
@@ -91,11 +97,15 @@ lint: venv
 hardware: venv
 	$(VENV)/bin/python scripts/reelsub/hardware.py
 
-bench: venv system-packages
+bench: venv system-packages bench-system-packages
 	HF_HUB_OFFLINE=1 $(VENV)/bin/python bench/run.py
 
-bench-quick: venv system-packages
+bench-quick: venv system-packages bench-system-packages
 	HF_HUB_OFFLINE=1 $(VENV)/bin/python bench/run.py --quick
+
+# The ASR and translation rows on an NVIDIA GPU (exits 2, measuring nothing, where there is no CUDA).
+bench-gpu: venv bench-system-packages
+	HF_HUB_OFFLINE=1 $(VENV)/bin/python bench/gpu.py
 
 clean:
 	rm -rf jobs .snakemake dag.svg rulegraph.svg

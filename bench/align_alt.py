@@ -16,8 +16,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
 
-from reelsub.alignment import _fallback  # noqa: E402
-from reelsub.transcript import Transcript  # noqa: E402
+from reelsub.alignment import _fallback
+from reelsub.transcript import Transcript
 
 
 def main() -> int:

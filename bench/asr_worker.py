@@ -14,6 +14,16 @@ MODE:
                    "BatchedInferencePipeline bs8" costs out of the box
   raw-timestamps   reelsub's options but without_timestamps=False (timestamp tokens): how
                    reelsub decoded until 2026-11-26
+  raw-seq          faster-whisper's sequential WhisperModel.transcribe, same model and decoding
+                   options, its own VAD filter with the library's VAD defaults
+  packed           bench/packed_asr.py: reelsub's VAD regions packed without their pauses into
+                   <= 30 s chunks, one BatchedInferencePipeline call, times mapped back
+  packed-retry     the same, re-decoding chunk tails where Whisper stopped early (as reelsub does)
+  packed-fill      packed, then the VAD regions no word fell in decoded again, packed among themselves
+  packed-gap       packed with 0.3 s of silence between regions (PACKED_GAP_S)
+
+Several AUDIO files may be given (the accuracy corpus): the model is loaded again for each, the
+timed seconds are their sum, and --words writes {file stem: {text, words}}.
 
 The timed region is model load + transcription + collecting every segment; interpreter start
 and imports are outside it (reported separately as ``import_s``).
@@ -33,19 +43,23 @@ from pathlib import Path
 STARTED = time.perf_counter()
 BENCH = Path(__file__).resolve().parent
 PROJECT = BENCH.parent
-sys.path.insert(0, str(PROJECT / "scripts"))
+sys.path[:0] = [str(PROJECT / "scripts"), str(BENCH)]
 
 
-def asr_settings(threads: int):
-    """The AsrSettings the asr rule's script builds (scripts/asr.py), from the demo config."""
+DEVICE = "cpu"  # --device: cpu (int8) or cuda (float16, bench/gpu.py)
+
+
+def asr_settings(threads: int, model: str | None = None):
+    """The AsrSettings the asr rule's script builds (scripts/asr.py), from the demo config
+    (``model`` instead of the demo's tiny.en where given)."""
     import yaml
-
     from reelsub.asr import AsrSettings
     from reelsub.settings import settings_from
 
     config = yaml.safe_load((PROJECT / "config" / "config.yaml").read_text())["asr"]
     config.update(yaml.safe_load((PROJECT / "config" / "demo.yaml").read_text()).get("asr", {}))
-    return settings_from(AsrSettings, config, device="cpu", compute_type="int8", cpu_threads=threads)
+    return settings_from(AsrSettings, config, device=DEVICE,
+                         compute_type="float16" if DEVICE == "cuda" else "int8", cpu_threads=threads, model=model)
 
 
 class RedecodeLog(logging.Handler):
@@ -62,10 +76,21 @@ class RedecodeLog(logging.Handler):
             self.seconds += float(found.group(2))
 
 
-def run_reelsub(audio: Path, threads: int, extra: dict):
+def set_retry_passes(passes: int) -> None:
+    """reelsub's RETRY_PASSES, wherever the asr package keeps it (its modules are being split)."""
+    found = False
+    for name, module in list(sys.modules.items()):
+        if (name == "reelsub.asr" or name.startswith("reelsub.asr.")) and hasattr(module, "RETRY_PASSES"):
+            module.RETRY_PASSES = passes
+            found = True
+    if not found:
+        raise SystemExit("reelsub.asr has no RETRY_PASSES any more: update bench/asr_worker.py")
+
+
+def run_reelsub(audio: Path, threads: int, extra: dict, model: str | None = None):
     from reelsub.asr import transcribe
 
-    settings = asr_settings(threads)
+    settings = asr_settings(threads, model)
     redecode = RedecodeLog()
     asr_log = logging.getLogger("reelsub.asr")
     asr_log.setLevel(logging.INFO)
@@ -95,56 +120,107 @@ def raw_options(settings, timestamp_tokens: bool = False) -> dict:
     )
 
 
-def run_raw(audio: Path, threads: int, extra: dict, defaults: bool, timestamp_tokens: bool = False):
-    from faster_whisper import BatchedInferencePipeline, WhisperModel
-
+def load_model(settings, threads: int):
+    from faster_whisper import WhisperModel
     from reelsub.models import resolve_whisper_model
 
-    settings = asr_settings(threads)
     folder = resolve_whisper_model(settings.model)
-    model = WhisperModel(folder, device="cpu", compute_type="int8", cpu_threads=threads, local_files_only=True)
-    pipeline = BatchedInferencePipeline(model)
+    return WhisperModel(folder, device=settings.device, compute_type=settings.compute_type, cpu_threads=threads,
+                        local_files_only=True)
+
+
+def run_raw(audio: Path, threads: int, extra: dict, defaults: bool, timestamp_tokens: bool = False,
+            model_name: str | None = None, sequential: bool = False):
+    from faster_whisper import BatchedInferencePipeline
+
+    settings = asr_settings(threads, model_name)
+    model = load_model(settings, threads)
     options = {"batch_size": settings.batch_size} if defaults else raw_options(settings, timestamp_tokens)
+    if sequential:  # WhisperModel.transcribe has no batch_size; timestamp tokens are its own way
+        options.pop("batch_size")
+        options["without_timestamps"] = False
     extra["options"] = options
-    segments, info = pipeline.transcribe(str(audio), **options)
+    engine = model if sequential else BatchedInferencePipeline(model)
+    segments, info = engine.transcribe(str(audio), **options)
     segments = list(segments)
     words = [(w.start, w.end, w.word) for s in segments for w in (s.words or [])]
     extra["segments"] = len(segments)
     return info.duration, " ".join(s.text.strip() for s in segments), words
 
 
+def run_packed(audio: Path, threads: int, extra: dict, model_name: str | None, retry: bool, fill: bool = False,
+               gap_s: float = 0.0):
+    import packed_asr
+    from faster_whisper import BatchedInferencePipeline
+    from faster_whisper.audio import decode_audio
+
+    settings = asr_settings(threads, model_name)
+    pipeline = BatchedInferencePipeline(load_model(settings, threads))
+    samples = decode_audio(str(audio), sampling_rate=packed_asr.RATE)
+    words, facts = packed_asr.transcribe_packed(pipeline, samples, settings, retry_passes=3 if retry else 0,
+                                                fill_unheard=fill, gap_s=gap_s)
+    extra.update(redecoded_windows=facts["redecoded_chunks"], redecoded_s=facts["redecoded_s"],
+                 speech_s=facts["speech_s"], chunks=facts["chunks"])
+    return len(samples) / packed_asr.RATE, packed_asr.text_of(words), [(w.start, w.end, w.word) for w in words]
+
+
+PACKED_GAP_S = 0.3  # packed-gap: this much silence between packed regions, so Whisper hears where they meet
+MODES = ("reelsub", "reelsub-noretry", "raw", "raw-default", "raw-timestamps", "raw-seq", "packed", "packed-retry",
+         "packed-fill", "packed-gap")
+
+
+def transcribe_one(mode: str, audio: Path, threads: int, model: str | None, extra: dict):
+    if mode.startswith("reelsub"):
+        return run_reelsub(audio, threads, extra, model)
+    if mode.startswith("packed"):
+        return run_packed(audio, threads, extra, model, retry=mode == "packed-retry", fill=mode == "packed-fill",
+                          gap_s=PACKED_GAP_S if mode == "packed-gap" else 0.0)
+    return run_raw(audio, threads, extra, mode == "raw-default", timestamp_tokens=mode == "raw-timestamps",
+                   model_name=model, sequential=mode == "raw-seq")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("mode", choices=("reelsub", "reelsub-noretry", "raw", "raw-default", "raw-timestamps"))
-    parser.add_argument("audio", type=Path)
+    parser.add_argument("mode", choices=MODES)
+    parser.add_argument("audio", type=Path, nargs="+")
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--model", help="Whisper model instead of the demo config's (tiny.en), e.g. base")
     parser.add_argument("--words", type=Path, help="write text and word times here")
+    parser.add_argument("--device", choices=("cpu", "cuda"), default="cpu")
     args = parser.parse_args()
+    global DEVICE
+    DEVICE = args.device
     # Imports first (outside the timed region for every mode alike).
     import faster_whisper  # noqa: F401
     import reelsub.asr  # noqa: F401
 
+    if args.mode == "reelsub-noretry":
+        set_retry_passes(0)
     extra: dict = {}
-    before = time.perf_counter()
-    if args.mode.startswith("reelsub"):
-        if args.mode == "reelsub-noretry":
-            import reelsub.asr
-
-            reelsub.asr.RETRY_PASSES = 0
-        duration, text, words = run_reelsub(args.audio, args.threads, extra)
-    else:
-        duration, text, words = run_raw(args.audio, args.threads, extra, args.mode == "raw-default",
-                                        timestamp_tokens=args.mode == "raw-timestamps")
+    written: dict = {}
+    before, cpu_before = time.perf_counter(), time.process_time()
+    duration = 0.0
+    word_count = 0
+    for audio in args.audio:
+        seconds_of, text, words = transcribe_one(args.mode, audio, args.threads, args.model, extra)
+        duration += seconds_of
+        word_count += len(words)
+        written[audio.stem] = {"text": text, "words": words}
     seconds = time.perf_counter() - before
+    # CPU seconds of every thread of this process: on a machine shared with other work, wall time
+    # measures the neighbours too; CPU time mostly the work
+    cpu_seconds = time.process_time() - cpu_before
     if args.words:
-        args.words.write_text(json.dumps({"text": text, "words": words}))
+        single = len(args.audio) == 1
+        args.words.write_text(json.dumps(written[args.audio[0].stem] if single else written))
     print(json.dumps({
         "mode": args.mode,
         "seconds": seconds,
+        "cpu_s": cpu_seconds,
         "import_s": before - STARTED,
         "audio_s": duration,
         "rtf": seconds / max(duration, 1e-9),
-        "words": len(words),
+        "words": word_count,
         "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         **extra,
     }))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import statistics
-from typing import Sequence
+from collections.abc import Sequence
 
 NARRATION = (
     "The river was quiet in the early morning, and the boats waited by the old stone bridge.",
@@ -62,11 +62,13 @@ NARRATION = (
     "Thank you for watching, and we hope you enjoyed this short film.",
 )
 
-_ONES = ("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
-         "fifteen sixteen seventeen eighteen nineteen").split()
-_TENS = "_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()
+_ONES = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"]
+_TENS = ["_", "_", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
 _ORDINAL = {"one": "first", "two": "second", "three": "third", "five": "fifth", "eight": "eighth",
             "nine": "ninth", "twelve": "twelfth"}
+
+
+_TITLES = {"mr": "mister", "mrs": "missus", "dr": "doctor"}
 
 
 def number_words(n: int) -> list[str]:
@@ -95,6 +97,8 @@ def spoken_number(token: str) -> list[str]:
 def normalise(text: str) -> list[str]:
     """Lower-case words without punctuation, digits spelled out, hyphens split."""
     text = text.lower().replace("%", " percent ").replace("&", " and ")
+    # Whisper writes titles abbreviated; references (LibriVox) spell them out
+    text = re.sub(r"\b(mr|mrs|dr)\.?(?=\s)", lambda m: _TITLES[m.group(1)], text)
     text = re.sub(r"\$(\d[\d,]*)", r"\1 dollars", text)
     text = re.sub(r"(?<=\d),(?=\d{3})", "", text)  # 1,000 -> 1000
     text = re.sub(r"(\d+)(st|nd|rd|th)\b", r"\1 ordinal", text)

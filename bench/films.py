@@ -21,10 +21,9 @@ BENCH = Path(__file__).resolve().parent
 PROJECT = BENCH.parent
 sys.path.insert(0, str(PROJECT / "scripts"))
 
-from reelsub.media import atomic_output, probe, run_tool  # noqa: E402
-from reelsub.synth import Speech, build_soundtrack, make_film  # noqa: E402
-
-from corpus import NARRATION  # noqa: E402
+from corpus import NARRATION
+from reelsub.media import atomic_output, probe, run_tool
+from reelsub.synth import Speech, build_soundtrack, make_film
 
 JFK_FLAC = PROJECT / "media" / "jfk.flac"
 JFK_TEXT = (PROJECT / "media" / "jfk.txt").read_text().strip()

@@ -34,11 +34,7 @@ BATCH_SIZES = (1, 8, 32)
 FILM_SECONDS = 90 * 60
 FILM_SEGMENTS = 1500
 
-_WORDS = (
-    "मैं तुम हम वह यह आज कल रात दिन घर शहर नदी बारिश फ़िल्म ट्रेन दोस्त माँ पिता बच्चे स्कूल "
-    "काम पानी खाना बहुत थोड़ा जल्दी देर से साथ फिर कभी नहीं हमेशा अच्छा बुरा नया पुराना "
-    "देखा गया आया कहा सुना मिला रहा है थे था होगा करेंगे चाहिए सकते"
-).split()
+_WORDS = ["मैं", "तुम", "हम", "वह", "यह", "आज", "कल", "रात", "दिन", "घर", "शहर", "नदी", "बारिश", "फ़िल्म", "ट्रेन", "दोस्त", "माँ", "पिता", "बच्चे", "स्कूल", "काम", "पानी", "खाना", "बहुत", "थोड़ा", "जल्दी", "देर", "से", "साथ", "फिर", "कभी", "नहीं", "हमेशा", "अच्छा", "बुरा", "नया", "पुराना", "देखा", "गया", "आया", "कहा", "सुना", "मिला", "रहा", "है", "थे", "था", "होगा", "करेंगे", "चाहिए", "सकते"]
 
 
 def hindi_sentences(count: int, seed: int = 1) -> list[str]:
@@ -63,12 +59,12 @@ def synthetic_film(seconds: float = FILM_SECONDS, segments: int = FILM_SEGMENTS,
     return Transcript(film="bench-90min", language="hi", duration=seconds, segments=out)
 
 
-def translator(model_folder: Path, batch_size: int, threads: int | None):
+def translator(model_folder: Path, batch_size: int, threads: int | None, device: str = "cpu"):
     from reelsub.translation import DIRECTIONS, TranslateSettings, Translator
 
     settings = TranslateSettings(
         models=dict.fromkeys(DIRECTIONS, str(model_folder)),
-        device="cpu",
+        device=device,
         batch_size=batch_size,
         cpu_threads=threads,
     )
@@ -76,7 +72,8 @@ def translator(model_folder: Path, batch_size: int, threads: int | None):
 
 
 def run(
-    sentences: int = 96, threads: int | None = 1, film_segments: int = FILM_SEGMENTS, repeats: int = 3
+    sentences: int = 96, threads: int | None = 1, film_segments: int = FILM_SEGMENTS, repeats: int = 3,
+    device: str = "cpu",
 ) -> dict[str, Any]:
     """The measurements as a dict: ``rows`` (one per batch size), ``speedup_32_vs_1`` and ``film``.
 
@@ -93,7 +90,7 @@ def run(
     with tempfile.TemporaryDirectory(prefix="reelsub-translate-bench-") as tmp:
         model = build_tiny_indictrans(Path(tmp) / "tiny-indictrans")
         for batch_size in BATCH_SIZES:
-            engine = translator(model, batch_size, threads)
+            engine = translator(model, batch_size, threads, device)
             engine.translate(texts[:batch_size], hindi, english)  # load and warm up outside the timing
             elapsed = float("inf")
             for _ in range(max(repeats, 1)):
@@ -109,7 +106,7 @@ def run(
                 }
             )
         film = synthetic_film(segments=film_segments)
-        engine = translator(model, 32, threads)
+        engine = translator(model, 32, threads, device)
         engine.translate(texts[:32], hindi, english)
         started = time.perf_counter()
         translated = translate_transcript(film, english, engine)
@@ -118,6 +115,7 @@ def run(
     return {
         "model": "tiny IndicTrans2 substitute (tests/tiny_indictrans.py), num_beams 5, hi->en",
         "repeats": repeats,
+        "device": device,
         "torch_threads": torch.get_num_threads(),
         "rows": rows,
         "speedup_32_vs_1": round(by_batch[32] / by_batch[1], 1),
@@ -141,8 +139,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--film-segments", type=int, default=FILM_SEGMENTS)
     parser.add_argument("--repeats", type=int, default=3, help="timings per batch size; the fastest is kept")
     parser.add_argument("--json", action="store_true", help="print the result as one JSON object")
+    parser.add_argument("--device", default="cpu", help="cpu | cuda (bench/gpu.py)")
     args = parser.parse_args(argv)
-    result = run(args.sentences, args.threads or None, args.film_segments, args.repeats)
+    result = run(args.sentences, args.threads or None, args.film_segments, args.repeats, args.device)
     if args.json:
         print(json.dumps(result))
         return 0

@@ -10,7 +10,7 @@ rule align:
         "jobs/{film}/logs/align.log",
     benchmark:
         "jobs/{film}/benchmarks/align.tsv"
-    threads: 2
+    threads: per_film_threads("aligned.json", "auto", at_most=2)
     resources:
         mem_mb=4000,
         runtime=120,

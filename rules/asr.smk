@@ -13,7 +13,7 @@ rule asr:
         "jobs/{film}/logs/asr.log",
     benchmark:
         "jobs/{film}/benchmarks/asr.tsv"
-    threads: config["asr"]["threads"]
+    threads: per_film_threads("asr.json", config["asr"]["threads"])
     resources:
         mem_mb=config["asr"]["mem_mb"],
         runtime=240,

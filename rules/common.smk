@@ -191,3 +191,22 @@ def report_run(failed):
         print(f"reelsub: {len(failures)} film(s) failed:", file=sys.stderr)
         for film_id, reason in failures:
             print(f"  FAILED {film_id}: {reason}", file=sys.stderr)
+
+
+# -- threads of the per-film CPU stages (bench row 4) -------------------------------------------
+# "auto" shares this run's --cores among the films it still has to run the stage for
+# (reelsub.scheduling): one film gets every core, a batch one job per core. An integer is taken as
+# it is. ``at_most`` caps the share (align: torch gains little beyond 2 threads).
+def per_film_threads(output_name, wanted, at_most=None):
+    def threads(wildcards):
+        from reelsub import scheduling
+
+        if wanted != scheduling.AUTO:
+            return wanted
+        targeted = scheduling.films_in_targets(workflow.dag_settings.targets, FILMS, str(JOBS))
+        done = {film for film in targeted if (JOBS / film / output_name).exists()}
+        local = workflow.local_exec and not workflow.remote_exec
+        share = scheduling.auto_threads(workflow.resource_settings.cores, targeted, done, local=local)
+        return min(share, at_most) if at_most else share
+
+    return threads

@@ -27,7 +27,8 @@ import films_factory as factory
 from reelsub.media import probe, stream_md5
 from reelsub.tracks import read_manifest
 from reelsub.transcript import Transcript
-from workflow import DEMO_CONFIG, PROJECT, SNAKEFILE, SNAKEMAKE, Run, snakemake, streams, subtitle_text
+from workflow import (PROJECT, SNAKEMAKE, Run, snakemake, snakemake_command,
+                      snakemake_env, streams, subtitle_text)
 
 
 def failed_lines(run: Run) -> dict[str, str]:
@@ -271,9 +272,7 @@ def test_existing_subtitle_and_audio_tracks_are_kept_and_ours_is_added(
 
 def start_snakemake(workdir: Path, *args: str, log: Path) -> subprocess.Popen:
     """As workflow.snakemake, but in the background (its own session, so it can be killed)."""
-    command = [str(SNAKEMAKE), "-s", str(SNAKEFILE), "-d", str(workdir), *args,
-               "--configfile", str(DEMO_CONFIG)]
-    environment = {**os.environ, "HF_HUB_OFFLINE": "1", "PATH": f"{SNAKEMAKE.parent}:{os.environ['PATH']}"}
+    command, environment = snakemake_command(workdir, *args), snakemake_env()
     with open(log, "w") as stream:
         return subprocess.Popen(command, cwd=workdir, stdout=stream, stderr=subprocess.STDOUT,
                                 env=environment, start_new_session=True)

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from reelsub.synth import Speech, make_film
-from workflow import DEMO_CONFIG, PROJECT, SNAKEFILE, SNAKEMAKE, Run, streams, subtitle_text
+from workflow import PROJECT, Run, snakemake, streams, subtitle_text
 
 pytestmark = [pytest.mark.slurm, pytest.mark.e2e]
 
@@ -61,15 +61,9 @@ def slurm_cluster():
 
 def run_snakemake(workdir: Path, *args: str, timeout: float, env: dict[str, str] | None = None) -> Run:
     """snakemake on the project in ``workdir``, killed by `timeout` if it hangs (the plugin can wait
-    forever on a job it lost) and by subprocess as a last resort."""
-    command = ["timeout", "--kill-after=15", str(int(timeout)), str(SNAKEMAKE), "-s", str(SNAKEFILE),
-               "-d", str(workdir), *args, "--configfile", str(DEMO_CONFIG)]
-    # .venv/bin first: sbatch passes this environment on (--export=ALL), so jobs find the same tools.
-    environment = {**os.environ, "HF_HUB_OFFLINE": "1", "PATH": f"{SNAKEMAKE.parent}:{os.environ['PATH']}"}
-    environment.update(env or {})
-    result = subprocess.run(command, cwd=workdir, capture_output=True, text=True, timeout=timeout + 60,
-                            env=environment)
-    return Run(result.returncode, result.stdout + result.stderr)
+    forever on a job it lost). .venv/bin comes first on PATH: sbatch passes this environment on
+    (--export=ALL), so jobs find the same tools."""
+    return snakemake(workdir, *args, timeout=timeout, env=env, watchdog=True)
 
 
 @pytest.fixture(scope="module")
