@@ -488,6 +488,7 @@ class _Builder:
         left_limit = max(0, slot.speech_start - timing.max_lead)
         if index:
             previous = slots[index - 1]
+            self._move_earlier(slots, index - 1)
             left_limit = max(left_limit, previous.earliest_end(timing) + timing.min_gap)
         right_limit = min(slot.speech_end + timing.max_lag, self.film_end)
         if index + 1 < len(slots):
@@ -505,6 +506,20 @@ class _Builder:
             slots[index - 1].end = min(slots[index - 1].end, slot.start - timing.min_gap)
         if index + 1 < len(slots):
             slots[index + 1].start = max(slots[index + 1].start, slot.end + timing.min_gap)
+
+    def _move_earlier(self, slots: list[_Slot], index: int) -> None:
+        """Start a cue as early as its own rules allow (max_lead before its speech, after the cue
+        before it and the gap), so that the cue after it may borrow the time it no longer needs.
+        A cue placed late in its window (timed back from the end of its share of a silence) would
+        otherwise hold time its neighbour is short of."""
+        timing, slot = self.timing, slots[index]
+        if slot.short_of_time:
+            return
+        lowest = max(0, slot.speech_start - timing.max_lead, slot.end - timing.max_duration)
+        if index:
+            lowest = max(lowest, slots[index - 1].end + timing.min_gap)
+        if lowest < slot.start:
+            slot.start = lowest
 
     def _chain(self, slots: list[_Slot]) -> None:
         """Close gaps shorter than ``chain_frames`` to the minimum gap: a cue that vanishes for a

@@ -141,9 +141,10 @@ def cue_findings(
     crowded: list[bool] = []
     reach = _speech_reach(track.words, track.timing)
     boundaries = _sentence_ends(track)
+    dense = _too_dense(track)
     for found in findings:
         _check_lines(track, found)
-        crowded.append(_check_timing(track, found, reach, crowded))
+        crowded.append(_check_timing(track, found, reach, crowded, found.index in dense))
         _check_sentences(track, found, boundaries)
         _check_script(track, found)
         _check_speakers(track, found)
@@ -206,8 +207,11 @@ def _check_article_splits(track: _Track, found: CueFindings) -> None:
 # -- timing -------------------------------------------------------------------------------------
 
 
-def _check_timing(track: _Track, found: CueFindings, reach: list[tuple[int, int]], crowded: list[bool]) -> bool:
-    """Timing rules; whether the cue is crowded (for the next cue's judgement)."""
+def _check_timing(
+    track: _Track, found: CueFindings, reach: list[tuple[int, int]], crowded: list[bool], dense: bool
+) -> bool:
+    """Timing rules; whether the cue is short of time (for the next cue's judgement). ``dense``: the
+    cue is in a stretch whose cues cannot all have their reading time (see _too_dense)."""
     index, timing, words = found.index, track.timing, track.words
     cue = track.cues[index]
     start, end = track.times[index]
@@ -245,12 +249,45 @@ def _check_timing(track: _Track, found: CueFindings, reach: list[tuple[int, int]
             category = "crowded_speech"
         elif too_fast and rule in ("min_duration", "reading_speed"):
             category = "fast_speech"
+        elif dense:
+            category = "crowded_speech"
         else:
             found.violations.append(rule)
             continue
         if category not in found.exceptions:
             found.exceptions.append(category)
-    return is_crowded or too_fast
+    return is_crowded or too_fast or dense
+
+
+def _too_dense(track: _Track) -> set[int]:
+    """Cues in stretches too dense for all their cues to be read: timed one after another as early as
+    the rules let them, each for its reading time, some cue would end after the latest it may. There
+    every cue of the stretch may be short of time (which gives way is a choice, not a fault). A
+    stretch starts where a cue can start at its earliest, not pushed by the one before."""
+    timing, dense = track.timing, set()
+    chain: list[int] = []
+    previous_end: int | None = None
+    for index, words in enumerate(track.ranges):
+        if words is None:
+            chain, previous_end = [], None
+            continue
+        earliest, latest = _most_time(track, *words)
+        start = earliest if previous_end is None else max(earliest, previous_end + timing.min_gap)
+        if start == earliest:
+            chain = []
+        chain.append(index)
+        first, stop = words
+        need = min(timing.shortest_duration(track.cues[index].characters), timing.max_duration)
+        # a cue may not leave before its words are said (out_time), less the gap
+        spoken_until = track.words[stop - 1].end
+        if stop - first == 1:
+            spoken_until = min(spoken_until, start + timing.max_duration)
+        end = max(start + need, min(spoken_until - timing.min_gap, start + timing.max_duration))
+        if end > latest:
+            dense.update(chain)
+            end = max(start + timing.frame, latest)
+        previous_end = end
+    return dense
 
 
 def _most_time(track: _Track, first: int, stop: int) -> tuple[int, int]:
