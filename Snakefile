@@ -26,9 +26,9 @@ include: "rules/review.smk"
 
 
 rule all:
+    default_target: True
     input:
         all_outputs,
-    default_target: True
 
 
 # Each film's report page (QC tables, cue plots, stage benchmarks), for

@@ -58,8 +58,14 @@ def asr_settings(threads: int, model: str | None = None):
 
     config = yaml.safe_load((PROJECT / "config" / "config.yaml").read_text())["asr"]
     config.update(yaml.safe_load((PROJECT / "config" / "demo.yaml").read_text()).get("asr", {}))
-    return settings_from(AsrSettings, config, device=DEVICE,
-                         compute_type="float16" if DEVICE == "cuda" else "int8", cpu_threads=threads, model=model)
+    return settings_from(
+        AsrSettings,
+        config,
+        device=DEVICE,
+        compute_type="float16" if DEVICE == "cuda" else "int8",
+        cpu_threads=threads,
+        model=model,
+    )
 
 
 class RedecodeLog(logging.Handler):
@@ -98,8 +104,12 @@ def run_reelsub(audio: Path, threads: int, extra: dict, model: str | None = None
     transcript = transcribe(audio, "whisperx", settings, audio.stem)
     words = [(w.start, w.end, w.word) for w in transcript.words()]
     settings_out = transcript.provenance[0].settings
-    extra.update(redecoded_windows=redecode.windows, redecoded_s=redecode.seconds,
-                 speech_s=settings_out.get("speech_seconds"), segments=len(transcript.segments))
+    extra.update(
+        redecoded_windows=redecode.windows,
+        redecoded_s=redecode.seconds,
+        speech_s=settings_out.get("speech_seconds"),
+        segments=len(transcript.segments),
+    )
     return transcript.duration, " ".join(s.text for s in transcript.segments), words
 
 
@@ -125,12 +135,24 @@ def load_model(settings, threads: int):
     from reelsub.models import resolve_whisper_model
 
     folder = resolve_whisper_model(settings.model)
-    return WhisperModel(folder, device=settings.device, compute_type=settings.compute_type, cpu_threads=threads,
-                        local_files_only=True)
+    return WhisperModel(
+        folder,
+        device=settings.device,
+        compute_type=settings.compute_type,
+        cpu_threads=threads,
+        local_files_only=True,
+    )
 
 
-def run_raw(audio: Path, threads: int, extra: dict, defaults: bool, timestamp_tokens: bool = False,
-            model_name: str | None = None, sequential: bool = False):
+def run_raw(
+    audio: Path,
+    threads: int,
+    extra: dict,
+    defaults: bool,
+    timestamp_tokens: bool = False,
+    model_name: str | None = None,
+    sequential: bool = False,
+):
     from faster_whisper import BatchedInferencePipeline
 
     settings = asr_settings(threads, model_name)
@@ -148,8 +170,15 @@ def run_raw(audio: Path, threads: int, extra: dict, defaults: bool, timestamp_to
     return info.duration, " ".join(s.text.strip() for s in segments), words
 
 
-def run_packed(audio: Path, threads: int, extra: dict, model_name: str | None, retry: bool, fill: bool = False,
-               gap_s: float = 0.0):
+def run_packed(
+    audio: Path,
+    threads: int,
+    extra: dict,
+    model_name: str | None,
+    retry: bool,
+    fill: bool = False,
+    gap_s: float = 0.0,
+):
     import packed_asr
     from faster_whisper import BatchedInferencePipeline
     from faster_whisper.audio import decode_audio
@@ -157,26 +186,59 @@ def run_packed(audio: Path, threads: int, extra: dict, model_name: str | None, r
     settings = asr_settings(threads, model_name)
     pipeline = BatchedInferencePipeline(load_model(settings, threads))
     samples = decode_audio(str(audio), sampling_rate=packed_asr.RATE)
-    words, facts = packed_asr.transcribe_packed(pipeline, samples, settings, retry_passes=3 if retry else 0,
-                                                fill_unheard=fill, gap_s=gap_s)
-    extra.update(redecoded_windows=facts["redecoded_chunks"], redecoded_s=facts["redecoded_s"],
-                 speech_s=facts["speech_s"], chunks=facts["chunks"])
-    return len(samples) / packed_asr.RATE, packed_asr.text_of(words), [(w.start, w.end, w.word) for w in words]
+    words, facts = packed_asr.transcribe_packed(
+        pipeline, samples, settings, retry_passes=3 if retry else 0, fill_unheard=fill, gap_s=gap_s
+    )
+    extra.update(
+        redecoded_windows=facts["redecoded_chunks"],
+        redecoded_s=facts["redecoded_s"],
+        speech_s=facts["speech_s"],
+        chunks=facts["chunks"],
+    )
+    return (
+        len(samples) / packed_asr.RATE,
+        packed_asr.text_of(words),
+        [(w.start, w.end, w.word) for w in words],
+    )
 
 
 PACKED_GAP_S = 0.3  # packed-gap: this much silence between packed regions, so Whisper hears where they meet
-MODES = ("reelsub", "reelsub-noretry", "raw", "raw-default", "raw-timestamps", "raw-seq", "packed", "packed-retry",
-         "packed-fill", "packed-gap")
+MODES = (
+    "reelsub",
+    "reelsub-noretry",
+    "raw",
+    "raw-default",
+    "raw-timestamps",
+    "raw-seq",
+    "packed",
+    "packed-retry",
+    "packed-fill",
+    "packed-gap",
+)
 
 
 def transcribe_one(mode: str, audio: Path, threads: int, model: str | None, extra: dict):
     if mode.startswith("reelsub"):
         return run_reelsub(audio, threads, extra, model)
     if mode.startswith("packed"):
-        return run_packed(audio, threads, extra, model, retry=mode == "packed-retry", fill=mode == "packed-fill",
-                          gap_s=PACKED_GAP_S if mode == "packed-gap" else 0.0)
-    return run_raw(audio, threads, extra, mode == "raw-default", timestamp_tokens=mode == "raw-timestamps",
-                   model_name=model, sequential=mode == "raw-seq")
+        return run_packed(
+            audio,
+            threads,
+            extra,
+            model,
+            retry=mode == "packed-retry",
+            fill=mode == "packed-fill",
+            gap_s=PACKED_GAP_S if mode == "packed-gap" else 0.0,
+        )
+    return run_raw(
+        audio,
+        threads,
+        extra,
+        mode == "raw-default",
+        timestamp_tokens=mode == "raw-timestamps",
+        model_name=model,
+        sequential=mode == "raw-seq",
+    )
 
 
 def main() -> int:
@@ -213,17 +275,21 @@ def main() -> int:
     if args.words:
         single = len(args.audio) == 1
         args.words.write_text(json.dumps(written[args.audio[0].stem] if single else written))
-    print(json.dumps({
-        "mode": args.mode,
-        "seconds": seconds,
-        "cpu_s": cpu_seconds,
-        "import_s": before - STARTED,
-        "audio_s": duration,
-        "rtf": seconds / max(duration, 1e-9),
-        "words": word_count,
-        "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-        **extra,
-    }))
+    print(
+        json.dumps(
+            {
+                "mode": args.mode,
+                "seconds": seconds,
+                "cpu_s": cpu_seconds,
+                "import_s": before - STARTED,
+                "audio_s": duration,
+                "rtf": seconds / max(duration, 1e-9),
+                "words": word_count,
+                "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                **extra,
+            }
+        )
+    )
     return 0
 
 

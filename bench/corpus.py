@@ -62,10 +62,38 @@ NARRATION = (
     "Thank you for watching, and we hope you enjoyed this short film.",
 )
 
-_ONES = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"]
+_ONES = [
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+]
 _TENS = ["_", "_", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
-_ORDINAL = {"one": "first", "two": "second", "three": "third", "five": "fifth", "eight": "eighth",
-            "nine": "ninth", "twelve": "twelfth"}
+_ORDINAL = {
+    "one": "first",
+    "two": "second",
+    "three": "third",
+    "five": "fifth",
+    "eight": "eighth",
+    "nine": "ninth",
+    "twelve": "twelfth",
+}
 
 
 _TITLES = {"mr": "mister", "mrs": "missus", "dr": "doctor"}
@@ -89,8 +117,9 @@ def spoken_number(token: str) -> list[str]:
     n = int(token)
     if len(token) == 4 and 1100 <= n <= 1999 or 2010 <= n <= 2099:
         head, tail = divmod(n, 100)
-        return number_words(head) + (number_words(tail) if tail >= 10 else
-                                     (["hundred"] if tail == 0 else ["oh"] + number_words(tail)))
+        return number_words(head) + (
+            number_words(tail) if tail >= 10 else (["hundred"] if tail == 0 else ["oh"] + number_words(tail))
+        )
     return number_words(n)
 
 
@@ -135,8 +164,9 @@ def wer(reference: str, hypothesis: str) -> tuple[float, int, int]:
     return errors / max(len(ref), 1), errors, len(ref)
 
 
-def timing_errors(truth: Sequence[tuple[float, float, bool]], words: Sequence[tuple[float, float]]
-                  ) -> tuple[list[float], int]:
+def timing_errors(
+    truth: Sequence[tuple[float, float, bool]], words: Sequence[tuple[float, float]]
+) -> tuple[list[float], int]:
     """|first word start - sentence start| per spoken sentence, and how many sentences got no word.
 
     ``truth`` is (start, end, scored) of every spoken part in time order (unscored parts, such as

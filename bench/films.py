@@ -104,9 +104,14 @@ def base_film(media: Path, seconds: float) -> Film:
         return cached
     parts, kinds = base_parts(seconds)
     placed = make_film(path, parts)
-    film = Film(path, probe(path).duration, tuple(
-        Part(p.start, p.end, p.text if kind == "narration" else JFK_TEXT, kind) for p, kind in zip(placed, kinds)
-    ))
+    film = Film(
+        path,
+        probe(path).duration,
+        tuple(
+            Part(p.start, p.end, p.text if kind == "narration" else JFK_TEXT, kind)
+            for p, kind in zip(placed, kinds)
+        ),
+    )
     _save(film)
     return film
 
@@ -122,11 +127,15 @@ def narration_wav(media: Path, sentences: int) -> Film:
     parts: list[Speech] = [Speech(silence=0.5)]
     for index in range(sentences):
         voice, speed = VOICES[index % len(VOICES)]
-        parts += [Speech(text=NARRATION[index % len(NARRATION)], voice=voice, words_per_minute=speed),
-                  Speech(silence=GAPS[index % len(GAPS)])]
+        parts += [
+            Speech(text=NARRATION[index % len(NARRATION)], voice=voice, words_per_minute=speed),
+            Speech(silence=GAPS[index % len(GAPS)]),
+        ]
     with tempfile.TemporaryDirectory(prefix="bench-narration-") as scratch, atomic_output(path) as temporary:
         placed = build_soundtrack(parts, temporary, Path(scratch))
-    film = Film(path, probe(path).duration, tuple(Part(p.start, p.end, p.text or "", "narration") for p in placed))
+    film = Film(
+        path, probe(path).duration, tuple(Part(p.start, p.end, p.text or "", "narration") for p in placed)
+    )
     _save(film)
     return film
 
@@ -141,8 +150,28 @@ def audio_slice(media: Path, film: Film, seconds: float) -> Film:
     inside = [p for p in film.parts if p.end <= seconds]
     seconds = inside[-1].end + 0.3 if inside else seconds
     with atomic_output(path) as temporary:
-        run_tool(["ffmpeg", "-nostdin", "-v", "error", "-y", "-i", str(film.path), "-t", f"{seconds:.3f}",
-                  "-vn", "-ac", "1", "-ar", "16000", "-c:a", "pcm_s16le", str(temporary)], f"slice {path}")
+        run_tool(
+            [
+                "ffmpeg",
+                "-nostdin",
+                "-v",
+                "error",
+                "-y",
+                "-i",
+                str(film.path),
+                "-t",
+                f"{seconds:.3f}",
+                "-vn",
+                "-ac",
+                "1",
+                "-ar",
+                "16000",
+                "-c:a",
+                "pcm_s16le",
+                str(temporary),
+            ],
+            f"slice {path}",
+        )
     result = Film(path, probe(path).duration, tuple(p for p in film.parts if p.end <= seconds))
     _save(result)
     return result
@@ -157,11 +186,34 @@ def film_slice(media: Path, film: Film, start: float, seconds: float, name: str)
         return cached
     keyframe = 2.0 * int(start // 2.0)
     with atomic_output(path) as temporary:
-        run_tool(["ffmpeg", "-nostdin", "-v", "error", "-y", "-ss", f"{keyframe:.3f}", "-i", str(film.path),
-                  "-t", f"{seconds:.3f}", "-map", "0", "-c", "copy", "-avoid_negative_ts", "make_zero",
-                  str(temporary)], f"cut {path}")
-    parts = tuple(Part(round(p.start - keyframe, 3), round(p.end - keyframe, 3), p.text, p.kind)
-                  for p in film.parts if p.start >= keyframe and p.end <= keyframe + seconds)
+        run_tool(
+            [
+                "ffmpeg",
+                "-nostdin",
+                "-v",
+                "error",
+                "-y",
+                "-ss",
+                f"{keyframe:.3f}",
+                "-i",
+                str(film.path),
+                "-t",
+                f"{seconds:.3f}",
+                "-map",
+                "0",
+                "-c",
+                "copy",
+                "-avoid_negative_ts",
+                "make_zero",
+                str(temporary),
+            ],
+            f"cut {path}",
+        )
+    parts = tuple(
+        Part(round(p.start - keyframe, 3), round(p.end - keyframe, 3), p.text, p.kind)
+        for p in film.parts
+        if p.start >= keyframe and p.end <= keyframe + seconds
+    )
     result = Film(path, probe(path).duration, parts)
     _save(result)
     return result
@@ -176,8 +228,11 @@ def repeated_film(media: Path, film: Film, repeats: int, size: str = "640x360", 
     if cached:
         return cached
     placed = make_film(path, [Speech(recording=film.path)] * repeats, size=size, fps=fps)
-    parts = tuple(Part(round(p.start + block.start, 3), round(p.end + block.start, 3), p.text, p.kind)
-                  for block in placed for p in film.parts)
+    parts = tuple(
+        Part(round(p.start + block.start, 3), round(p.end + block.start, 3), p.text, p.kind)
+        for block in placed
+        for p in film.parts
+    )
     result = Film(path, probe(path).duration, parts)
     _save(result)
     return result
@@ -194,7 +249,12 @@ def hd_film(media: Path, film: Film, seconds: float) -> Film:
     audio = audio_slice(media, film, seconds)
     # x264 veryfast at crf 23 (~2.5 Mbit/s here), as films are delivered; make_film's own
     # ultrafast makes a file ~3x larger, which only slows the copy.
-    make_film(path, [Speech(recording=audio.path)], size="1280x720", extra_args=("-preset", "veryfast", "-crf", "23"))
+    make_film(
+        path,
+        [Speech(recording=audio.path)],
+        size="1280x720",
+        extra_args=("-preset", "veryfast", "-crf", "23"),
+    )
     result = Film(path, probe(path).duration, audio.parts)
     _save(result)
     return result

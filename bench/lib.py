@@ -68,12 +68,34 @@ class Plan:
     real_speech_s: int  # row 1 and row p: real recorded speech (bench/speech.py)
 
 
-FULL = Plan("full", repeats=3, base_s=600, film_repeats=3, asr_s=600, mux_s=120, batch_films=8, batch_s=120,
-            dag_films=1000, long_repeats=12, narration_sentences=48,
-            real_speech_s=300)
-QUICK = Plan("quick", repeats=2, base_s=120, film_repeats=1, asr_s=60, mux_s=30, batch_films=4, batch_s=30,
-             dag_films=200, long_repeats=0, narration_sentences=12,
-             real_speech_s=60)
+FULL = Plan(
+    "full",
+    repeats=3,
+    base_s=600,
+    film_repeats=3,
+    asr_s=600,
+    mux_s=120,
+    batch_films=8,
+    batch_s=120,
+    dag_films=1000,
+    long_repeats=12,
+    narration_sentences=48,
+    real_speech_s=300,
+)
+QUICK = Plan(
+    "quick",
+    repeats=2,
+    base_s=120,
+    film_repeats=1,
+    asr_s=60,
+    mux_s=30,
+    batch_films=4,
+    batch_s=30,
+    dag_films=200,
+    long_repeats=0,
+    narration_sentences=12,
+    real_speech_s=60,
+)
 
 
 def log(message: str) -> None:
@@ -97,8 +119,10 @@ class Series:
             return "n/a"
         if len(self.seconds) == 1:
             return f"{self.seconds[0]:.{digits}f} s (n=1)"
-        return (f"{self.median:.{digits}f} s ({min(self.seconds):.{digits}f}-{max(self.seconds):.{digits}f}, "
-                f"n={len(self.seconds)})")
+        return (
+            f"{self.median:.{digits}f} s ({min(self.seconds):.{digits}f}-{max(self.seconds):.{digits}f}, "
+            f"n={len(self.seconds)})"
+        )
 
 
 def alternate(arms: Sequence[Any], repeats: int, context: Sequence[Any] = ()) -> list[Any]:
@@ -141,12 +165,20 @@ def children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def run(args: Sequence[str], cwd: Path | None = None, timeout: float = 3600,
-        env: dict[str, str] | None = None) -> Timed:
+def run(
+    args: Sequence[str], cwd: Path | None = None, timeout: float = 3600, env: dict[str, str] | None = None
+) -> Timed:
     """(wall seconds, output) of a command that must succeed; ``.cpu`` its CPU seconds."""
     started, cpu_before = time.perf_counter(), children_cpu()
-    result = subprocess.run([str(a) for a in args], cwd=cwd, env={**ENV, **(env or {})}, capture_output=True,
-                            text=True, timeout=timeout, stdin=subprocess.DEVNULL)
+    result = subprocess.run(
+        [str(a) for a in args],
+        cwd=cwd,
+        env={**ENV, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        stdin=subprocess.DEVNULL,
+    )
     seconds = time.perf_counter() - started
     if result.returncode != 0:
         tail = "\n".join((result.stdout + result.stderr).strip().splitlines()[-30:])
@@ -154,21 +186,39 @@ def run(args: Sequence[str], cwd: Path | None = None, timeout: float = 3600,
     return Timed(seconds, result.stdout + result.stderr, children_cpu() - cpu_before)
 
 
-def snakemake(workdir: Path, *args: str, snakefile: Path = SNAKEFILE, config: Sequence[str] = (),
-              demo_config: bool = True, env: dict[str, str] | None = None) -> Timed:
+def snakemake(
+    workdir: Path,
+    *args: str,
+    snakefile: Path = SNAKEFILE,
+    config: Sequence[str] = (),
+    demo_config: bool = True,
+    env: dict[str, str] | None = None,
+) -> Timed:
     """snakemake as a user runs it (with the project's workflow profile), timed from outside; it must
     succeed. The command is tests/workflow.py's, as in the tests. ``.cpu``: snakemake and its jobs."""
     cpu_before = children_cpu()
-    done = workflow.snakemake(workdir, *args, config=config, snakefile=snakefile, demo_config=demo_config,
-                              timeout=3600, env={**ENV, **(env or {})})
+    done = workflow.snakemake(
+        workdir,
+        *args,
+        config=config,
+        snakefile=snakefile,
+        demo_config=demo_config,
+        timeout=3600,
+        env={**ENV, **(env or {})},
+    )
     if done.returncode != 0:
         tail = "\n".join(done.output.strip().splitlines()[-30:])
         raise RuntimeError(f"snakemake {' '.join(args)} failed ({done.returncode}) in {workdir}\n{tail}")
     return Timed(done.seconds, done.output, children_cpu() - cpu_before)
 
 
-def asr_worker(mode: str, audio: Path | Sequence[Path], words: Path | None = None, threads: int = CORES,
-               model: str | None = None) -> dict[str, Any]:
+def asr_worker(
+    mode: str,
+    audio: Path | Sequence[Path],
+    words: Path | None = None,
+    threads: int = CORES,
+    model: str | None = None,
+) -> dict[str, Any]:
     """bench/asr_worker.py in a fresh process (see its modes); its JSON line, plus ``wall_s``."""
     files = [audio] if isinstance(audio, Path) else list(audio)
     command = [PYTHON, BENCH / "asr_worker.py", mode, *files, "--threads", str(threads)]
@@ -212,7 +262,10 @@ def stage_span(log_file: Path) -> tuple[float, float] | None:
     stamps = re.findall(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3})", log_file.read_text(), flags=re.MULTILINE)
     if not stamps:
         return None
-    parse = lambda s: datetime.strptime(s, "%Y-%m-%d %H:%M:%S,%f").timestamp()
+
+    def parse(s):
+        return datetime.strptime(s, "%Y-%m-%d %H:%M:%S,%f").timestamp()
+
     return parse(stamps[0]), parse(stamps[-1])
 
 
@@ -235,7 +288,6 @@ class Row:
     details: list[str] = field(default_factory=list)
     causes: list[str] = field(default_factory=list)  # why it misses its target, with the evidence
     others: float = 0.0  # cores other work on the machine kept busy while the row ran (mean)
-
 
 
 class Context:
@@ -290,14 +342,15 @@ class Context:
         self.quality.append((what, result, target, verdict))
 
 
-
 def pyav_probe(path: Path) -> list[tuple[str, str, str | None]]:
     """What the mux needs to know about a film's streams (kind, codec, language), read in-process."""
     import av
 
     with av.open(str(path)) as container:
-        return [(stream.type, stream.codec_context.name, stream.metadata.get("language"))
-                for stream in container.streams]
+        return [
+            (stream.type, stream.codec_context.name, stream.metadata.get("language"))
+            for stream in container.streams
+        ]
 
 
 def machine_snapshot() -> tuple[float, float, float]:
@@ -306,8 +359,11 @@ def machine_snapshot() -> tuple[float, float, float]:
     fields = [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:9]]
     user, nice, system, idle, iowait, irq, softirq, steal = fields
     busy = (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
-    mine = sum(getattr(resource.getrusage(who), f) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
-               for f in ("ru_utime", "ru_stime"))
+    mine = sum(
+        getattr(resource.getrusage(who), f)
+        for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
+        for f in ("ru_utime", "ru_stime")
+    )
     return time.time(), busy, mine
 
 
@@ -321,7 +377,9 @@ def srt_of(parts: Sequence[films.Part]) -> str:
         ms = int(round(t * 1000))
         return f"{ms // 3600000:02d}:{ms // 60000 % 60:02d}:{ms // 1000 % 60:02d},{ms % 1000:03d}"
 
-    return "".join(f"{n}\n{stamp(p.start)} --> {stamp(p.end)}\n{p.text}\n\n" for n, p in enumerate(parts, start=1))
+    return "".join(
+        f"{n}\n{stamp(p.start)} --> {stamp(p.end)}\n{p.text}\n\n" for n, p in enumerate(parts, start=1)
+    )
 
 
 def asr_threads(asr_json: Path) -> int | None:
@@ -333,4 +391,3 @@ def asr_threads(asr_json: Path) -> int | None:
 
 
 # -- the results file --------------------------------------------------------------------------
-

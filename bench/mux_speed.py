@@ -42,11 +42,33 @@ def build_film(path: Path, seconds: float) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(f".{path.stem}.part{path.suffix}")
     subprocess.run(
-        ["ffmpeg", "-nostdin", "-v", "error", "-y",
-         "-f", "lavfi", "-i", f"testsrc2=size=1280x720:rate=25:duration={seconds}",
-         "-f", "lavfi", "-i", f"sine=frequency=440:sample_rate=48000:duration={seconds}",
-         "-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p", "-c:a", "aac", "-ac", "2",
-         "-shortest", str(partial)],
+        [
+            "ffmpeg",
+            "-nostdin",
+            "-v",
+            "error",
+            "-y",
+            "-f",
+            "lavfi",
+            "-i",
+            f"testsrc2=size=1280x720:rate=25:duration={seconds}",
+            "-f",
+            "lavfi",
+            "-i",
+            f"sine=frequency=440:sample_rate=48000:duration={seconds}",
+            "-c:v",
+            "libx264",
+            "-preset",
+            "veryfast",
+            "-pix_fmt",
+            "yuv420p",
+            "-c:a",
+            "aac",
+            "-ac",
+            "2",
+            "-shortest",
+            str(partial),
+        ],
         check=True,
     )
     partial.rename(path)
@@ -61,11 +83,21 @@ def write_subtitles(folder: Path, seconds: float) -> None:
         return f"{ms // 3_600_000:02d}:{ms // 60_000 % 60:02d}:{ms // 1000 % 60:02d},{ms % 1000:03d}"
 
     starts = [0.5 + CUE_EVERY * n for n in range(int((seconds - 0.5) // CUE_EVERY) or 1)]
-    cues = [f"{n}\n{stamp(s)} --> {stamp(min(s + 2.0, seconds))}\nLine {n} of the benchmark film.\n"
-            for n, s in enumerate(starts, start=1)]
+    cues = [
+        f"{n}\n{stamp(s)} --> {stamp(min(s + 2.0, seconds))}\nLine {n} of the benchmark film.\n"
+        for n, s in enumerate(starts, start=1)
+    ]
     (folder / "en.srt").write_text("\n".join(cues), encoding="utf-8")
-    track = {"language": "en", "srt": "en.srt", "vtt": "en.vtt", "qc": "en.qc.json", "title": "English",
-             "default": True, "translated": False, "cues": len(cues)}
+    track = {
+        "language": "en",
+        "srt": "en.srt",
+        "vtt": "en.vtt",
+        "qc": "en.qc.json",
+        "title": "English",
+        "default": True,
+        "translated": False,
+        "cues": len(cues),
+    }
     (folder / "tracks.json").write_text(json.dumps([track]), encoding="utf-8")
 
 
@@ -127,8 +159,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--work", type=Path, default=Path("/tmp/reelsub-mux-speed"))
     parser.add_argument("--repeats", type=int, default=5, help="mux jobs per film (median)")
-    parser.add_argument("--burn-repeats", type=int, default=1,
-                        help="burn-in jobs (about 65 s each on 2 cores)")
+    parser.add_argument(
+        "--burn-repeats", type=int, default=1, help="burn-in jobs (about 65 s each on 2 cores)"
+    )
     args = parser.parse_args()
     work = args.work.resolve()
     for name, seconds in FILMS.items():
@@ -155,15 +188,19 @@ def main() -> None:
     print(f"  burn_in job {burn:.2f} s (median of {args.burn_repeats}: {sorted(burn_runs)})")
     verdict = "met" if ratio >= TARGET_RATIO else "MISSED"
     print(f"  ratio       {ratio:.0f}x  (target >= {TARGET_RATIO}x: {verdict})")
-    print(f"mux fixed cost (the 2-s film's job, {sorted(mux_runs['two'])}): {fixed:.3f} s; "
-          f"copying: {per_second * 1000:.2f} ms per "
-          f"second of this film, {per_gb:.2f} s per GB")
+    print(
+        f"mux fixed cost (the 2-s film's job, {sorted(mux_runs['two'])}): {fixed:.3f} s; "
+        f"copying: {per_second * 1000:.2f} ms per "
+        f"second of this film, {per_gb:.2f} s per GB"
+    )
     print("where a mux job's time goes (each timed alone, medians):")
     for what, seconds in job_breakdown(work, args.repeats):
         print(f"  {seconds:7.3f} s  {what}")
-    print(f"2-hour film of this picture, PROJECTED from the per-second rates (not measured): mux "
-          f"{projected_mux:.2f} s, burn-in {projected_burn / 60:.0f} min, "
-          f"ratio {projected_burn / projected_mux:.0f}x")
+    print(
+        f"2-hour film of this picture, PROJECTED from the per-second rates (not measured): mux "
+        f"{projected_mux:.2f} s, burn-in {projected_burn / 60:.0f} min, "
+        f"ratio {projected_burn / projected_mux:.0f}x"
+    )
 
 
 if __name__ == "__main__":

@@ -57,8 +57,9 @@ class SpeechMap:
         return min(end, start + max(0.0, packed_t - self.packed_starts[index]))
 
 
-def pack_chunks(regions: Sequence[tuple[float, float]], limit: float = WINDOW_S,
-                gap_s: float = 0.0) -> list[tuple[float, float]]:
+def pack_chunks(
+    regions: Sequence[tuple[float, float]], limit: float = WINDOW_S, gap_s: float = 0.0
+) -> list[tuple[float, float]]:
     """Packed-time bounds of chunks of consecutive regions holding at most ``limit`` s of speech
     (collect_chunks' rule; a region longer than ``limit`` cannot occur: VAD splits at 30 s)."""
     chunks: list[tuple[float, float]] = []
@@ -73,12 +74,15 @@ def pack_chunks(regions: Sequence[tuple[float, float]], limit: float = WINDOW_S,
     return chunks
 
 
-def vad_regions(samples: Any, min_silence_ms: int = 160, speech_pad_ms: int = 400) -> list[tuple[float, float]]:
+def vad_regions(
+    samples: Any, min_silence_ms: int = 160, speech_pad_ms: int = 400
+) -> list[tuple[float, float]]:
     """Silero VAD regions in seconds, with reelsub's options (reelsub.asr.speech_regions)."""
     from faster_whisper.vad import VadOptions, get_speech_timestamps
 
-    options = VadOptions(min_silence_duration_ms=min_silence_ms, speech_pad_ms=speech_pad_ms,
-                         max_speech_duration_s=WINDOW_S)
+    options = VadOptions(
+        min_silence_duration_ms=min_silence_ms, speech_pad_ms=speech_pad_ms, max_speech_duration_s=WINDOW_S
+    )
     return [(c["start"] / RATE, c["end"] / RATE) for c in get_speech_timestamps(samples, options)]
 
 
@@ -101,12 +105,17 @@ def decode_options(settings: Any) -> dict[str, Any]:
 
 
 def _words(segments: Any) -> list[PackedWord]:
-    return [PackedWord(float(w.start), float(w.end), w.word, float(w.probability))
-            for s in segments for w in (s.words or []) if w.word.strip()]
+    return [
+        PackedWord(float(w.start), float(w.end), w.word, float(w.probability))
+        for s in segments
+        for w in (s.words or [])
+        if w.word.strip()
+    ]
 
 
-def unfinished_chunks(chunks: Sequence[tuple[float, float]], words: Sequence[PackedWord],
-                      min_left_s: float = 1.0) -> list[tuple[float, float]]:
+def unfinished_chunks(
+    chunks: Sequence[tuple[float, float]], words: Sequence[PackedWord], min_left_s: float = 1.0
+) -> list[tuple[float, float]]:
     """Packed chunks whose words stop ``min_left_s`` or more before the chunk's speech does: the rest."""
     ends = sorted(w.end for w in words)
     rests = []
@@ -117,8 +126,9 @@ def unfinished_chunks(chunks: Sequence[tuple[float, float]], words: Sequence[Pac
     return rests
 
 
-def unheard_regions(speech: SpeechMap, words: Sequence[PackedWord], min_speech_s: float = 1.0
-                    ) -> list[tuple[float, float]]:
+def unheard_regions(
+    speech: SpeechMap, words: Sequence[PackedWord], min_speech_s: float = 1.0
+) -> list[tuple[float, float]]:
     """Packed-time bounds of the speech regions (``min_speech_s`` or longer) that no word falls in:
     Whisper skipped them, at a chunk's end or in its middle."""
     heard = {speech.region_at((w.start + w.end) / 2) for w in words}
@@ -129,9 +139,15 @@ def unheard_regions(speech: SpeechMap, words: Sequence[PackedWord], min_speech_s
     return rests
 
 
-def transcribe_packed(pipeline: Any, samples: Any, settings: Any, retry_passes: int = 0,
-                      regions: Sequence[tuple[float, float]] | None = None,
-                      fill_unheard: bool = False, gap_s: float = 0.0) -> tuple[list[PackedWord], dict]:
+def transcribe_packed(
+    pipeline: Any,
+    samples: Any,
+    settings: Any,
+    retry_passes: int = 0,
+    regions: Sequence[tuple[float, float]] | None = None,
+    fill_unheard: bool = False,
+    gap_s: float = 0.0,
+) -> tuple[list[PackedWord], dict]:
     """Words in original time, and facts (regions, chunks, re-decoded tails) for the bench.
 
     ``fill_unheard``: decode again, packed among themselves, the regions no word fell in (where
@@ -139,23 +155,28 @@ def transcribe_packed(pipeline: Any, samples: Any, settings: Any, retry_passes: 
     import numpy as np
 
     regions = vad_regions(samples) if regions is None else list(regions)
-    facts: dict[str, Any] = {"regions": len(regions), "speech_s": sum(e - s for s, e in regions),
-                             "redecoded_chunks": 0, "redecoded_s": 0.0}
+    facts: dict[str, Any] = {
+        "regions": len(regions),
+        "speech_s": sum(e - s for s, e in regions),
+        "redecoded_chunks": 0,
+        "redecoded_s": 0.0,
+    }
     if not regions:
         return [], {**facts, "chunks": 0}
     speech = SpeechMap(regions, gap_s)
     silence = np.zeros(int(round(gap_s * RATE)), np.float32)
     pieces = []
     for s, e in regions:
-        pieces += [samples[int(s * RATE):int(s * RATE) + int(round((e - s) * RATE))], silence]
+        pieces += [samples[int(s * RATE) : int(s * RATE) + int(round((e - s) * RATE))], silence]
     packed = np.concatenate(pieces).astype(np.float32)
     chunks = pack_chunks(regions, gap_s=gap_s)
     facts["chunks"] = len(chunks)
     options = decode_options(settings)
 
     def decode(bounds: Sequence[tuple[float, float]]) -> list[PackedWord]:
-        segments, info = pipeline.transcribe(packed, clip_timestamps=[{"start": s, "end": e} for s, e in bounds],
-                                             **options)
+        segments, info = pipeline.transcribe(
+            packed, clip_timestamps=[{"start": s, "end": e} for s, e in bounds], **options
+        )
         if options["language"] is None:
             options["language"] = info.language  # the first decode fixes the language, as reelsub does
         return _words(segments)
@@ -184,8 +205,11 @@ def transcribe_packed(pipeline: Any, samples: Any, settings: Any, retry_passes: 
     mapped = []
     for w in words:
         region = speech.region_at((w.start + w.end) / 2)  # as restore_speech_timestamps: the word's middle
-        mapped.append(PackedWord(speech.original(w.start, region), speech.original(w.end, region), w.word,
-                                 w.probability))
+        mapped.append(
+            PackedWord(
+                speech.original(w.start, region), speech.original(w.end, region), w.word, w.probability
+            )
+        )
     return mapped, facts
 
 

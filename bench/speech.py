@@ -50,8 +50,24 @@ class MissingMaterial(RuntimeError):
 def _wav16k(source: Path, target: Path) -> Path:
     if not target.exists():
         target.parent.mkdir(parents=True, exist_ok=True)
-        run(["ffmpeg", "-nostdin", "-v", "error", "-y", "-i", source, "-ac", "1", "-ar", str(RATE),
-             "-c:a", "pcm_s16le", target])
+        run(
+            [
+                "ffmpeg",
+                "-nostdin",
+                "-v",
+                "error",
+                "-y",
+                "-i",
+                source,
+                "-ac",
+                "1",
+                "-ar",
+                str(RATE),
+                "-c:a",
+                "pcm_s16le",
+                target,
+            ]
+        )
     return target
 
 
@@ -72,23 +88,33 @@ def pyannote_sample() -> tuple[Path, str]:
     if spec is None or not spec.origin:
         raise MissingMaterial("pyannote-audio is not installed (it comes with whisperx, requirements.txt)")
     folder = Path(spec.origin).parent / "sample"
-    words = [" ".join(line.split()[5:]) for line in (folder / "sample.stm").read_text().splitlines() if line.strip()]
+    words = [
+        " ".join(line.split()[5:])
+        for line in (folder / "sample.stm").read_text().splitlines()
+        if line.strip()
+    ]
     return folder / "sample.wav", " ".join(words)
 
 
 def corpus() -> list[Clip]:
     """Every clip of the accuracy corpus (LibriVox, cards, pyannote, jfk, noisy LibriVox)."""
     if not (TESTDATA / "librivox" / "transcription").exists():
-        raise MissingMaterial(f"{TESTDATA} is missing: install Debian's pocketsphinx-testdata "
-                              "(make bench-system-packages)")
+        raise MissingMaterial(
+            f"{TESTDATA} is missing: install Debian's pocketsphinx-testdata (make bench-system-packages)"
+        )
     clips: list[Clip] = []
     for group, text_file in (("librivox", "librivox/transcription"), ("cards", "cards/cards.transcription")):
         for name, text in sorted(_sphinx_transcription(TESTDATA / text_file).items()):
             source = TESTDATA / group / f"{name}.wav"
-            clips.append(Clip(f"{group}-{name[-4:]}", group, _wav16k(source, SPEECH / f"{group}-{name[-4:]}.wav"),
-                              text))
+            clips.append(
+                Clip(
+                    f"{group}-{name[-4:]}", group, _wav16k(source, SPEECH / f"{group}-{name[-4:]}.wav"), text
+                )
+            )
     sample, sample_text = pyannote_sample()
-    clips.append(Clip("pyannote-sample", "pyannote", _wav16k(sample, SPEECH / "pyannote-sample.wav"), sample_text))
+    clips.append(
+        Clip("pyannote-sample", "pyannote", _wav16k(sample, SPEECH / "pyannote-sample.wav"), sample_text)
+    )
     clips.append(Clip("jfk", "jfk", _wav16k(JFK_FLAC, SPEECH / "jfk.wav"), JFK_TEXT))
     librivox = [c for c in clips if c.group == "librivox"]
     clips.append(noisy_mix(librivox, SPEECH / "librivox-pink-0db.wav"))
@@ -136,12 +162,30 @@ def noisy_mix(clips: list[Clip], target: Path, snr_db: float = 0.0) -> Clip:
         speech, _ = _joined(clips)
         noise_file = target.with_name("pink-noise.wav")
         seconds = len(speech) / RATE
-        run(["ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i",
-             f"anoisesrc=color=pink:seed=1961:amplitude=0.5:duration={seconds:.3f}:sample_rate={RATE}",
-             "-ac", "1", "-c:a", "pcm_s16le", noise_file])
+        run(
+            [
+                "ffmpeg",
+                "-nostdin",
+                "-v",
+                "error",
+                "-y",
+                "-f",
+                "lavfi",
+                "-i",
+                f"anoisesrc=color=pink:seed=1961:amplitude=0.5:duration={seconds:.3f}:sample_rate={RATE}",
+                "-ac",
+                "1",
+                "-c:a",
+                "pcm_s16le",
+                noise_file,
+            ]
+        )
         noise = _samples(noise_file)[: len(speech)]
         voiced = speech[np.abs(speech) > 1e-4]
-        rms = lambda x: float(np.sqrt(np.mean(np.square(x))))
+
+        def rms(x):
+            return float(np.sqrt(np.mean(np.square(x))))
+
         noise = noise * (rms(voiced) / max(rms(noise), 1e-9)) * 10 ** (-snr_db / 20)
         mixed = speech + noise
         _write(target, mixed / max(1.0, float(np.abs(mixed).max())))
@@ -169,8 +213,8 @@ def long_real_speech(seconds: float) -> LongSpeech:
     pieces, texts, total = [], [], 0.0
     rounds = 0
     while total < seconds:
-        order = clean[rounds % len(clean):] + clean[: rounds % len(clean)]  # a new order each round
-        audio, placed = _joined(order, PAUSES[rounds % len(PAUSES):] + PAUSES[: rounds % len(PAUSES)])
+        order = clean[rounds % len(clean) :] + clean[: rounds % len(clean)]  # a new order each round
+        audio, placed = _joined(order, PAUSES[rounds % len(PAUSES) :] + PAUSES[: rounds % len(PAUSES)])
         for clip in order:
             texts.append(clip.reference)
         pieces.append(audio)

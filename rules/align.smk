@@ -4,17 +4,17 @@ rule align:
         wav="jobs/{film}/audio.wav",
     output:
         json="jobs/{film}/aligned.json",
-    params:
-        align=config["align"],
     log:
         "jobs/{film}/logs/align.log",
     benchmark:
         "jobs/{film}/benchmarks/align.tsv"
+    conda:
+        "../envs/whisperx.yaml"
     threads: per_film_threads("aligned.json", "auto", at_most=2)
     resources:
         mem_mb=4000,
         runtime=120,
-    conda:
-        "../envs/whisperx.yaml"
+    params:
+        align=config["align"],
     script:
         "../scripts/align.py"

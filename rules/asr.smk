@@ -4,21 +4,21 @@ rule asr:
         audio_track="jobs/{film}/audio.json",
     output:
         json="jobs/{film}/asr.json",
-    params:
-        backend=ASR_BACKEND,
-        asr=config["asr"],
-        language=film_source_lang,
-        glossary=film_glossary,
     log:
         "jobs/{film}/logs/asr.log",
     benchmark:
         "jobs/{film}/benchmarks/asr.tsv"
+    conda:
+        f"../envs/{ASR_BACKEND}.yaml"
     threads: per_film_threads("asr.json", config["asr"]["threads"])
     resources:
         mem_mb=config["asr"]["mem_mb"],
         runtime=240,
         gpu=ASR_GPUS,
-    conda:
-        f"../envs/{ASR_BACKEND}.yaml"
+    params:
+        backend=ASR_BACKEND,
+        asr=config["asr"],
+        language=film_source_lang,
+        glossary=film_glossary,
     script:
         "../scripts/asr.py"

@@ -45,10 +45,14 @@ def load_films():
                 except config_check.ConfigError as error:
                     raise film_catalog.FilmSheetError(str(error)) from None
         return film_catalog.build_films(
-            Path(config["films_dir"]), rows, config["source_lang"], config["target_langs"],
+            Path(config["films_dir"]),
+            rows,
+            config["source_lang"],
+            config["target_langs"],
             sheet_name=str(sheet_path),
             # -- audio track choice (reelsub.audio_track) --
-            default_audio_lang=config["audio_lang"], default_audio_track=config["audio_track"],
+            default_audio_lang=config["audio_lang"],
+            default_audio_track=config["audio_track"],
         )
     except film_catalog.FilmSheetError as error:
         raise WorkflowError(str(error)) from None
@@ -63,7 +67,10 @@ def choose_asr_backend():
     forced = config["asr"]["force_backend"] or os.environ.get("REELSUB_FORCE_BACKEND") == "1"
     try:
         backend = hardware.choose_backend(
-            facts, config["asr_backend"], os.environ.get(hardware.BACKEND_ENV_VAR), conda_provides_mlx=uses_conda
+            facts,
+            config["asr_backend"],
+            os.environ.get(hardware.BACKEND_ENV_VAR),
+            conda_provides_mlx=uses_conda,
         )
         hardware.check_backend_fits(backend, facts, forced)
     except hardware.BackendError as error:

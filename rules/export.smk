@@ -9,11 +9,11 @@ rule export:
         "jobs/{film}/logs/export.log",
     benchmark:
         "jobs/{film}/benchmarks/export.tsv"
+    conda:
+        "../envs/common.yaml"
     threads: 1
     resources:
         mem_mb=512,
         runtime=10,
-    conda:
-        "../envs/common.yaml"
     script:
         "../scripts/export.py"

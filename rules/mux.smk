@@ -4,21 +4,21 @@ rule mux:
         unpack(mux_inputs),
     output:
         mkv="jobs/{film}/out.mkv",
+    log:
+        "jobs/{film}/logs/mux.log",
+    benchmark:
+        "jobs/{film}/benchmarks/mux.tsv"
+    conda:
+        "../envs/common.yaml"
+    threads: 1
+    resources:
+        mem_mb=512,
+        runtime=30,
     params:
         published=published_folder,
         rules=config["subtitle"],
         burn_in=False,
         font=config["mux"]["burn_in_font"],
-    log:
-        "jobs/{film}/logs/mux.log",
-    benchmark:
-        "jobs/{film}/benchmarks/mux.tsv"
-    threads: 1
-    resources:
-        mem_mb=512,
-        runtime=30,
-    conda:
-        "../envs/common.yaml"
     script:
         "../scripts/mux.py"
 
@@ -28,11 +28,6 @@ rule mux:
 use rule mux as burn_in with:
     output:
         mkv="jobs/{film}/burned.mkv",
-    params:
-        published=published_folder,
-        rules=config["subtitle"],
-        burn_in=True,
-        font=config["mux"]["burn_in_font"],
     log:
         "jobs/{film}/logs/burn_in.log",
     benchmark:
@@ -40,3 +35,8 @@ use rule mux as burn_in with:
     resources:
         mem_mb=2000,
         runtime=240,
+    params:
+        published=published_folder,
+        rules=config["subtitle"],
+        burn_in=True,
+        font=config["mux"]["burn_in_font"],

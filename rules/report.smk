@@ -41,18 +41,18 @@ rule film_report:
             subcategory="stages",
             labels={"film": "{film}", "figure": "stage benchmarks"},
         ),
-    params:
-        rules=config["subtitle"],
-        subtitles="jobs/{film}/subtitles",
     log:
         "jobs/{film}/logs/report.log",
     benchmark:
         "jobs/{film}/benchmarks/report.tsv"
+    conda:
+        "../envs/common.yaml"
     threads: 1
     resources:
         mem_mb=1000,
         runtime=10,
-    conda:
-        "../envs/common.yaml"
+    params:
+        rules=config["subtitle"],
+        subtitles="jobs/{film}/subtitles",
     script:
         "../scripts/report_film.py"

@@ -6,17 +6,17 @@ rule review:
         film=film_path,
     output:
         html="jobs/{film}/review.html",
-    params:
-        subtitles=published_folder,
     log:
         "jobs/{film}/logs/review.log",
     benchmark:
         "jobs/{film}/benchmarks/review.tsv"
+    conda:
+        "../envs/common.yaml"
     threads: 1
     resources:
         mem_mb=256,
         runtime=5,
-    conda:
-        "../envs/common.yaml"
+    params:
+        subtitles=published_folder,
     script:
         "../scripts/review.py"

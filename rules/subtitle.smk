@@ -7,20 +7,20 @@ checkpoint subtitle:
         unpack(subtitle_inputs),
     output:
         dir=directory("jobs/{film}/machine_subtitles"),
+    log:
+        "jobs/{film}/logs/subtitle.log",
+    benchmark:
+        "jobs/{film}/benchmarks/subtitle.tsv"
+    conda:
+        "../envs/common.yaml"
+    threads: 1
+    resources:
+        mem_mb=512,
+        runtime=10,
     params:
         rules=config["subtitle"],
         default_track=config["mux"]["default_track"],
         published=published_folder,
         republished=republish_token,
-    log:
-        "jobs/{film}/logs/subtitle.log",
-    benchmark:
-        "jobs/{film}/benchmarks/subtitle.tsv"
-    threads: 1
-    resources:
-        mem_mb=512,
-        runtime=10,
-    conda:
-        "../envs/common.yaml"
     script:
         "../scripts/subtitle.py"

@@ -4,22 +4,22 @@ rule translate:
         unpack(translate_inputs),
     output:
         dir=directory("jobs/{film}/translations"),
+    log:
+        "jobs/{film}/logs/translate.log",
+    benchmark:
+        "jobs/{film}/benchmarks/translate.tsv"
+    conda:
+        "../envs/indictrans2.yaml"
+    threads: 2
+    resources:
+        mem_mb=6000,
+        runtime=120,
+        gpu=ASR_GPUS,
     params:
         targets=film_targets,
         translate=config["translate"],
         asr=config["asr"],
         language=film_source_lang,
         sentence_pause=config["align"]["sentence_pause"],
-    log:
-        "jobs/{film}/logs/translate.log",
-    benchmark:
-        "jobs/{film}/benchmarks/translate.tsv"
-    threads: 2
-    resources:
-        mem_mb=6000,
-        runtime=120,
-        gpu=ASR_GPUS,
-    conda:
-        "../envs/indictrans2.yaml"
     script:
         "../scripts/translate.py"

@@ -20,8 +20,11 @@ def main(snakemake) -> None:
         # a diarization model that cannot be loaded stops the job before the alignment's work, not after
         diarization = load_diarization(speakers) if speakers.diarization_model else None
         aligned = align(Transcript.read(snakemake.input.json), Path(snakemake.input.wav), settings)
-        log.info("word times by %s; %d sentences after fitting to heard pauses",
-                 aligned.provenance[-1].settings.get("method"), len(aligned.segments))
+        log.info(
+            "word times by %s; %d sentences after fitting to heard pauses",
+            aligned.provenance[-1].settings.get("method"),
+            len(aligned.segments),
+        )
         # speakers last: they are read off the final word times
         aligned = with_speakers(aligned, Path(snakemake.input.wav), speakers, diarization)
         aligned.write(snakemake.output.json)

@@ -14,8 +14,11 @@ def main(snakemake) -> None:
         film = Path(snakemake.input.film)
         info = probe(film)
         choice = choose_audio_track(
-            info.streams, snakemake.params.source_lang, snakemake.params.audio_lang or None,
-            snakemake.params.audio_track, where=str(film),
+            info.streams,
+            snakemake.params.source_lang,
+            snakemake.params.audio_lang or None,
+            snakemake.params.audio_track,
+            where=str(film),
         )
         log.info("%s: %s", film, choice.describe())
         if choice.warning:
@@ -26,8 +29,12 @@ def main(snakemake) -> None:
         write_audio_record(snakemake.output.record, AudioRecord.of(choice, seconds))
         log.info(
             "%s: %.1f s, %d video / %d audio / %d subtitle streams; %.1f s of audio extracted",
-            film, info.duration, len(info.of_kind("video")), len(info.of_kind("audio")),
-            len(info.of_kind("subtitle")), seconds,
+            film,
+            info.duration,
+            len(info.of_kind("video")),
+            len(info.of_kind("audio")),
+            len(info.of_kind("subtitle")),
+            seconds,
         )
 
 

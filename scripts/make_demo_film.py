@@ -1,6 +1,6 @@
 """Build films/demo.mp4: a test pattern with espeak-ng narration around real speech (JFK, 1961).
 
-    python scripts/make_demo_film.py [films/demo.mp4]
+python scripts/make_demo_film.py [films/demo.mp4]
 """
 
 from __future__ import annotations

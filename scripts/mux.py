@@ -46,8 +46,13 @@ def main(snakemake) -> None:
         if not tracks:
             log.warning("no speech was found: %s gets no subtitle track", film)
         mux(film, [SubtitleTrack(published / t.srt, t.mkv_language, t.title, t.default) for t in tracks], out)
-        log.info("%s: %d subtitle tracks added from %s (%s)", out, len(tracks), published,
-                 ", ".join(f"{t.mkv_language}{'*' if t.default else ''}" for t in tracks))
+        log.info(
+            "%s: %d subtitle tracks added from %s (%s)",
+            out,
+            len(tracks),
+            published,
+            ", ".join(f"{t.mkv_language}{'*' if t.default else ''}" for t in tracks),
+        )
 
 
 if __name__ == "__main__":

@@ -8,11 +8,19 @@ from reelsub.stage import run_stage
 
 def main(snakemake) -> None:
     with run_stage(snakemake, "report") as log:
-        outputs = ReportOutputs(**{name: Path(snakemake.output[name]) for name in (
-            "qc_table", "durations", "reading_speed", "timeline", "benchmarks")})
+        outputs = ReportOutputs(
+            **{
+                name: Path(snakemake.output[name])
+                for name in ("qc_table", "durations", "reading_speed", "timeline", "benchmarks")
+            }
+        )
         tracks = write_film_report(
-            snakemake.wildcards.film, Path(snakemake.params.subtitles), Path(snakemake.input.transcript),
-            [Path(p) for p in snakemake.input.benchmarks], snakemake.params.rules, outputs,
+            snakemake.wildcards.film,
+            Path(snakemake.params.subtitles),
+            Path(snakemake.input.transcript),
+            [Path(p) for p in snakemake.input.benchmarks],
+            snakemake.params.rules,
+            outputs,
         )
         log.info("report of %d track(s): %s", len(tracks), ", ".join(t.language for t in tracks) or "none")
 

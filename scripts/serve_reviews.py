@@ -23,7 +23,9 @@ def main() -> None:
     for page in pages:
         print(base + quote(page.relative_to(arguments.folder).as_posix()))
     if not pages:
-        print(f"no review pages under {arguments.folder}/jobs/ yet: run `snakemake reviews` first; serving {base}")
+        print(
+            f"no review pages under {arguments.folder}/jobs/ yet: run `snakemake reviews` first; serving {base}"
+        )
     print("Ctrl-C to stop")
     try:
         server.serve_forever()

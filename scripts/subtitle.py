@@ -44,11 +44,26 @@ def main(snakemake) -> None:
             write_srt(cues, out / f"{lang}.srt")
             write_vtt(cues, out / f"{lang}.vtt")
             write_qc_report(out / f"{lang}.qc.json", report)
-            log.info("QC %s (%s, %.3g fps%s):\n%s", lang, "translation" if translated else "source", fps,
-                     ", variable: gaps kept in real frames" if frames else "",
-                     format_qc_table(report))
-            tracks.append(Track(lang, f"{lang}.srt", f"{lang}.vtt", f"{lang}.qc.json",
-                                track_title(lang, translated), lang == default and bool(cues), translated, len(cues)))
+            log.info(
+                "QC %s (%s, %.3g fps%s):\n%s",
+                lang,
+                "translation" if translated else "source",
+                fps,
+                ", variable: gaps kept in real frames" if frames else "",
+                format_qc_table(report),
+            )
+            tracks.append(
+                Track(
+                    lang,
+                    f"{lang}.srt",
+                    f"{lang}.vtt",
+                    f"{lang}.qc.json",
+                    track_title(lang, translated),
+                    lang == default and bool(cues),
+                    translated,
+                    len(cues),
+                )
+            )
         write_manifest(out, tracks)
         publish(out, Path(snakemake.params.published), snakemake.wildcards.film, log)
 

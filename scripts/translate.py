@@ -17,8 +17,13 @@ def main(snakemake) -> None:
         out_dir.mkdir(parents=True, exist_ok=True)
         source = Transcript.read(snakemake.input.json)
         # the device is resolved where the model loads (translation.load_indictrans2)
-        settings = settings_from(TranslateSettings, "translate", params.translate, cpu_threads=snakemake.threads,
-                                 sentence_pause=params.sentence_pause)
+        settings = settings_from(
+            TranslateSettings,
+            "translate",
+            params.translate,
+            cpu_threads=snakemake.threads,
+            sentence_pause=params.sentence_pause,
+        )
         translator = Translator(settings)
         for target_id in params.targets:
             target = languages.resolve(target_id)
@@ -33,8 +38,13 @@ def main(snakemake) -> None:
             log.info("translating %s → %s with %s", source.language, target.id, settings.engine)
             if settings.engine == "whisper":
                 asr = AsrSettings.from_config(params.asr, threads=snakemake.threads, language=params.language)
-                translated = translate_with_whisper(Path(snakemake.input.wav), asr, snakemake.wildcards.film, target,
-                                                    sentence_pause=params.sentence_pause)
+                translated = translate_with_whisper(
+                    Path(snakemake.input.wav),
+                    asr,
+                    snakemake.wildcards.film,
+                    target,
+                    sentence_pause=params.sentence_pause,
+                )
             else:
                 translated = translate_transcript(source, target, translator)
             translated.write(out_dir / f"{target.id}.json")

@@ -131,18 +131,32 @@ def _attention_and_mlp(out: dict, v: dict, source: str, target: str, cross: bool
     _linear(out, f"{target}.attn.query", q_w, q_b)
     _linear(out, f"{target}.attn.key", k_w, None)
     _linear(out, f"{target}.attn.value", v_w, v_b)
-    _linear(out, f"{target}.attn.out", v[f"{source}/self_attention/linear_1/weight"],
-            v[f"{source}/self_attention/linear_1/bias"])
+    _linear(
+        out,
+        f"{target}.attn.out",
+        v[f"{source}/self_attention/linear_1/weight"],
+        v[f"{source}/self_attention/linear_1/bias"],
+    )
     _norm(out, f"{target}.attn_ln", v, f"{source}/self_attention/layer_norm")
     if cross:
-        _linear(out, f"{target}.cross_attn.query", v[f"{source}/attention/linear_0/weight"],
-                v[f"{source}/attention/linear_0/bias"])
-        (k_w, v_w), (_, v_b) = np.split(v[f"{source}/attention/linear_1/weight"], 2), np.split(
-            v[f"{source}/attention/linear_1/bias"], 2)
+        _linear(
+            out,
+            f"{target}.cross_attn.query",
+            v[f"{source}/attention/linear_0/weight"],
+            v[f"{source}/attention/linear_0/bias"],
+        )
+        (k_w, v_w), (_, v_b) = (
+            np.split(v[f"{source}/attention/linear_1/weight"], 2),
+            np.split(v[f"{source}/attention/linear_1/bias"], 2),
+        )
         _linear(out, f"{target}.cross_attn.key", k_w, None)
         _linear(out, f"{target}.cross_attn.value", v_w, v_b)
-        _linear(out, f"{target}.cross_attn.out", v[f"{source}/attention/linear_2/weight"],
-                v[f"{source}/attention/linear_2/bias"])
+        _linear(
+            out,
+            f"{target}.cross_attn.out",
+            v[f"{source}/attention/linear_2/weight"],
+            v[f"{source}/attention/linear_2/bias"],
+        )
         _norm(out, f"{target}.cross_attn_ln", v, f"{source}/attention/layer_norm")
     _linear(out, f"{target}.mlp1", v[f"{source}/ffn/linear_0/weight"], v[f"{source}/ffn/linear_0/bias"])
     _linear(out, f"{target}.mlp2", v[f"{source}/ffn/linear_1/weight"], v[f"{source}/ffn/linear_1/bias"])
@@ -168,8 +182,9 @@ def mlx_weights(variables: dict[str, np.ndarray], dims: ModelDimensions) -> dict
     return out
 
 
-def convert(ct2_folder: str | os.PathLike[str], target: str | os.PathLike[str],
-            dtype: type[np.floating] = np.float32) -> Path:
+def convert(
+    ct2_folder: str | os.PathLike[str], target: str | os.PathLike[str], dtype: type[np.floating] = np.float32
+) -> Path:
     """Write ``target``/config.json and ``target``/weights.npz for mlx_whisper and return ``target``.
 
     float32 by default: on a CPU mlx computes in the weights' dtype, and float16 there is slower
@@ -180,8 +195,9 @@ def convert(ct2_folder: str | os.PathLike[str], target: str | os.PathLike[str],
     source, target = Path(ct2_folder), Path(target)
     variables = read_ct2_variables(source / "model.bin")
     dims = dimensions(variables)
-    weights = {name: np.ascontiguousarray(array, dtype=dtype) for name, array in
-               mlx_weights(variables, dims).items()}
+    weights = {
+        name: np.ascontiguousarray(array, dtype=dtype) for name, array in mlx_weights(variables, dims).items()
+    }
     ct2_config = json.loads((source / "config.json").read_text()) if (source / "config.json").exists() else {}
     if ct2_config.get("alignment_heads"):
         weights["alignment_heads"] = np.asarray(ct2_config["alignment_heads"], dtype=np.int32)

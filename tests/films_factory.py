@@ -44,11 +44,37 @@ def music_film(path: Path, seconds: float = 8.0) -> Path:
     """A film whose soundtrack is a tone and music, no speech at all."""
     with atomic_output(path) as temporary:
         run_tool(
-            ["ffmpeg", "-nostdin", "-v", "error", "-y",
-             "-f", "lavfi", "-i", f"testsrc2=size=160x90:rate=5:duration={seconds}",
-             "-f", "lavfi", "-i", f"aevalsrc='{MUSIC}':s=48000:d={seconds}",
-             "-map", "0:v", "-map", "1:a", "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p",
-             "-c:a", "aac", "-ac", "2", "-shortest", str(temporary)],
+            [
+                "ffmpeg",
+                "-nostdin",
+                "-v",
+                "error",
+                "-y",
+                "-f",
+                "lavfi",
+                "-i",
+                f"testsrc2=size=160x90:rate=5:duration={seconds}",
+                "-f",
+                "lavfi",
+                "-i",
+                f"aevalsrc='{MUSIC}':s=48000:d={seconds}",
+                "-map",
+                "0:v",
+                "-map",
+                "1:a",
+                "-c:v",
+                "libx264",
+                "-preset",
+                "ultrafast",
+                "-pix_fmt",
+                "yuv420p",
+                "-c:a",
+                "aac",
+                "-ac",
+                "2",
+                "-shortest",
+                str(temporary),
+            ],
             f"music film {path}",
         )
     return path
@@ -57,9 +83,24 @@ def music_film(path: Path, seconds: float = 8.0) -> Path:
 def film_without_audio(path: Path, seconds: float = 3.0) -> Path:
     with atomic_output(path) as temporary:
         run_tool(
-            ["ffmpeg", "-nostdin", "-v", "error", "-y",
-             "-f", "lavfi", "-i", f"testsrc2=size=160x90:rate=5:duration={seconds}",
-             "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", str(temporary)],
+            [
+                "ffmpeg",
+                "-nostdin",
+                "-v",
+                "error",
+                "-y",
+                "-f",
+                "lavfi",
+                "-i",
+                f"testsrc2=size=160x90:rate=5:duration={seconds}",
+                "-c:v",
+                "libx264",
+                "-preset",
+                "ultrafast",
+                "-pix_fmt",
+                "yuv420p",
+                str(temporary),
+            ],
             f"silent-movie film {path}",
         )
     return path
@@ -98,8 +139,24 @@ def corrupt_copy(film: Path, path: Path) -> Path:
 def remux(film: Path, path: Path, *extra: str) -> Path:
     """The same streams in another container (or with other flags), stream-copied."""
     with atomic_output(path) as temporary:
-        run_tool(["ffmpeg", "-nostdin", "-v", "error", "-y", "-i", str(film), "-map", "0", "-c", "copy",
-                  *extra, str(temporary)], f"remux {film}")
+        run_tool(
+            [
+                "ffmpeg",
+                "-nostdin",
+                "-v",
+                "error",
+                "-y",
+                "-i",
+                str(film),
+                "-map",
+                "0",
+                "-c",
+                "copy",
+                *extra,
+                str(temporary),
+            ],
+            f"remux {film}",
+        )
     return path
 
 
@@ -118,12 +175,39 @@ def film_with_subtitles_and_two_audio_tracks(path: Path, scratch: Path) -> Path:
     subtitle_codec = "mov_text" if path.suffix == ".mp4" else "srt"
     with atomic_output(path) as temporary:
         run_tool(
-            ["ffmpeg", "-nostdin", "-v", "error", "-y", "-i", str(main), "-i", str(commentary),
-             "-i", str(srt), "-map", "0:v", "-map", "0:a", "-map", "1:a", "-map", "2:s",
-             "-c:v", "copy", "-c:a", "copy", "-c:s", subtitle_codec,
-             *_names("a:0", "eng", "Main"), *_names("a:1", "eng", "Commentary"),
-             *_names("s:0", "eng", "Distributor"),
-             "-disposition:s:0", "default", str(temporary)],
+            [
+                "ffmpeg",
+                "-nostdin",
+                "-v",
+                "error",
+                "-y",
+                "-i",
+                str(main),
+                "-i",
+                str(commentary),
+                "-i",
+                str(srt),
+                "-map",
+                "0:v",
+                "-map",
+                "0:a",
+                "-map",
+                "1:a",
+                "-map",
+                "2:s",
+                "-c:v",
+                "copy",
+                "-c:a",
+                "copy",
+                "-c:s",
+                subtitle_codec,
+                *_names("a:0", "eng", "Main"),
+                *_names("a:1", "eng", "Commentary"),
+                *_names("s:0", "eng", "Distributor"),
+                "-disposition:s:0",
+                "default",
+                str(temporary),
+            ],
             f"film with extra tracks {path}",
         )
     return path
@@ -131,8 +215,14 @@ def film_with_subtitles_and_two_audio_tracks(path: Path, scratch: Path) -> Path:
 
 def _names(stream: str, language: str, name: str) -> list[str]:
     """Language and name tags; MP4 keeps a track's name as its handler_name, Matroska as title."""
-    return [f"-metadata:s:{stream}", f"language={language}", f"-metadata:s:{stream}", f"title={name}",
-            f"-metadata:s:{stream}", f"handler_name={name}"]
+    return [
+        f"-metadata:s:{stream}",
+        f"language={language}",
+        f"-metadata:s:{stream}",
+        f"title={name}",
+        f"-metadata:s:{stream}",
+        f"handler_name={name}",
+    ]
 
 
 def long_film(path: Path, hours: float = 2.0, sentences: tuple[str, ...] = ()) -> Path:
@@ -175,11 +265,34 @@ def film_with_audio_tracks(path: Path, scratch: Path, tracks: list[tuple]) -> Pa
     for number, (parts, _, _, _) in enumerate(tracks):
         source = scratch / f"{path.stem}-track{number}.mp4"
         if parts is None:
-            run_tool(["ffmpeg", "-nostdin", "-v", "error", "-y",
-                      "-f", "lavfi", "-i", "testsrc2=size=160x90:rate=5:duration=1",
-                      "-f", "lavfi", "-i", f"sine=frequency={440 + 110 * number}:duration=1",
-                      "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac",
-                      "-shortest", str(source)], f"tone film {source}")
+            run_tool(
+                [
+                    "ffmpeg",
+                    "-nostdin",
+                    "-v",
+                    "error",
+                    "-y",
+                    "-f",
+                    "lavfi",
+                    "-i",
+                    "testsrc2=size=160x90:rate=5:duration=1",
+                    "-f",
+                    "lavfi",
+                    "-i",
+                    f"sine=frequency={440 + 110 * number}:duration=1",
+                    "-c:v",
+                    "libx264",
+                    "-preset",
+                    "ultrafast",
+                    "-pix_fmt",
+                    "yuv420p",
+                    "-c:a",
+                    "aac",
+                    "-shortest",
+                    str(source),
+                ],
+                f"tone film {source}",
+            )
         else:
             speech_film(source, parts)
         sources.append(source)
@@ -192,7 +305,12 @@ def film_with_audio_tracks(path: Path, scratch: Path, tracks: list[tuple]) -> Pa
         if language:
             args += [f"-metadata:s:a:{number}", f"language={language}"]
         if title:
-            args += [f"-metadata:s:a:{number}", f"title={title}", f"-metadata:s:a:{number}", f"handler_name={title}"]
+            args += [
+                f"-metadata:s:a:{number}",
+                f"title={title}",
+                f"-metadata:s:a:{number}",
+                f"handler_name={title}",
+            ]
         args += [f"-disposition:a:{number}", "default" if default else "0"]
     with atomic_output(path) as temporary:
         run_tool([*args, str(temporary)], f"film with audio tracks {path}")
@@ -203,10 +321,14 @@ def film_with_commentary_then_hindi(path: Path, scratch: Path) -> Path:
     """The film of issue #11: audio track 0 is an English commentary (tagged eng, not default),
     audio track 1 the default Hindi track (tagged hin). Both are espeak-ng speech, of different
     sentences, so the transcript says which one was transcribed."""
-    return film_with_audio_tracks(path, scratch, [
-        ((Speech(text=COMMENTARY_SENTENCE), Speech(silence=0.5)), "eng", "Commentary", False),
-        ((Speech(text=HINDI_SENTENCE, voice="hi"), Speech(silence=0.5)), "hin", "Hindi", True),
-    ])
+    return film_with_audio_tracks(
+        path,
+        scratch,
+        [
+            ((Speech(text=COMMENTARY_SENTENCE), Speech(silence=0.5)), "eng", "Commentary", False),
+            ((Speech(text=HINDI_SENTENCE, voice="hi"), Speech(silence=0.5)), "hin", "Hindi", True),
+        ],
+    )
 
 
 # -- end of films with several tagged audio tracks --
@@ -234,8 +356,12 @@ CHAPTERS = (("Opening", 0.0, 1.5), ("Middle", 1.5, 3.0), ("End", 3.0, 4.0))
 GLOBAL_TAGS = {"title": "The Test Film", "artist": "reelsub tests", "comment": "kept by the mux"}
 
 
-def pgs_subtitle(path: Path, events: tuple[tuple[float, float], ...] = ((0.5, 2.0), (2.5, 3.5)),
-                 size: tuple[int, int] = (160, 90), box: tuple[int, int] = (60, 12)) -> Path:
+def pgs_subtitle(
+    path: Path,
+    events: tuple[tuple[float, float], ...] = ((0.5, 2.0), (2.5, 3.5)),
+    size: tuple[int, int] = (160, 90),
+    box: tuple[int, int] = (60, 12),
+) -> Path:
     """A real PGS (Blu-ray, HDMV presentation graphics) subtitle stream in a .sup file.
 
     No ffmpeg here has a PGS encoder, so the segments are written as the format defines them:
@@ -254,18 +380,33 @@ def pgs_subtitle(path: Path, events: tuple[tuple[float, float], ...] = ((0.5, 2.
     line = bytes([0, 0xC0 | (box_width >> 8), box_width & 0xFF, 1, 0, 0])
     rle = line * box_height
     # An empty screen at 0 s first: ffmpeg starts each input's timeline at its first packet.
-    sets = segment(0x16, 0.0, struct.pack(">HHBHBBBB", width, height, 0x10, 0, 0x80, 0, 0, 0)) + \
-        segment(0x17, 0.0, window) + segment(0x80, 0.0, b"")
+    sets = (
+        segment(0x16, 0.0, struct.pack(">HHBHBBBB", width, height, 0x10, 0, 0x80, 0, 0, 0))
+        + segment(0x17, 0.0, window)
+        + segment(0x80, 0.0, b"")
+    )
     for number, (start, end) in enumerate(events, start=1):
-        show = struct.pack(">HHBHBBBB", width, height, 0x10, 2 * number, 0x80, 0, 0, 1) + \
-            struct.pack(">HBBHH", 0, 0, 0, x, y)
+        show = struct.pack(">HHBHBBBB", width, height, 0x10, 2 * number, 0x80, 0, 0, 1) + struct.pack(
+            ">HBBHH", 0, 0, 0, x, y
+        )
         palette = struct.pack(">BB", 0, 0) + bytes([1, 235, 128, 128, 255])  # entry 1: opaque white
-        picture = struct.pack(">HBB", 0, 0, 0xC0) + (len(rle) + 4).to_bytes(3, "big") + \
-            struct.pack(">HH", box_width, box_height) + rle
+        picture = (
+            struct.pack(">HBB", 0, 0, 0xC0)
+            + (len(rle) + 4).to_bytes(3, "big")
+            + struct.pack(">HH", box_width, box_height)
+            + rle
+        )
         clear = struct.pack(">HHBHBBBB", width, height, 0x10, 2 * number + 1, 0x00, 0, 0, 0)
-        sets += (segment(0x16, start, show) + segment(0x17, start, window) + segment(0x14, start, palette)
-                 + segment(0x15, start, picture) + segment(0x80, start, b"")
-                 + segment(0x16, end, clear) + segment(0x17, end, window) + segment(0x80, end, b""))
+        sets += (
+            segment(0x16, start, show)
+            + segment(0x17, start, window)
+            + segment(0x14, start, palette)
+            + segment(0x15, start, picture)
+            + segment(0x80, start, b"")
+            + segment(0x16, end, clear)
+            + segment(0x17, end, window)
+            + segment(0x80, end, b"")
+        )
     path.write_bytes(sets)
     return path
 
@@ -282,8 +423,23 @@ def chapters_file(path: Path, chapters=CHAPTERS) -> Path:
 
 def cover_picture(path: Path) -> Path:
     """A small cover image (the codec follows the name: .png or .jpg)."""
-    run_tool(["ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc=size=120x160",
-              "-frames:v", "1", str(path)], f"cover {path}")
+    run_tool(
+        [
+            "ffmpeg",
+            "-nostdin",
+            "-v",
+            "error",
+            "-y",
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc=size=120x160",
+            "-frames:v",
+            "1",
+            str(path),
+        ],
+        f"cover {path}",
+    )
     return path
 
 
@@ -309,21 +465,75 @@ def release_mkv(path: Path, scratch: Path) -> Path:
     notes.write_text("Release notes: an attachment of no special kind.\n")
     with atomic_output(path) as temporary:
         run_tool(
-            ["ffmpeg", "-nostdin", "-v", "error", "-y", "-i", str(main), "-i", str(commentary),
-             "-i", str(srt), "-i", str(ass), "-f", "sup", "-i", str(pgs), "-i", str(chapters),
-             "-map", "0:v", "-map", "0:a", "-map", "1:a", "-map", "2:s", "-map", "3:s", "-map", "4:s",
-             "-map_chapters", "5", "-c", "copy", "-c:s:0", "srt",
-             *_global_tags(),
-             *_names("v:0", "und", "Picture"),
-             *_names("a:0", "eng", "Main"), *_names("a:1", "eng", "Commentary"),
-             *_names("s:0", "eng", "Signs"), *_names("s:1", "eng", "SDH"), *_names("s:2", "fre", "Bitmap"),
-             "-disposition:a:0", "default", "-disposition:a:1", "comment",
-             "-disposition:s:0", "forced", "-disposition:s:1", "hearing_impaired",
-             "-disposition:s:2", "visual_impaired",
-             "-attach", str(FONT), "-metadata:s:t:0", "mimetype=font/ttf",
-             "-attach", str(cover), "-metadata:s:t:1", "mimetype=image/png",
-             "-attach", str(notes), "-metadata:s:t:2", "mimetype=text/plain",
-             str(temporary)],
+            [
+                "ffmpeg",
+                "-nostdin",
+                "-v",
+                "error",
+                "-y",
+                "-i",
+                str(main),
+                "-i",
+                str(commentary),
+                "-i",
+                str(srt),
+                "-i",
+                str(ass),
+                "-f",
+                "sup",
+                "-i",
+                str(pgs),
+                "-i",
+                str(chapters),
+                "-map",
+                "0:v",
+                "-map",
+                "0:a",
+                "-map",
+                "1:a",
+                "-map",
+                "2:s",
+                "-map",
+                "3:s",
+                "-map",
+                "4:s",
+                "-map_chapters",
+                "5",
+                "-c",
+                "copy",
+                "-c:s:0",
+                "srt",
+                *_global_tags(),
+                *_names("v:0", "und", "Picture"),
+                *_names("a:0", "eng", "Main"),
+                *_names("a:1", "eng", "Commentary"),
+                *_names("s:0", "eng", "Signs"),
+                *_names("s:1", "eng", "SDH"),
+                *_names("s:2", "fre", "Bitmap"),
+                "-disposition:a:0",
+                "default",
+                "-disposition:a:1",
+                "comment",
+                "-disposition:s:0",
+                "forced",
+                "-disposition:s:1",
+                "hearing_impaired",
+                "-disposition:s:2",
+                "visual_impaired",
+                "-attach",
+                str(FONT),
+                "-metadata:s:t:0",
+                "mimetype=font/ttf",
+                "-attach",
+                str(cover),
+                "-metadata:s:t:1",
+                "mimetype=image/png",
+                "-attach",
+                str(notes),
+                "-metadata:s:t:2",
+                "mimetype=text/plain",
+                str(temporary),
+            ],
             f"release film {path}",
         )
     return path
@@ -340,18 +550,51 @@ def mp4_with_cover_art(path: Path, scratch: Path) -> Path:
     chapters = chapters_file(scratch / f"{path.stem}-chapters.txt")
     with atomic_output(path) as temporary:
         run_tool(
-            ["ffmpeg", "-nostdin", "-v", "error", "-y", "-i", str(main), "-i", str(srt), "-i", str(cover),
-             "-i", str(chapters), "-map", "0:v", "-map", "0:a", "-map", "1:s", "-map", "2:v",
-             "-map_chapters", "3", "-c", "copy", "-c:s", "mov_text", *_global_tags(),
-             *_names("a:0", "eng", "Main"), *_names("s:0", "eng", "Distributor"),
-             "-disposition:v:1", "attached_pic", "-disposition:s:0", "default", str(temporary)],
+            [
+                "ffmpeg",
+                "-nostdin",
+                "-v",
+                "error",
+                "-y",
+                "-i",
+                str(main),
+                "-i",
+                str(srt),
+                "-i",
+                str(cover),
+                "-i",
+                str(chapters),
+                "-map",
+                "0:v",
+                "-map",
+                "0:a",
+                "-map",
+                "1:s",
+                "-map",
+                "2:v",
+                "-map_chapters",
+                "3",
+                "-c",
+                "copy",
+                "-c:s",
+                "mov_text",
+                *_global_tags(),
+                *_names("a:0", "eng", "Main"),
+                *_names("s:0", "eng", "Distributor"),
+                "-disposition:v:1",
+                "attached_pic",
+                "-disposition:s:0",
+                "default",
+                str(temporary),
+            ],
             f"film with cover art {path}",
         )
     return path
 
 
-def variable_frame_rate_film(path: Path, parts: tuple[tuple[int, float], ...] = ((25, 4.0), (10, 4.0))
-                             ) -> Path:
+def variable_frame_rate_film(
+    path: Path, parts: tuple[tuple[int, float], ...] = ((25, 4.0), (10, 4.0))
+) -> Path:
     """A film whose picture runs at one rate, then another (default: 4 s at 25 fps, then 4 s at
     10 fps), as joined clips and phone footage do; a 440 Hz tone for its sound."""
     inputs, labels = [], ""
@@ -361,12 +604,35 @@ def variable_frame_rate_film(path: Path, parts: tuple[tuple[int, float], ...] = 
     total = sum(seconds for _, seconds in parts)
     with atomic_output(path) as temporary:
         run_tool(
-            ["ffmpeg", "-nostdin", "-v", "error", "-y", *inputs,
-             "-f", "lavfi", "-i", f"sine=frequency=440:sample_rate=48000:duration={total}",
-             "-filter_complex", f"{labels}concat=n={len(parts)}:v=1:a=0[v]",
-             "-map", "[v]", "-map", f"{len(parts)}:a",
-             "-fps_mode", "passthrough", "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p",
-             "-c:a", "aac", str(temporary)],
+            [
+                "ffmpeg",
+                "-nostdin",
+                "-v",
+                "error",
+                "-y",
+                *inputs,
+                "-f",
+                "lavfi",
+                "-i",
+                f"sine=frequency=440:sample_rate=48000:duration={total}",
+                "-filter_complex",
+                f"{labels}concat=n={len(parts)}:v=1:a=0[v]",
+                "-map",
+                "[v]",
+                "-map",
+                f"{len(parts)}:a",
+                "-fps_mode",
+                "passthrough",
+                "-c:v",
+                "libx264",
+                "-preset",
+                "ultrafast",
+                "-pix_fmt",
+                "yuv420p",
+                "-c:a",
+                "aac",
+                str(temporary),
+            ],
             f"variable frame rate film {path}",
         )
     return path
@@ -376,10 +642,30 @@ def film_at_rate(path: Path, fps: float, seconds: float = 3.0) -> Path:
     """A constant-rate film at ``fps`` (24000/1001 for NTSC film), a tone for its sound."""
     with atomic_output(path) as temporary:
         run_tool(
-            ["ffmpeg", "-nostdin", "-v", "error", "-y",
-             "-f", "lavfi", "-i", f"testsrc2=size=160x90:rate={fps}:duration={seconds}",
-             "-f", "lavfi", "-i", f"sine=frequency=440:sample_rate=48000:duration={seconds}",
-             "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", str(temporary)],
+            [
+                "ffmpeg",
+                "-nostdin",
+                "-v",
+                "error",
+                "-y",
+                "-f",
+                "lavfi",
+                "-i",
+                f"testsrc2=size=160x90:rate={fps}:duration={seconds}",
+                "-f",
+                "lavfi",
+                "-i",
+                f"sine=frequency=440:sample_rate=48000:duration={seconds}",
+                "-c:v",
+                "libx264",
+                "-preset",
+                "ultrafast",
+                "-pix_fmt",
+                "yuv420p",
+                "-c:a",
+                "aac",
+                str(temporary),
+            ],
             f"film at {fps} fps {path}",
         )
     return path

@@ -47,23 +47,34 @@ HINDI = (
     Sentence("क्या तुमने सुबह का खाना खा लिया?", "hi", "Have you had breakfast?"),
     Sentence("मेरा भाई दिल्ली में एक छोटी सी दुकान चलाता है।", "hi", "My brother runs a small shop in Delhi."),
     Sentence("ट्रेन दस मिनट देर से आएगी।", "hi", "The train will arrive ten minutes late."),
-    Sentence("बच्चे पार्क में क्रिकेट खेल रहे हैं और उनकी माँ किताब पढ़ रही है।", "hi",
-             "The children are playing cricket in the park and their mother is reading a book."),
+    Sentence(
+        "बच्चे पार्क में क्रिकेट खेल रहे हैं और उनकी माँ किताब पढ़ रही है।",
+        "hi",
+        "The children are playing cricket in the park and their mother is reading a book.",
+    ),
     Sentence("क्या यह रास्ता बाज़ार की तरफ़ जाता है?", "hi", "Does this road go towards the market?"),
     Sentence("मुझे चाय पसंद है, लेकिन कॉफ़ी नहीं।", "hi", "I like tea, but not coffee."),
     Sentence("कल रात बहुत ज़ोर की बारिश हुई थी।", "hi", "It rained very heavily last night."),
-    Sentence("हम अगले महीने अपने दादा दादी से मिलने गाँव जाएँगे।", "hi",
-             "Next month we will go to the village to meet our grandparents."),
+    Sentence(
+        "हम अगले महीने अपने दादा दादी से मिलने गाँव जाएँगे।",
+        "hi",
+        "Next month we will go to the village to meet our grandparents.",
+    ),
     Sentence("आपका नाम क्या है?", "hi", "What is your name?"),
-    Sentence("डॉक्टर ने कहा कि उसे कुछ दिन आराम करना चाहिए।", "hi",
-             "The doctor said that he should rest for a few days."),
+    Sentence(
+        "डॉक्टर ने कहा कि उसे कुछ दिन आराम करना चाहिए।",
+        "hi",
+        "The doctor said that he should rest for a few days.",
+    ),
     Sentence("फ़िल्म ख़त्म होने के बाद हम सब घर लौट आए।", "hi", "After the film ended, we all came back home."),
 )
 
 ENGLISH = (
     Sentence("Please close the door behind you.", "en", "Please close the door behind you."),
     Sentence("Where did you put my phone?", "en", "Where did you put my phone?"),
-    Sentence("The meeting starts at nine tomorrow morning.", "en", "The meeting starts at nine tomorrow morning."),
+    Sentence(
+        "The meeting starts at nine tomorrow morning.", "en", "The meeting starts at nine tomorrow morning."
+    ),
     Sentence("I think it is going to rain today.", "en", "I think it is going to rain today."),
     Sentence("Thank you very much for your help.", "en", "Thank you very much for your help."),
     Sentence("Can we talk about this later?", "en", "Can we talk about this later?"),
@@ -114,8 +125,14 @@ def speech_parts(sentences: tuple[Sentence, ...], speaker: str = HINDI_SPEAKER) 
         if number:
             parts.append(Speech(silence=GAPS[(number - 1) % len(GAPS)]))
         voice = "en-us" if sentence.language == "en" else sentence.language
-        parts.append(Speech(text=sentence.text, voice=voice, engine="kokoro",
-                            speaker=ENGLISH_SPEAKER if sentence.language == "en" else speaker))
+        parts.append(
+            Speech(
+                text=sentence.text,
+                voice=voice,
+                engine="kokoro",
+                speaker=ENGLISH_SPEAKER if sentence.language == "en" else speaker,
+            )
+        )
     parts.append(Speech(silence=TAIL))
     return parts
 
@@ -139,8 +156,13 @@ def build_film(path: Path, sentences: tuple[Sentence, ...], speaker: str = HINDI
     path.parent.mkdir(parents=True, exist_ok=True)
     if path.resolve() != cached.resolve():
         shutil.copyfile(cached, path)
-    return IndianFilm(path, tuple(SpokenSentence(start, end, s.text, s.language, s.english)
-                                  for (start, end), s in zip(spans, sentences, strict=True)))
+    return IndianFilm(
+        path,
+        tuple(
+            SpokenSentence(start, end, s.text, s.language, s.english)
+            for (start, end), s in zip(spans, sentences, strict=True)
+        ),
+    )
 
 
 def hindi_film(path: Path) -> IndianFilm:
@@ -175,6 +197,7 @@ def onset_errors_ms(cue_starts: list[float], film: IndianFilm) -> list[float]:
 
 def straddling_cues(cues: list[tuple[float, float]], film: IndianFilm) -> list[tuple[float, float]]:
     """Cues (start, end) that overlap two or more sentences by more than STRADDLE_SECONDS each."""
+
     def overlap(cue: tuple[float, float], s: SpokenSentence) -> float:
         return max(0.0, min(cue[1], s.end) - max(cue[0], s.start))
 

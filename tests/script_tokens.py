@@ -27,8 +27,11 @@ COMMON = regex.compile(r"[\p{scx=Common}\p{scx=Inherited}]")
 @lru_cache(maxsize=1)
 def _byte_decoder() -> dict[str, int]:
     """GPT-2's byte-level alphabet (printable stand-ins for the 256 byte values) back to bytes."""
-    printable = list(range(ord("!"), ord("~") + 1)) + list(range(ord("¡"), ord("¬") + 1)) + \
-        list(range(ord("®"), ord("ÿ") + 1))
+    printable = (
+        list(range(ord("!"), ord("~") + 1))
+        + list(range(ord("¡"), ord("¬") + 1))
+        + list(range(ord("®"), ord("ÿ") + 1))
+    )
     codes = printable[:]
     extra = 0
     for byte in range(256):
@@ -99,12 +102,18 @@ def text_token_ids(hf_tokenizer) -> range:
 
 def suppress_script_tokens(hf_tokenizer, scripts: tuple[str, ...] = ("Arabic",)) -> list[int]:
     """Ids of the text tokens that write a letter of any of `scripts` (e.g. Arabic for a Hindi track)."""
-    return [token_id for token_id in text_token_ids(hf_tokenizer)
-            if any(writes_script(token_bytes(hf_tokenizer, token_id), script) for script in scripts)]
+    return [
+        token_id
+        for token_id in text_token_ids(hf_tokenizer)
+        if any(writes_script(token_bytes(hf_tokenizer, token_id), script) for script in scripts)
+    ]
 
 
 def suppress_all_but(hf_tokenizer, script: str = "Devanagari") -> list[int]:
     """Ids of the text tokens that write any letter outside `script`: only that script's letters,
     digits, punctuation and spaces are left to the decoder."""
-    return [token_id for token_id in text_token_ids(hf_tokenizer)
-            if not writes_only(token_bytes(hf_tokenizer, token_id), script)]
+    return [
+        token_id
+        for token_id in text_token_ids(hf_tokenizer)
+        if not writes_only(token_bytes(hf_tokenizer, token_id), script)
+    ]

@@ -66,7 +66,9 @@ def assert_times_sane(transcript: Transcript) -> None:
 # -- real runs --------------------------------------------------------------------------------
 
 
-def test_fallback_keeps_whisper_word_times_on_real_tiny_en(jfk_transcript: Transcript, jfk_flac: Path) -> None:
+def test_fallback_keeps_whisper_word_times_on_real_tiny_en(
+    jfk_transcript: Transcript, jfk_flac: Path
+) -> None:
     # No align.models and HF_HUB_OFFLINE=1 (conftest): whisperx's English default would be a
     # download, so it is not tried and whisper's own timings stay.
     aligned = align(jfk_transcript, jfk_flac, AlignSettings(models={}, device="cpu"))
@@ -214,8 +216,14 @@ def test_trailing_untimed_word_at_the_end_of_the_film_survives() -> None:
 
 
 def test_numbers_and_symbols_survive_when_the_aligner_drops_or_cannot_time_them() -> None:
-    words = [Word(0.0, 0.4, "In"), Word(0.4, 1.0, "1961"), Word(1.0, 1.3, "it"), Word(1.3, 1.6, "cost"),
-             Word(1.6, 2.1, "$5"), Word(2.1, 2.3, "only.")]
+    words = [
+        Word(0.0, 0.4, "In"),
+        Word(0.4, 1.0, "1961"),
+        Word(1.0, 1.3, "it"),
+        Word(1.3, 1.6, "cost"),
+        Word(1.6, 2.1, "$5"),
+        Word(2.1, 2.3, "only."),
+    ]
     segment = Segment(0.0, 2.5, "In 1961 it cost $5 only.", words)
     aligned = [  # an older whisperx: digits and "$" untimed, and "$5" missing altogether
         AlignedWord("In", 0.2, 0.4),
@@ -240,8 +248,12 @@ def test_numbers_and_symbols_survive_when_the_aligner_drops_or_cannot_time_them(
 def test_times_map_back_when_whisperx_splits_words_into_characters() -> None:
     # For ja/zh whisperx returns one "word" per character; ours are whisper's multi-character words.
     tokens = ["東京", "です"]
-    aligned = [AlignedWord("東", 0.0, 0.2), AlignedWord("京", 0.2, 0.5), AlignedWord("で", 0.6, 0.7),
-               AlignedWord("す", 0.7, 0.9)]
+    aligned = [
+        AlignedWord("東", 0.0, 0.2),
+        AlignedWord("京", 0.2, 0.5),
+        AlignedWord("で", 0.6, 0.7),
+        AlignedWord("す", 0.7, 0.9),
+    ]
     assert times_from_aligned(tokens, aligned) == [(0.0, 0.5), (0.6, 0.9)]
 
 

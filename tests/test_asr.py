@@ -36,10 +36,16 @@ def test_jfk_words_and_word_times(jfk_flac: Path, settings: AsrSettings) -> None
     assert provenance.settings["compute_type"] == "int8"
 
 
-def test_speech_after_a_short_first_sentence_is_not_lost(tmp_path: Path, jfk_flac: Path, settings: AsrSettings) -> None:
+def test_speech_after_a_short_first_sentence_is_not_lost(
+    tmp_path: Path, jfk_flac: Path, settings: AsrSettings
+) -> None:
     """tiny.en ends its 30 s window after "Here is a short speech." unless the tail is re-decoded."""
     wav = tmp_path / "two-voices.wav"
-    build_soundtrack([Speech(text="Here is a short speech."), Speech(silence=1.0), Speech(recording=jfk_flac)], wav, tmp_path)
+    build_soundtrack(
+        [Speech(text="Here is a short speech."), Speech(silence=1.0), Speech(recording=jfk_flac)],
+        wav,
+        tmp_path,
+    )
     transcript = transcribe(wav, "whisperx", settings, "two-voices")
     heard = " ".join(words(transcript.text))
     assert "ask not what your country can do for you" in heard
@@ -50,7 +56,9 @@ def test_speech_after_a_short_first_sentence_is_not_lost(tmp_path: Path, jfk_fla
 @pytest.mark.parametrize("source", ["anullsrc=r=16000:cl=mono", "sine=frequency=440:sample_rate=16000"])
 def test_silence_and_tone_give_no_segments(tmp_path: Path, settings: AsrSettings, source: str) -> None:
     wav = tmp_path / "no-speech.wav"
-    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", source, "-t", "20", "-ac", "1", str(wav)], check=True)
+    subprocess.run(
+        ["ffmpeg", "-v", "error", "-f", "lavfi", "-i", source, "-t", "20", "-ac", "1", str(wav)], check=True
+    )
     transcript = transcribe(wav, "whisperx", settings, "quiet")
     assert transcript.segments == []
     assert transcript.duration == pytest.approx(20.0, abs=0.05)
@@ -91,13 +99,30 @@ def test_window_long_segments_are_cut_into_sentences_at_punctuation_and_pauses()
     def w(text, start, end):
         return Raw(word=text, start=start, end=end, probability=0.9)
 
-    window = Raw(text=" Hello there. How are you doing", start=0.0, end=9.0, words=[
-        w(" Hello", 0.0, 0.4), w(" there.", 0.4, 0.9), w(" How", 1.0, 1.2), w(" are", 1.2, 1.4),
-        w(" you", 4.0, 4.3), w(" doing", 4.3, 4.8)])
+    window = Raw(
+        text=" Hello there. How are you doing",
+        start=0.0,
+        end=9.0,
+        words=[
+            w(" Hello", 0.0, 0.4),
+            w(" there.", 0.4, 0.9),
+            w(" How", 1.0, 1.2),
+            w(" are", 1.2, 1.4),
+            w(" you", 4.0, 4.3),
+            w(" doing", 4.3, 4.8),
+        ],
+    )
     segments = list(collect_segments([window], offset=100.0))
     assert [(s.start, s.end, s.text) for s in segments] == [
-        (100.0, 100.9, "Hello there."), (101.0, 101.4, "How are"), (104.0, 104.8, "you doing")]
+        (100.0, 100.9, "Hello there."),
+        (101.0, 101.4, "How are"),
+        (104.0, 104.8, "you doing"),
+    ]
     assert [w.word for w in segments[0].words] == ["Hello", "there."]
-    hindi = Raw(text=" नमस्ते। आप कैसे हैं?", start=0.0, end=3.0, words=[
-        w(" नमस्ते।", 0.0, 0.8), w(" आप", 1.0, 1.3), w(" कैसे", 1.3, 1.8), w(" हैं?", 1.8, 2.2)])
+    hindi = Raw(
+        text=" नमस्ते। आप कैसे हैं?",
+        start=0.0,
+        end=3.0,
+        words=[w(" नमस्ते।", 0.0, 0.8), w(" आप", 1.0, 1.3), w(" कैसे", 1.3, 1.8), w(" हैं?", 1.8, 2.2)],
+    )
     assert [s.text for s in collect_segments([hindi])] == ["नमस्ते।", "आप कैसे हैं?"]

@@ -51,8 +51,16 @@ def test_mlx_runs_here_on_the_cpu() -> None:
 def test_converted_model_has_tiny_en_dimensions(mlx_tiny_en_converted_from_ct2: Path) -> None:
     config = json.loads((mlx_tiny_en_converted_from_ct2 / "config.json").read_text())
     assert {k: v for k, v in config.items() if k != "model_type"} == {
-        "n_mels": 80, "n_audio_ctx": 1500, "n_audio_state": 384, "n_audio_head": 6, "n_audio_layer": 4,
-        "n_vocab": 51864, "n_text_ctx": 448, "n_text_state": 384, "n_text_head": 6, "n_text_layer": 4,
+        "n_mels": 80,
+        "n_audio_ctx": 1500,
+        "n_audio_state": 384,
+        "n_audio_head": 6,
+        "n_audio_layer": 4,
+        "n_vocab": 51864,
+        "n_text_ctx": 448,
+        "n_text_state": 384,
+        "n_text_head": 6,
+        "n_text_layer": 4,
     }
     assert resolve_mlx_model(str(mlx_tiny_en_converted_from_ct2)) == mlx_tiny_en_converted_from_ct2
 
@@ -64,8 +72,9 @@ def test_fp16_only_on_a_gpu_with_float16_weights(
 
     assert weights_dtype(mlx_tiny_en_converted_from_ct2) == "float32"  # from weights.npz
     # weights.safetensors, as mlx-community ships them: one tensor is enough for the header
-    mx.save_safetensors(str(tmp_path / "weights.safetensors"),
-                        {"encoder.conv1.weight": mx.zeros((4, 3, 2), dtype=mx.float16)})
+    mx.save_safetensors(
+        str(tmp_path / "weights.safetensors"), {"encoder.conv1.weight": mx.zeros((4, 3, 2), dtype=mx.float16)}
+    )
     assert weights_dtype(tmp_path) == "float16"
     assert use_fp16("gpu", "float16")
     # fp16=True with float32 weights fails in mlx_whisper; on a CPU float16 is the slow choice

@@ -35,18 +35,28 @@ def films(tmp_path_factory) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("audio-tracks")
     scratch = folder / "scratch"
     return {
-        "issue.mkv": factory.film_with_audio_tracks(folder / "issue.mkv", scratch, [
-            (TONE, "eng", "Commentary", False), (TONE, "hin", "Hindi", True)]),
-        "issue.mp4": factory.film_with_audio_tracks(folder / "issue.mp4", scratch, [
-            (TONE, "eng", "Commentary", False), (TONE, "hin", "Hindi", True)]),
-        "english-default.mkv": factory.film_with_audio_tracks(folder / "english-default.mkv", scratch, [
-            (TONE, "eng", "English", True), (TONE, "hin", "Hindi", False)]),
-        "untagged.mkv": factory.film_with_audio_tracks(folder / "untagged.mkv", scratch, [
-            (TONE, None, None, False), (TONE, None, None, False)]),
-        "two-english.mkv": factory.film_with_audio_tracks(folder / "two-english.mkv", scratch, [
-            (TONE, "eng", "Commentary", False), (TONE, "eng", "Main", True), (TONE, "hin", "Hindi", False)]),
-        "only-english.mkv": factory.film_with_audio_tracks(folder / "only-english.mkv", scratch, [
-            (TONE, "eng", "English", True)]),
+        "issue.mkv": factory.film_with_audio_tracks(
+            folder / "issue.mkv", scratch, [(TONE, "eng", "Commentary", False), (TONE, "hin", "Hindi", True)]
+        ),
+        "issue.mp4": factory.film_with_audio_tracks(
+            folder / "issue.mp4", scratch, [(TONE, "eng", "Commentary", False), (TONE, "hin", "Hindi", True)]
+        ),
+        "english-default.mkv": factory.film_with_audio_tracks(
+            folder / "english-default.mkv",
+            scratch,
+            [(TONE, "eng", "English", True), (TONE, "hin", "Hindi", False)],
+        ),
+        "untagged.mkv": factory.film_with_audio_tracks(
+            folder / "untagged.mkv", scratch, [(TONE, None, None, False), (TONE, None, None, False)]
+        ),
+        "two-english.mkv": factory.film_with_audio_tracks(
+            folder / "two-english.mkv",
+            scratch,
+            [(TONE, "eng", "Commentary", False), (TONE, "eng", "Main", True), (TONE, "hin", "Hindi", False)],
+        ),
+        "only-english.mkv": factory.film_with_audio_tracks(
+            folder / "only-english.mkv", scratch, [(TONE, "eng", "English", True)]
+        ),
         "no-audio.mp4": factory.film_without_audio(folder / "no-audio.mp4"),
     }
 
@@ -68,9 +78,11 @@ def test_issue_film_default_choice_is_the_hindi_track_not_the_first(films, name)
 
 def test_log_line_names_position_tag_title_default_and_why(films) -> None:
     assert choose(films, "issue.mkv", "hi").describe() == (
-        "audio track 1 (hin, 'Hindi', default): its language matches source_lang hi")
+        "audio track 1 (hin, 'Hindi', default): its language matches source_lang hi"
+    )
     assert choose(films, "issue.mkv", audio_index=0).describe() == (
-        "audio track 0 (eng, 'Commentary'): audio_track 0 asks for it")
+        "audio track 0 (eng, 'Commentary'): audio_track 0 asks for it"
+    )
 
 
 @pytest.mark.parametrize("spelling", ["en", "eng", "English"])
@@ -103,7 +115,8 @@ def test_no_matching_tag_falls_back_to_default_then_first(films) -> None:
     first = choose(films, "untagged.mkv", "hi")
     assert first.position == 0
     assert first.reason == (
-        "no audio track is tagged Hindi (source_lang hi), and no track is marked default: it is the first")
+        "no audio track is tagged Hindi (source_lang hi), and no track is marked default: it is the first"
+    )
     assert first.warning is None, "an untagged track contradicts nothing"
 
 
@@ -116,17 +129,29 @@ def test_of_several_tracks_in_the_language_the_default_one_wins(films) -> None:
 def test_a_films_only_track_is_taken_and_a_contradicting_tag_is_a_warning(films) -> None:
     choice = choose(films, "only-english.mkv", "hi")
     assert choice.position == 0 and choice.reason == "it is the film's only audio track"
-    assert "audio track 0 (eng, 'English', default) is tagged English, but source_lang is hi" in choice.warning
+    assert (
+        "audio track 0 (eng, 'English', default) is tagged English, but source_lang is hi" in choice.warning
+    )
 
 
 @pytest.mark.parametrize(
     ("request_", "message"),
     [
-        ({"audio_lang": "ta"}, ("audio_lang ta was asked for, but no audio track is tagged Tamil (tam); the film "
-                                "has 2 audio tracks: audio track 0 (eng, 'Commentary'); audio track 1 (hin, "
-                                "'Hindi', default)")),
-        ({"audio_index": 2}, ("audio_track 2 was asked for, but the film has 2 audio tracks (audio_track counts "
-                              "from 0): audio track 0 (eng, 'Commentary'); audio track 1 (hin, 'Hindi', default)")),
+        (
+            {"audio_lang": "ta"},
+            (
+                "audio_lang ta was asked for, but no audio track is tagged Tamil (tam); the film "
+                "has 2 audio tracks: audio track 0 (eng, 'Commentary'); audio track 1 (hin, "
+                "'Hindi', default)"
+            ),
+        ),
+        (
+            {"audio_index": 2},
+            (
+                "audio_track 2 was asked for, but the film has 2 audio tracks (audio_track counts "
+                "from 0): audio track 0 (eng, 'Commentary'); audio track 1 (hin, 'Hindi', default)"
+            ),
+        ),
         ({"audio_index": 0, "audio_lang": "en"}, "both audio_track 0 and audio_lang en are set"),
     ],
     ids=["missing-language", "missing-index", "both"],
@@ -149,9 +174,17 @@ def test_record_round_trips(films, tmp_path) -> None:
     record = AudioRecord.of(choose(films, "issue.mkv", "hi"), duration=1.23456)
     write_audio_record(tmp_path / "audio.json", record)
     data = json.loads((tmp_path / "audio.json").read_text())
-    assert data == {"schema": SCHEMA, "stream_index": 2, "track": 1, "language": "hin", "language_id": "hi",
-                    "title": "Hindi", "default": True, "reason": "its language matches source_lang hi",
-                    "duration": 1.235}
+    assert data == {
+        "schema": SCHEMA,
+        "stream_index": 2,
+        "track": 1,
+        "language": "hin",
+        "language_id": "hi",
+        "title": "Hindi",
+        "default": True,
+        "reason": "its language matches source_lang hi",
+        "duration": 1.235,
+    }
     assert read_audio_record(tmp_path / "audio.json") == record
 
 
@@ -162,10 +195,20 @@ def test_record_round_trips(films, tmp_path) -> None:
         ("[1, 2]", "not a reelsub.audio/1 record"),
         ('{"schema": "reelsub.transcript/1"}', "schema='reelsub.transcript/1'"),
         ('{"schema": "reelsub.audio/1", "stream_index": 1}', "key 'track' is missing"),
-        (('{"schema": "reelsub.audio/1", "stream_index": true, "track": 0, "language": null, "language_id": null,'
-          ' "title": null, "default": false, "reason": "x", "duration": 1}'), "key 'stream_index' is True"),
-        (('{"schema": "reelsub.audio/1", "stream_index": 1, "track": -1, "language": null, "language_id": null,'
-          ' "title": null, "default": false, "reason": "x", "duration": 1}'), "non-negative"),
+        (
+            (
+                '{"schema": "reelsub.audio/1", "stream_index": true, "track": 0, "language": null, "language_id": null,'
+                ' "title": null, "default": false, "reason": "x", "duration": 1}'
+            ),
+            "key 'stream_index' is True",
+        ),
+        (
+            (
+                '{"schema": "reelsub.audio/1", "stream_index": 1, "track": -1, "language": null, "language_id": null,'
+                ' "title": null, "default": false, "reason": "x", "duration": 1}'
+            ),
+            "non-negative",
+        ),
     ],
     ids=["empty", "not-an-object", "other-schema", "missing-key", "flag-for-number", "negative"],
 )
@@ -214,8 +257,10 @@ def default_run(tmp_path_factory) -> Path:
 
 @pytest.mark.e2e
 def test_default_choice_transcribes_the_default_hindi_track_not_the_first_commentary(default_run) -> None:
-    assert ("films/issue.mkv: audio track 1 (hin, 'Hindi', default): source_lang is auto, and it is the "
-            "default track") in demux_log(default_run, "issue")
+    assert (
+        "films/issue.mkv: audio track 1 (hin, 'Hindi', default): source_lang is auto, and it is the "
+        "default track"
+    ) in demux_log(default_run, "issue")
     record = read_audio_record(default_run / "jobs" / "issue" / "audio.json")
     assert (record.track, record.stream_index, record.language, record.language_id) == (1, 2, "hin", "hi")
     assert (record.title, record.default) == ("Hindi", True)
@@ -233,7 +278,10 @@ def test_every_audio_track_goes_into_out_mkv_untouched(default_run) -> None:
     assert len(after) == len(before) == 2
     for position, (old, new) in enumerate(zip(before, after)):
         assert stream_md5(out, f"a:{position}") == stream_md5(film, f"a:{position}"), position
-        assert (new["tags"]["language"], new["tags"]["title"]) == (old["tags"]["language"], old["tags"]["title"])
+        assert (new["tags"]["language"], new["tags"]["title"]) == (
+            old["tags"]["language"],
+            old["tags"]["title"],
+        )
         assert new["disposition"]["default"] == old["disposition"]["default"]
     assert [s["tags"]["title"] for s in after] == ["Commentary", "Hindi"]
 
@@ -247,7 +295,9 @@ def test_config_audio_lang_sheet_overrides_and_a_missing_language_fails_only_its
     run = snakemake(workdir, "-j2", "--keep-going", config=["audio_lang=en"])
     assert run.returncode != 0
 
-    assert "audio track 0 (eng, 'Commentary'): its language matches audio_lang en" in demux_log(workdir, "english")
+    assert "audio track 0 (eng, 'Commentary'): its language matches audio_lang en" in demux_log(
+        workdir, "english"
+    )
     assert read_audio_record(workdir / "jobs" / "english" / "audio.json").language == "eng"
     words = heard(workdir, "english")
     assert all(word in words for word in factory.COMMENTARY_WORDS), words
@@ -255,7 +305,9 @@ def test_config_audio_lang_sheet_overrides_and_a_missing_language_fails_only_its
     assert "audio track 1 (hin, 'Hindi', default): audio_track 1 asks for it" in demux_log(workdir, "hindi")
     assert read_audio_record(workdir / "jobs" / "hindi" / "audio.json").track == 1
     assert not any(word in heard(workdir, "hindi") for word in factory.COMMENTARY_WORDS)
-    assert (workdir / "jobs" / "hindi" / "out.mkv").exists() and (workdir / "jobs" / "english" / "out.mkv").exists()
+    assert (workdir / "jobs" / "hindi" / "out.mkv").exists() and (
+        workdir / "jobs" / "english" / "out.mkv"
+    ).exists()
 
     failures = dict(re.findall(r"^\s*FAILED (.+?): (.+)$", run.output, flags=re.MULTILINE))
     assert set(failures) == {"tamil"}, run.output[-3000:]
@@ -282,8 +334,11 @@ def test_config_audio_track_picks_the_commentary_by_position(tmp_path) -> None:
 @pytest.mark.parametrize(
     ("config", "sheet", "message"),
     [
-        (["audio_lang=en", "audio_track=0"], None,
-         "config: both audio_lang (en) and audio_track (0) are set; set one"),
+        (
+            ["audio_lang=en", "audio_track=0"],
+            None,
+            "config: both audio_lang (en) and audio_track (0) are set; set one",
+        ),
         ([], "film\taudio_lang\nissue\tklingon\n", "row 2: key 'audio_lang': unknown language 'klingon'"),
         ([], "film\taudio_track\nissue\tsecond\n", "row 2: key 'audio_track': 'second' does not match"),
     ],
@@ -311,8 +366,10 @@ def test_source_lang_hi_picks_the_hin_track_and_whisper_base_hears_hindi_not_the
     workdir = make_workdir(tmp_path, ("issue.mkv",))
     run = snakemake(workdir, "-j2", config=["source_lang=hi", "asr={model: base}"])
     assert run.returncode == 0, run.output[-3000:]
-    assert ("films/issue.mkv: audio track 1 (hin, 'Hindi', default): its language matches source_lang hi"
-            in demux_log(workdir, "issue"))
+    assert (
+        "films/issue.mkv: audio track 1 (hin, 'Hindi', default): its language matches source_lang hi"
+        in demux_log(workdir, "issue")
+    )
     assert read_audio_record(workdir / "jobs" / "issue" / "audio.json").language_id == "hi"
     words = heard(workdir, "issue")
     assert "namaste" in words and "hai" in words, words

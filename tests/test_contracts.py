@@ -29,7 +29,10 @@ def test_tracks_json_round_trips_and_refuses_what_breaks_the_contract(tmp_path: 
     for broken, problem in (
         ([{"language": "hi"}], "not a reelsub.tracks/1"),  # a bare list: the unversioned format
         ({"schema": "reelsub.tracks/1", "tracks": [{"language": "hi"}]}, "must have exactly the keys"),
-        ({"schema": "reelsub.tracks/1", "tracks": [{**TRACK.__dict__, "cues": "3"}]}, "cues='3' is not a int"),
+        (
+            {"schema": "reelsub.tracks/1", "tracks": [{**TRACK.__dict__, "cues": "3"}]},
+            "cues='3' is not a int",
+        ),
         ({"schema": "reelsub.tracks/9", "tracks": []}, "not a reelsub.tracks/1"),
     ):
         (tmp_path / "tracks.json").write_text(json.dumps(broken))
@@ -42,8 +45,12 @@ def test_tracks_json_round_trips_and_refuses_what_breaks_the_contract(tmp_path: 
 
 
 def test_qc_json_is_checked_when_written_and_read(tmp_path: Path) -> None:
-    transcript = Transcript("f", "en", 5.0, [Segment(1.0, 2.0, "Hello there.", [Word(1.0, 1.4, "Hello"),
-                                                                              Word(1.4, 2.0, "there.")])])
+    transcript = Transcript(
+        "f",
+        "en",
+        5.0,
+        [Segment(1.0, 2.0, "Hello there.", [Word(1.0, 1.4, "Hello"), Word(1.4, 2.0, "there.")])],
+    )
     report = qc_report([Cue(1.0, 2.0, ["Hello there."])], SubtitleRules(), 25.0, transcript)
     write_qc_report(tmp_path / "en.qc.json", report)
     read = read_qc_report(tmp_path / "en.qc.json")
@@ -55,8 +62,15 @@ def test_qc_json_is_checked_when_written_and_read(tmp_path: Path) -> None:
         read_qc_report(tmp_path / "old.qc.json")
 
 
-@pytest.mark.parametrize(("cls", "section"), [(AsrSettings, "asr"), (AlignSettings, "align"),
-                                               (TranslateSettings, "translate"), (SubtitleRules, "subtitle")])
+@pytest.mark.parametrize(
+    ("cls", "section"),
+    [
+        (AsrSettings, "asr"),
+        (AlignSettings, "align"),
+        (TranslateSettings, "translate"),
+        (SubtitleRules, "subtitle"),
+    ],
+)
 def test_every_default_is_the_schemas_and_every_section_refuses_unknown_keys(cls, section: str) -> None:
     defaults = schema_defaults(section)
     made = cls()

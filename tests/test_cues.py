@@ -6,7 +6,6 @@ The property tests state what build_cues guarantees (see test_every_cue_keeps_ev
 from __future__ import annotations
 
 import itertools
-import math
 
 import pytest
 from hypothesis import HealthCheck, given, settings

@@ -15,12 +15,14 @@ def touch(folder: Path, *names: str) -> None:
 
 
 def test_video_files_of_any_case_are_films_and_ids_are_stems(tmp_path):
-    touch(tmp_path, "a.mp4", "B.MKV", "c.Mov", "d.avi", "e.webm", "f.m4v", "notes.txt", "._a.mp4", ".hidden.mkv")
+    touch(
+        tmp_path, "a.mp4", "B.MKV", "c.Mov", "d.avi", "e.webm", "f.m4v", "notes.txt", "._a.mp4", ".hidden.mkv"
+    )
     assert sorted(discover(tmp_path)) == ["B", "a", "c", "d", "e", "f"]
 
 
 def test_unusual_names_keep_readable_ids(tmp_path):
-    names = ["my film.mp4", "शोले.mkv", "it's \"quoted\".mp4", "a;b&c.mp4", "$(touch pwned).mp4"]
+    names = ["my film.mp4", "शोले.mkv", 'it\'s "quoted".mp4', "a;b&c.mp4", "$(touch pwned).mp4"]
     touch(tmp_path, *names)
     assert sorted(discover(tmp_path)) == sorted(Path(n).stem for n in names)
 
@@ -68,7 +70,6 @@ def test_source_language_is_never_its_own_target(tmp_path):
     assert films["a"].target_langs == ("hi",)
 
 
-
 # -- audio track choice: sheet columns audio_lang / audio_track, config keys of the same names ------
 
 
@@ -78,7 +79,9 @@ def test_audio_track_request_comes_from_config_and_a_sheet_row_replaces_it(tmp_p
     sheet.write_text("film\taudio_lang\taudio_track\nb\t\t1\nc\tHindi\t\nd\tauto\t\n")
     films = build_films(tmp_path / "films", read_sheet(sheet), "auto", [], default_audio_lang="eng")
     assert (films["a"].audio_lang, films["a"].audio_track) == ("en", None), "config, resolved"
-    assert (films["b"].audio_lang, films["b"].audio_track) == (None, 1), "the row's position replaces config's language"
+    assert (films["b"].audio_lang, films["b"].audio_track) == (None, 1), (
+        "the row's position replaces config's language"
+    )
     assert (films["c"].audio_lang, films["c"].audio_track) == ("hi", None)
     assert (films["d"].audio_lang, films["d"].audio_track) == (None, None), "auto: back to the default rule"
 

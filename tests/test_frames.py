@@ -26,9 +26,21 @@ def vfr_film(tmp_path_factory) -> Path:
 
 def ffprobe_packets(path: Path, selector: str) -> list[dict]:
     result = subprocess.run(
-        ["ffprobe", "-v", "error", "-select_streams", selector, "-show_entries",
-         "packet=pts_time,duration_time", "-print_format", "json", str(path)],
-        capture_output=True, text=True, check=True,
+        [
+            "ffprobe",
+            "-v",
+            "error",
+            "-select_streams",
+            selector,
+            "-show_entries",
+            "packet=pts_time,duration_time",
+            "-print_format",
+            "json",
+            str(path),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
     )
     return json.loads(result.stdout)["packets"]
 
@@ -64,8 +76,9 @@ def test_constant_rate_films_are_not_variable(tmp_path: Path) -> None:
     assert not ntsc.is_variable
     assert read_frame_times(factory.cover_picture(tmp_path / "cover.png")) is not None  # a still is a picture
     audio_only = tmp_path / "sound.m4a"
-    subprocess.run(["ffmpeg", "-v", "error", "-i", str(mp4), "-vn", "-c", "copy", str(audio_only)],
-                   check=True)
+    subprocess.run(
+        ["ffmpeg", "-v", "error", "-i", str(mp4), "-vn", "-c", "copy", str(audio_only)], check=True
+    )
     assert read_frame_times(audio_only) is None
 
 
@@ -116,8 +129,9 @@ def test_keep_gaps_never_ends_a_cue_before_it_has_shown_a_frame() -> None:
 
 
 @pytest.mark.e2e
-def test_kept_gaps_survive_the_srt_and_the_mux_counted_in_the_muxed_film(vfr_film: Path, tmp_path: Path
-                                                                          ) -> None:
+def test_kept_gaps_survive_the_srt_and_the_mux_counted_in_the_muxed_film(
+    vfr_film: Path, tmp_path: Path
+) -> None:
     """The viewer's count: frames and cue times read back from the muxed MKV (whole milliseconds)."""
     frames = read_frame_times(vfr_film)
     kept = keep_gaps(build_cues(speech_in_the_slow_part(), RULES, frames.fastest_fps), frames, 2)
@@ -126,14 +140,17 @@ def test_kept_gaps_survive_the_srt_and_the_mux_counted_in_the_muxed_film(vfr_fil
     out = tmp_path / "out.mkv"
     mux(vfr_film, [SubtitleTrack(srt, "eng", "English", True)], out)
     pictures = FrameTimes(tuple(sorted(float(p["pts_time"]) for p in ffprobe_packets(out, "v:0"))))
-    shown = [Cue(float(p["pts_time"]), float(p["pts_time"]) + float(p["duration_time"]), ["?"])
-             for p in ffprobe_packets(out, "s:0")]
+    shown = [
+        Cue(float(p["pts_time"]), float(p["pts_time"]) + float(p["duration_time"]), ["?"])
+        for p in ffprobe_packets(out, "s:0")
+    ]
     assert len(shown) == len(read_srt(srt)) == 7
     assert min(blank_frames_per_gap(shown, pictures)) >= 2, blank_frames_per_gap(shown, pictures)
 
 
-def test_the_subtitle_stage_keeps_gaps_in_frames_for_a_variable_rate_film(vfr_film: Path, tmp_path: Path
-                                                                           ) -> None:
+def test_the_subtitle_stage_keeps_gaps_in_frames_for_a_variable_rate_film(
+    vfr_film: Path, tmp_path: Path
+) -> None:
     """scripts/subtitle.py's main, given what Snakemake gives it (the object its script: directive
     injects, built here as a namespace)."""
     import subtitle
@@ -143,7 +160,8 @@ def test_the_subtitle_stage_keeps_gaps_in_frames_for_a_variable_rate_film(vfr_fi
     out = tmp_path / "subtitles"
     job = SimpleNamespace(
         input=SimpleNamespace(film=str(vfr_film), json=str(transcript), get=lambda _name: None),
-        output=SimpleNamespace(dir=str(out)), log=[str(tmp_path / "subtitle.log")],
+        output=SimpleNamespace(dir=str(out)),
+        log=[str(tmp_path / "subtitle.log")],
         wildcards={"film": "joined"},
         params=SimpleNamespace(rules={}, default_track="source"),
     )

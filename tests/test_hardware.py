@@ -2,7 +2,15 @@
 
 import pytest
 
-from reelsub.hardware import BackendError, HardwareFacts, check_backend_fits, choose_backend, compute_type_for, detect, resolve_device
+from reelsub.hardware import (
+    BackendError,
+    HardwareFacts,
+    check_backend_fits,
+    choose_backend,
+    compute_type_for,
+    detect,
+    resolve_device,
+)
 
 MAC_M2 = HardwareFacts(os="Darwin", arch="arm64", cuda=False, mlx_importable=True)
 MAC_M2_NO_MLX = HardwareFacts(os="Darwin", arch="arm64", cuda=False, mlx_importable=False)

@@ -41,10 +41,12 @@ def test_hindi_film_has_twelve_sentences_placed_with_the_gaps_we_chose(hindi_fil
     assert all(1.0 < s.end - s.start < 8.0 for s in hindi_film.sentences)
 
 
-@pytest.mark.parametrize("film_name, language", [("hindi_film", "hi"), ("bengali_film", "bn"),
-                                                  ("marathi_film", "mr")])
-def test_whisper_base_detects_the_language_of_kokoro_speech(request, base_model, film_name: str,
-                                                             language: str) -> None:
+@pytest.mark.parametrize(
+    "film_name, language", [("hindi_film", "hi"), ("bengali_film", "bn"), ("marathi_film", "mr")]
+)
+def test_whisper_base_detects_the_language_of_kokoro_speech(
+    request, base_model, film_name: str, language: str
+) -> None:
     """Kokoro-82M TTS speaking espeak-ng phonemes, not recorded speech: Whisper base detects its language."""
     film: IndianFilm = request.getfixturevalue(film_name)
     detected, probability, _ = base_model.detect_language(_audio(film))
@@ -61,7 +63,7 @@ def test_english_lines_of_the_mixed_film_are_heard_as_english(mixed_film: Indian
     audio = _audio(mixed_film)
     english_texts = {s.text for s in ENGLISH}
     for sentence in mixed_film.sentences:
-        clip = audio[int(sentence.start * SAMPLE_RATE): int(sentence.end * SAMPLE_RATE)]
+        clip = audio[int(sentence.start * SAMPLE_RATE) : int(sentence.end * SAMPLE_RATE)]
         segments, info = base_model.transcribe(clip, language=None, beam_size=5)
         heard = " ".join(segment.text for segment in segments).strip()
         if sentence.text in english_texts:
@@ -79,11 +81,13 @@ def test_kokoro_cache_key_follows_every_input_and_phonemes_stay_in_the_vocabular
     from reelsub.synth import Speech
 
     key = kokoro_tts.cache_key("आपका नाम क्या है?", "hi", "jm_kumo", 1.0, 16000)
-    others = {kokoro_tts.cache_key("आपका नाम क्या है।", "hi", "jm_kumo", 1.0, 16000),
-              kokoro_tts.cache_key("आपका नाम क्या है?", "mr", "jm_kumo", 1.0, 16000),
-              kokoro_tts.cache_key("आपका नाम क्या है?", "hi", "jf_nezumi", 1.0, 16000),
-              kokoro_tts.cache_key("आपका नाम क्या है?", "hi", "jm_kumo", 1.1, 16000),
-              kokoro_tts.cache_key("आपका नाम क्या है?", "hi", "jm_kumo", 1.0, 24000)}
+    others = {
+        kokoro_tts.cache_key("आपका नाम क्या है।", "hi", "jm_kumo", 1.0, 16000),
+        kokoro_tts.cache_key("आपका नाम क्या है?", "mr", "jm_kumo", 1.0, 16000),
+        kokoro_tts.cache_key("आपका नाम क्या है?", "hi", "jf_nezumi", 1.0, 16000),
+        kokoro_tts.cache_key("आपका नाम क्या है?", "hi", "jm_kumo", 1.1, 16000),
+        kokoro_tts.cache_key("आपका नाम क्या है?", "hi", "jm_kumo", 1.0, 24000),
+    }
     assert key not in others and len(others) == 5
     phonemes = kokoro_tts.phonemes("आपका नाम क्या है?", "hi")
     assert phonemes.endswith(".") and "^" not in phonemes and len(phonemes) > 10
@@ -104,6 +108,8 @@ def test_timing_measures_on_the_films_ground_truth(hindi_film: IndianFilm) -> No
     merged = [(first.start, second.end), *exact[2:]]
     assert straddling_cues(merged, hindi_film) == [(first.start, second.end)]
     late = onset_errors_ms([start + 0.25 for start, _ in exact], hindi_film)
-    assert percentile(late, 0.5) == pytest.approx(250, abs=1) and percentile([1, 2, 3, 4], 0.9) == pytest.approx(3.7)
+    assert percentile(late, 0.5) == pytest.approx(250, abs=1) and percentile(
+        [1, 2, 3, 4], 0.9
+    ) == pytest.approx(3.7)
     assert english_chrf([s.english for s in hindi_film.sentences], hindi_film) == pytest.approx(100)
     assert english_chrf(["Hello"] * 12, hindi_film) < 10

@@ -56,15 +56,35 @@ ENGLISH_FILM = (
 def tagged(film: Path, out: Path, language: str) -> Path:
     """The film with its audio track's language tag set (stream copy)."""
     with atomic_output(out) as temporary:
-        run_tool(["ffmpeg", "-nostdin", "-v", "error", "-y", "-i", str(film), "-map", "0", "-c", "copy",
-                  "-metadata:s:a:0", f"language={language}", str(temporary)], f"tag {film}")
+        run_tool(
+            [
+                "ffmpeg",
+                "-nostdin",
+                "-v",
+                "error",
+                "-y",
+                "-i",
+                str(film),
+                "-map",
+                "0",
+                "-c",
+                "copy",
+                "-metadata:s:a:0",
+                f"language={language}",
+                str(temporary),
+            ],
+            f"tag {film}",
+        )
     return out
 
 
 @pytest.fixture(scope="module")
 def indian_run(tmp_path_factory) -> tuple[Path, dict[str, IndianFilm]]:
     workdir = tmp_path_factory.mktemp("indian")
-    films = {"hindi": hindi_film(workdir / "films" / "hindi.mp4"), "mixed": mixed_film(workdir / "films" / "mixed.mp4")}
+    films = {
+        "hindi": hindi_film(workdir / "films" / "hindi.mp4"),
+        "mixed": mixed_film(workdir / "films" / "mixed.mp4"),
+    }
     tagged(films["hindi"].path, workdir / "films" / "auto_hindi.mp4", "eng")
     make_film(workdir / "films" / "english.mp4", ENGLISH_FILM)
     (workdir / "films.tsv").write_text(SHEET)
@@ -117,7 +137,9 @@ def test_english_subtitles_of_the_hindi_film_follow_its_sentences(indian_run) ->
     cues = read_srt(workdir / "jobs" / "hindi" / "subtitles" / "en.srt")
     assert letters_in("Latn", [c.text for c in cues]) >= 0.95
     said = " ".join(c.text for c in cues).lower()
-    assert sum(word in said for word in ("weather", "brother", "train", "name", "doctor", "market")) >= 4, said
+    assert sum(word in said for word in ("weather", "brother", "train", "name", "doctor", "market")) >= 4, (
+        said
+    )
     errors = onset_errors(cues, films["hindi"])
     assert statistics.median(errors) <= 0.3, errors
     assert straddling(cues, films["hindi"]) == []
@@ -131,7 +153,9 @@ def test_english_lines_of_a_hindi_film_stay_english_in_latin_script(indian_run) 
     for sentence in films["mixed"].sentences:
         shown = [c for c in cues if min(c.end, sentence.end) - max(c.start, sentence.start) > 0.2]
         assert shown, sentence
-        segments = [s for s in transcript["segments"] if s["start"] < sentence.end and s["end"] > sentence.start]
+        segments = [
+            s for s in transcript["segments"] if s["start"] < sentence.end and s["end"] > sentence.start
+        ]
         if sentence.language == "en":
             assert letters_in("Latn", [c.text for c in shown]) >= 0.95, (sentence.text, shown)
             assert {s["language"] for s in segments} == {"en"}, segments
@@ -150,7 +174,9 @@ def test_auto_detects_hindi_and_english_and_qc_names_a_mistagged_audio_track(ind
     assert (workdir / "jobs" / "auto_hindi" / "subtitles" / "hi.srt").is_file()
     qc = json.loads((workdir / "jobs" / "auto_hindi" / "subtitles" / "hi.qc.json").read_text())
     assert qc["flags"]["language_mismatch"] == 1, qc["summary"]
-    assert re.search(r"heard Hindi \(p=0\.\d\d\) but the audio track is tagged 'eng'", qc["summary"]), qc["summary"]
+    assert re.search(r"heard Hindi \(p=0\.\d\d\) but the audio track is tagged 'eng'", qc["summary"]), qc[
+        "summary"
+    ]
     clean = json.loads((workdir / "jobs" / "hindi" / "subtitles" / "hi.qc.json").read_text())
     assert clean["flags"]["language_mismatch"] == 0, clean["summary"]
 

@@ -17,10 +17,22 @@ def words(*spec: tuple[str, float, float]) -> list[Word]:
 def test_word_times_that_run_through_a_pause_are_pulled_out_of_it_and_the_sentence_is_cut() -> None:
     # Two unpunctuated Hindi sentences: speech 1.0-3.0 s and 4.0-6.0 s, but Whisper's times run
     # on through the pause (no gap at all between "है" and "क्या").
-    said = words(("आज", 0.8, 1.6), ("मौसम", 1.6, 2.4), ("अच्छा", 2.4, 3.3), ("है", 3.3, 4.3),
-                 ("क्या", 4.3, 4.9), ("तुम", 4.9, 5.5), ("आओगे", 5.5, 6.1))
-    transcript = Transcript("f", "hi", 7.0, [Segment(0.8, 6.1, "आज मौसम अच्छा है क्या तुम आओगे", said)],
-                            speech=[SpeechRegion(1.0, 3.0), SpeechRegion(4.0, 6.0)])
+    said = words(
+        ("आज", 0.8, 1.6),
+        ("मौसम", 1.6, 2.4),
+        ("अच्छा", 2.4, 3.3),
+        ("है", 3.3, 4.3),
+        ("क्या", 4.3, 4.9),
+        ("तुम", 4.9, 5.5),
+        ("आओगे", 5.5, 6.1),
+    )
+    transcript = Transcript(
+        "f",
+        "hi",
+        7.0,
+        [Segment(0.8, 6.1, "आज मौसम अच्छा है क्या तुम आओगे", said)],
+        speech=[SpeechRegion(1.0, 3.0), SpeechRegion(4.0, 6.0)],
+    )
     fitted = fit_to_speech(transcript, sentence_pause=0.6)
     assert [s.text for s in fitted.segments] == ["आज मौसम अच्छा है", "क्या तुम आओगे"]
     first, second = fitted.segments
@@ -33,9 +45,16 @@ def test_word_times_that_run_through_a_pause_are_pulled_out_of_it_and_the_senten
 def test_a_pause_inside_a_punctuated_sentence_moves_the_words_but_keeps_the_sentence() -> None:
     """JFK pauses after "ask not": a speaker's pause, not a sentence's end, where Whisper punctuated.
     As Whisper does, "not" is stretched through the pause, and "what" starts about when speech resumes."""
-    said = words(("ask", 0.0, 0.4), ("not", 0.4, 1.5), ("what", 1.5, 1.8), ("you", 1.8, 2.1), ("can.", 2.1, 2.5))
-    transcript = Transcript("f", "en", 3.0, [Segment(0.0, 2.5, "ask not what you can.", said)],
-                            speech=[SpeechRegion(0.1, 0.8), SpeechRegion(1.6, 2.5)])
+    said = words(
+        ("ask", 0.0, 0.4), ("not", 0.4, 1.5), ("what", 1.5, 1.8), ("you", 1.8, 2.1), ("can.", 2.1, 2.5)
+    )
+    transcript = Transcript(
+        "f",
+        "en",
+        3.0,
+        [Segment(0.0, 2.5, "ask not what you can.", said)],
+        speech=[SpeechRegion(0.1, 0.8), SpeechRegion(1.6, 2.5)],
+    )
     fitted = fit_to_speech(transcript, sentence_pause=0.6)
     assert len(fitted.segments) == 1
     not_, what = fitted.segments[0].words[1], fitted.segments[0].words[2]
@@ -54,7 +73,12 @@ def test_without_heard_speech_nothing_changes_and_a_far_silence_is_left_alone() 
     said = words(("one", 0.0, 0.5), ("two", 0.5, 1.0))
     transcript = Transcript("f", "en", 20.0, [Segment(0.0, 1.0, "one two", said)])
     assert fit_to_speech(transcript, 0.6) is transcript
-    far = Transcript("f", "en", 20.0, [Segment(0.0, 1.0, "one two", said)],
-                     speech=[SpeechRegion(0.0, 1.0), SpeechRegion(12.0, 13.0)])
+    far = Transcript(
+        "f",
+        "en",
+        20.0,
+        [Segment(0.0, 1.0, "one two", said)],
+        speech=[SpeechRegion(0.0, 1.0), SpeechRegion(12.0, 13.0)],
+    )
     assert [w.word for w in fit_to_speech(far, 0.6).words()] == ["one", "two"]
     assert silences([SpeechRegion(0, 1), SpeechRegion(1.1, 2), SpeechRegion(3, 4)], 0.25)[0].start == 2

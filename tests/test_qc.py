@@ -168,9 +168,17 @@ def flagged(report: dict, check: str) -> list[int]:
 def spoken(*said: tuple[str, float, float, float], duration: float = 30.0, speech=None, language: str = "en"):
     from reelsub.transcript import SpeechRegion
 
-    segments = [Segment(start, end, word, [Word(start, end, word, probability)]) for word, start, end, probability in said]
-    return Transcript("f", language, duration, segments,
-                      speech=None if speech is None else [SpeechRegion(a, b) for a, b in speech])
+    segments = [
+        Segment(start, end, word, [Word(start, end, word, probability)])
+        for word, start, end, probability in said
+    ]
+    return Transcript(
+        "f",
+        language,
+        duration,
+        segments,
+        speech=None if speech is None else [SpeechRegion(a, b) for a, b in speech],
+    )
 
 
 def test_text_on_a_subsecond_film_is_flagged_and_the_summary_does_not_say_every_rule_is_kept() -> None:
@@ -184,7 +192,12 @@ def test_text_on_a_subsecond_film_is_flagged_and_the_summary_does_not_say_every_
 
 
 def test_likely_hallucinations_are_flagged_by_their_own_signs() -> None:
-    said = [("Thank", 1.0, 1.5, 0.9), ("you.", 1.5, 2.0, 0.9), ("Thank", 5.0, 5.5, 0.2), ("you.", 5.5, 6.0, 0.3)]
+    said = [
+        ("Thank", 1.0, 1.5, 0.9),
+        ("you.", 1.5, 2.0, 0.9),
+        ("Thank", 5.0, 5.5, 0.2),
+        ("you.", 5.5, 6.0, 0.3),
+    ]
     transcript = spoken(*said, speech=[(0.9, 2.1)])  # VAD heard nothing at 5-6 s
     cues = [Cue(1.0, 2.5, ["Thank you."]), Cue(5.0, 6.5, ["Thank you."])]
     report = qc_report(cues, STANDARD, FPS, transcript)
@@ -192,15 +205,24 @@ def test_likely_hallucinations_are_flagged_by_their_own_signs() -> None:
     assert flagged(report, "no_speech_heard") == [2]
     assert flagged(report, "low_confidence") == [2]
     assert report["flags"]["repeated_line"] == 1 and report["verdict"] == "review"
-    looping = Transcript("f", "en", 30.0, [Segment(1.0, 9.0, "la " * 40, [Word(1.0 + i * 0.2, 1.2 + i * 0.2, "la")
-                                                                         for i in range(40)])])
+    looping = Transcript(
+        "f",
+        "en",
+        30.0,
+        [Segment(1.0, 9.0, "la " * 40, [Word(1.0 + i * 0.2, 1.2 + i * 0.2, "la") for i in range(40)])],
+    )
     cues = build_cues(looping, STANDARD, FPS)
     assert flagged(qc_report(cues, STANDARD, FPS, looping), "high_compression")
 
 
 def test_a_cue_holding_the_end_of_one_sentence_and_the_start_of_the_next_is_flagged() -> None:
-    transcript = spoken(("I", 1.0, 1.2, 0.9), ("came.", 1.2, 1.6, 0.9), ("Then", 1.7, 2.0, 0.9),
-                        ("we", 2.0, 2.2, 0.9), ("left.", 2.2, 2.6, 0.9))
+    transcript = spoken(
+        ("I", 1.0, 1.2, 0.9),
+        ("came.", 1.2, 1.6, 0.9),
+        ("Then", 1.7, 2.0, 0.9),
+        ("we", 2.0, 2.2, 0.9),
+        ("left.", 2.2, 2.6, 0.9),
+    )
     straddling = [Cue(1.0, 2.1, ["I came. Then"]), Cue(2.18, 3.2, ["we left."])]
     whole = [Cue(1.0, 3.2, ["I came. Then we left."])]
     assert flagged(qc_report(straddling, STANDARD, FPS, transcript), "straddles_sentences") == [1]
@@ -215,16 +237,27 @@ def test_a_track_in_the_wrong_script_is_a_violation_named_in_the_summary() -> No
     assert report["script"] == {"expected": ["Deva"], "letters": {"Arab": 6}, "share_expected": 0.0}
     assert "wrong_script" in report["summary"] and "0% of the letters are Devanagari" in report["summary"]
     devanagari = spoken(("आज", 1.0, 1.5, 0.9), ("मौसम", 1.5, 2.0, 0.9), language="hi")
-    assert qc_report([Cue(1.0, 2.5, ["आज मौसम"])], STANDARD, FPS, devanagari)["violations"]["wrong_script"] == 0
+    assert (
+        qc_report([Cue(1.0, 2.5, ["आज मौसम"])], STANDARD, FPS, devanagari)["violations"]["wrong_script"] == 0
+    )
 
 
 def test_a_confident_language_that_is_not_the_configured_one_is_flagged() -> None:
     from reelsub.transcript import Provenance
 
     transcript = spoken(("Hello.", 1.0, 1.5, 0.9), language="hi")
-    transcript.provenance = [Provenance("asr", "faster-whisper", settings={
-        "language": "hi", "detected_language": "en", "language_probability": 0.97,
-        "audio_track": {"language": "hin"}})]
+    transcript.provenance = [
+        Provenance(
+            "asr",
+            "faster-whisper",
+            settings={
+                "language": "hi",
+                "detected_language": "en",
+                "language_probability": 0.97,
+                "audio_track": {"language": "hin"},
+            },
+        )
+    ]
     report = qc_report([Cue(1.0, 2.0, ["Hello."])], STANDARD, FPS, transcript)
     assert report["flags"]["language_mismatch"] == 1
     assert "heard English (p=0.97) but source_lang is Hindi" in report["summary"]

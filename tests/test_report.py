@@ -62,8 +62,18 @@ def subtitle_folder(folder: Path, languages=("en",), broken: str | None = None) 
             cues[0] = Cue(cues[0].start, cues[0].end, ["I", "saw the", "dog."])
         write_srt(cues, folder / f"{language}.srt")
         (folder / f"{language}.qc.json").write_text(json.dumps(qc_report(cues, RULES, FPS, source)))
-        tracks.append(Track(language, f"{language}.srt", f"{language}.vtt", f"{language}.qc.json",
-                            language, language == languages[0], language != languages[0], len(cues)))
+        tracks.append(
+            Track(
+                language,
+                f"{language}.srt",
+                f"{language}.vtt",
+                f"{language}.qc.json",
+                language,
+                language == languages[0],
+                language != languages[0],
+                len(cues),
+            )
+        )
     write_manifest(folder, tracks)
     return folder
 
@@ -102,9 +112,11 @@ def test_qc_table_shows_unversioned_broken_or_missing_reports_as_missing(tmp_pat
     has no QC report instead of showing numbers of unknown meaning (or failing)."""
     (tmp_path / "en.qc.json").write_text('{"cue_count": 3, "summary": "old report"}')
     (tmp_path / "hi.qc.json").write_text("not json")
-    tracks = [ReportTrack("en", [], read_qc(tmp_path / "en.qc.json")),
-              ReportTrack("hi", [], read_qc(tmp_path / "hi.qc.json")),
-              ReportTrack("ta", [], read_qc(tmp_path / "missing.qc.json"))]
+    tracks = [
+        ReportTrack("en", [], read_qc(tmp_path / "en.qc.json")),
+        ReportTrack("hi", [], read_qc(tmp_path / "hi.qc.json")),
+        ReportTrack("ta", [], read_qc(tmp_path / "missing.qc.json")),
+    ]
     table = qc_table_html("film", tracks)
     assert "old report" not in table
     assert table.count("no QC report for this track") == 3
@@ -120,7 +132,7 @@ def test_benchmarks_are_read_in_stage_order_with_missing_values_as_none(tmp_path
     asr = read_benchmark(tmp_path / "asr.tsv")
     assert (asr.wall_s, asr.max_rss_mb, asr.mean_load, asr.cpu_s) == (3.55, 295.86, 47.63, None)
     table = benchmark_table_html("film", stages)
-    assert "<td>asr</td><td class=\"num\">3.55</td><td class=\"num\">n/a</td>" in table
+    assert '<td>asr</td><td class="num">3.55</td><td class="num">n/a</td>' in table
     assert re.search(r"<b>total</b>.*<b>13\.2</b>", table)  # 0.39 + 3.55 + 0.31 + 9.0
 
 
@@ -138,12 +150,15 @@ def test_film_report_writes_tables_and_three_plots(tmp_path: Path) -> None:
     transcript().write(source)
     (tmp_path / "benchmarks").mkdir()
     (tmp_path / "benchmarks" / "asr.tsv").write_text(
-        f"{BENCHMARK_HEADER}\n3.5\t0:00:03\t1\t1\t1\t1\t0\t0\t50\t1.7\n")
+        f"{BENCHMARK_HEADER}\n3.5\t0:00:03\t1\t1\t1\t1\t0\t0\t50\t1.7\n"
+    )
     out = tmp_path / "report"
-    outputs = ReportOutputs(out / "qc.html", out / "durations.svg", out / "cps.svg", out / "timeline.svg",
-                            out / "benchmarks.html")
-    tracks = write_film_report("film", folder, source, [tmp_path / "benchmarks" / "asr.tsv"],
-                               {"max_cps": 20}, outputs)
+    outputs = ReportOutputs(
+        out / "qc.html", out / "durations.svg", out / "cps.svg", out / "timeline.svg", out / "benchmarks.html"
+    )
+    tracks = write_film_report(
+        "film", folder, source, [tmp_path / "benchmarks" / "asr.tsv"], {"max_cps": 20}, outputs
+    )
     assert [t.language for t in tracks] == ["en", "hi"] and all(t.cues for t in tracks)
     assert "<th>en</th><th>hi</th>" in outputs.qc_table.read_text()
     assert "<td>asr</td>" in outputs.benchmarks.read_text()
@@ -197,7 +212,12 @@ def finished_run(tmp_path_factory) -> Path:
 def test_a_run_leaves_each_films_report_page(finished_run: Path) -> None:
     report = finished_run / "jobs" / "fox" / "report"
     assert sorted(p.name for p in report.iterdir()) == [
-        "benchmarks.html", "cue_durations.svg", "qc.html", "reading_speed.svg", "timeline.svg"]
+        "benchmarks.html",
+        "cue_durations.svg",
+        "qc.html",
+        "reading_speed.svg",
+        "timeline.svg",
+    ]
     assert (finished_run / "jobs" / "fox" / "logs" / "report.log").read_text().strip()
     assert (finished_run / "jobs" / "fox" / "benchmarks" / "report.tsv").is_file()
 
@@ -216,8 +236,11 @@ def test_snakemake_report_zip_holds_qc_plots_benchmarks_and_rule_graph(finished_
     categories = variables["categories"]
     assert set(categories) == {"fox"}
     assert sorted(categories["fox"]["subtitles"]) == [
-        "jobs/fox/report/cue_durations.svg", "jobs/fox/report/qc.html",
-        "jobs/fox/report/reading_speed.svg", "jobs/fox/report/timeline.svg"]
+        "jobs/fox/report/cue_durations.svg",
+        "jobs/fox/report/qc.html",
+        "jobs/fox/report/reading_speed.svg",
+        "jobs/fox/report/timeline.svg",
+    ]
     assert categories["fox"]["stages"] == ["jobs/fox/report/benchmarks.html"]
     results = variables["results"]
     assert results["jobs/fox/report/qc.html"]["labels"] == {"film": "fox", "figure": "subtitle QC"}

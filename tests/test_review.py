@@ -41,6 +41,7 @@ def jobs_run(output: str) -> list[str]:
 
 # -- publishing, without snakemake ------------------------------------------------------------------
 
+
 def machine_folder(folder: Path, text: str) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     write_srt([Cue(1.0, 2.5, [text])], folder / "en.srt")
@@ -93,9 +94,13 @@ def test_a_published_file_with_no_record_is_treated_as_an_edit(tmp_path: Path) -
 
 @pytest.mark.parametrize(
     ("content", "problem"),
-    [(b"1\n00:00:01,000 --> 00:00:02,000\nhello\n\n2\n00:00:03,000 -> 00:0x:04,000\nworld\n\n",
-      "a cue that is not SubRip: '2\\n00:00:03,000 -> 00:0x:04,000\\nworld'"),
-     ("1\n00:00:01,000 --> 00:00:02,000\ncaf\u00e9\n".encode("latin-1"), "not UTF-8 text")],
+    [
+        (
+            b"1\n00:00:01,000 --> 00:00:02,000\nhello\n\n2\n00:00:03,000 -> 00:0x:04,000\nworld\n\n",
+            "a cue that is not SubRip: '2\\n00:00:03,000 -> 00:0x:04,000\\nworld'",
+        ),
+        ("1\n00:00:01,000 --> 00:00:02,000\ncaf\u00e9\n".encode("latin-1"), "not UTF-8 text"),
+    ],
     ids=["broken-timing", "latin-1"],
 )
 def test_a_broken_edit_stops_the_mux_naming_the_file(tmp_path: Path, content: bytes, problem: str) -> None:
@@ -126,17 +131,29 @@ def real_qc(cues: list[Cue]) -> dict:
     return qc_report(cues, SubtitleRules(), 25.0, Transcript("f", "en", cues[-1].end + 1.0, segments))
 
 
-def finding(check: str, kind: str, cue: int | None, start: float | None = None, end: float | None = None) -> dict:
+def finding(
+    check: str, kind: str, cue: int | None, start: float | None = None, end: float | None = None
+) -> dict:
     return {"check": check, "kind": kind, "cue": cue, "start": start, "end": end}
 
 
 def test_flagged_cues_take_cue_times_from_the_srt() -> None:
     cues = [Cue(1.0, 2.0, ["a"]), Cue(3.0, 4.5, ["b"]), Cue(5.0, 6.0, ["c"])]
-    qc = {"findings": [finding("reading_speed", "violation", 3), finding("max_lines", "violation", 2),
-                       finding("low_confidence", "flag", 3), finding("fast_speech", "exception", 1),
-                       finding("wrong_script", "violation", None), finding("bogus", "violation", 9)]}
+    qc = {
+        "findings": [
+            finding("reading_speed", "violation", 3),
+            finding("max_lines", "violation", 2),
+            finding("low_confidence", "flag", 3),
+            finding("fast_speech", "exception", 1),
+            finding("wrong_script", "violation", None),
+            finding("bogus", "violation", 9),
+        ]
+    }
     assert [(f.cue_number, f.start, f.end, f.check) for f in flagged_cues(qc, cues)] == [
-        (2, 3.0, 4.5, "max_lines"), (3, 5.0, 6.0, "low_confidence"), (3, 5.0, 6.0, "reading_speed")]
+        (2, 3.0, 4.5, "max_lines"),
+        (3, 5.0, 6.0, "low_confidence"),
+        (3, 5.0, 6.0, "reading_speed"),
+    ]
     assert flagged_cues({}, cues) == []
 
 
@@ -160,6 +177,7 @@ def test_review_server_answers_range_requests_which_seeking_needs(tmp_path: Path
 
 
 # -- the loop, for real -----------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def finished(tmp_path_factory) -> Path:
@@ -207,8 +225,10 @@ def test_an_edit_reaches_the_film_and_survives_a_rerun_of_subtitle(finished: Pat
     assert machine_copy.read_bytes() == (job / "machine_subtitles" / "en.srt").read_bytes()
     assert machine_copy.read_bytes() != published.read_bytes()
     assert f"kept your edit of {published.relative_to(workdir)}" in run.output
-    assert f"reelsub review: jfk [en] kept your edit {published.relative_to(workdir)}; the new machine " \
-           f"version is {machine_copy.relative_to(workdir)}" in run.output
+    assert (
+        f"reelsub review: jfk [en] kept your edit {published.relative_to(workdir)}; the new machine "
+        f"version is {machine_copy.relative_to(workdir)}" in run.output
+    )
     assert "NATION" in subtitle_text(out, 0)
     assert "Nothing to be done" in snakemake(workdir, "-j2", "jobs/jfk/out.mkv", configfiles=[narrow]).output
 
@@ -225,10 +245,13 @@ def test_an_edit_reaches_the_film_and_survives_a_rerun_of_subtitle(finished: Pat
 
 # -- the review page in a real browser -------------------------------------------------------------
 
+
 def page_state(driver) -> dict:
     """Every text track's cue count (mode 'hidden' makes chromium load a track without showing it)."""
     driver.execute_script("for (const t of document.getElementById('film').textTracks) t.mode = 'hidden';")
-    wait_for(driver, "Array.from(document.getElementById('film').textTracks).every(t => t.cues && t.cues.length)")
+    wait_for(
+        driver, "Array.from(document.getElementById('film').textTracks).every(t => t.cues && t.cues.length)"
+    )
     return driver.execute_script(
         "const v = document.getElementById('film');"
         "return {cues: Array.from(v.textTracks).map(t => t.cues.length),"
@@ -273,7 +296,9 @@ def test_review_page_plays_the_film_loads_every_track_and_seeks_to_flagged_cues(
         position = driver.execute_script("return document.getElementById('film').currentTime")
         assert abs(position - last.start) <= 1 / 25, (position, last.start)
         assert console_errors(driver) == []
-        wait_for(driver, "document.getElementById('film').readyState >= 2")  # the frame there, for the picture
+        wait_for(
+            driver, "document.getElementById('film').readyState >= 2"
+        )  # the frame there, for the picture
         driver.save_screenshot(str(tmp_path / "review.png"))
     print(f"screenshot: {tmp_path / 'review.png'}")
 
@@ -281,8 +306,26 @@ def test_review_page_plays_the_film_loads_every_track_and_seeks_to_flagged_cues(
 def film_in(path: Path, video: list[str], audio: list[str]) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     subprocess.run(
-        ["ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc=size=160x120:rate=25",
-         "-f", "lavfi", "-i", "sine=frequency=440", "-t", "3", *video, *audio, str(path)],
+        [
+            "ffmpeg",
+            "-nostdin",
+            "-v",
+            "error",
+            "-y",
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc=size=160x120:rate=25",
+            "-f",
+            "lavfi",
+            "-i",
+            "sine=frequency=440",
+            "-t",
+            "3",
+            *video,
+            *audio,
+            str(path),
+        ],
         check=True,
     )
     return path
@@ -323,7 +366,10 @@ def test_review_page_says_when_the_browser_cannot_play_the_film(
             assert state["problem"] is None
             driver.find_element("css selector", "a.seek").click()
             wait_for(driver, "!document.getElementById('film').seeking")
-            assert abs(driver.execute_script("return document.getElementById('film').currentTime") - 2.0) <= 1 / 25
+            assert (
+                abs(driver.execute_script("return document.getElementById('film').currentTime") - 2.0)
+                <= 1 / 25
+            )
         else:
             assert "This browser cannot play this film (video/x-msvideo" in state["problem"]
         assert console_errors(driver) == []
@@ -333,6 +379,7 @@ def test_review_pages_are_a_target_of_their_own_never_built_by_default(tmp_path:
     (tmp_path / "films").mkdir()
     for name in ("a.mp4", "b.webm"):
         (tmp_path / "films" / name).write_bytes(b"placeholder: a dry run never reads it")
+
     def job_counts(*targets: str) -> dict[str, str]:
         run = snakemake(tmp_path, *targets, "-n", "--quiet", "rules")
         assert run.returncode == 0, run.output

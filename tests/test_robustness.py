@@ -27,8 +27,16 @@ import films_factory as factory
 from reelsub.media import probe, stream_md5
 from reelsub.tracks import read_manifest
 from reelsub.transcript import Transcript
-from workflow import (PROJECT, SNAKEMAKE, Run, snakemake, snakemake_command,
-                      snakemake_env, streams, subtitle_text)
+from workflow import (
+    PROJECT,
+    SNAKEMAKE,
+    Run,
+    snakemake,
+    snakemake_command,
+    snakemake_env,
+    streams,
+    subtitle_text,
+)
 
 
 def failed_lines(run: Run) -> dict[str, str]:
@@ -44,8 +52,11 @@ def failure_of(run: Run, film: str) -> str:
 
 def spoken(mkv: Path, subtitle_index: int) -> str:
     """A subtitle track's words, lower case, without numbers, times and punctuation."""
-    lines = [line for line in subtitle_text(mkv, subtitle_index).splitlines()
-             if line.strip() and not line.strip().isdigit() and "-->" not in line]
+    lines = [
+        line
+        for line in subtitle_text(mkv, subtitle_index).splitlines()
+        if line.strip() and not line.strip().isdigit() and "-->" not in line
+    ]
     return " ".join(re.sub(r"[^a-z' ]+", " ", " ".join(lines).lower()).split())
 
 
@@ -53,18 +64,21 @@ def assert_plays_to_the_end(mkv: Path) -> None:
     """ffmpeg decodes every audio and video frame and reads every subtitle without a complaint."""
     result = subprocess.run(
         ["ffmpeg", "-nostdin", "-v", "error", "-i", str(mkv), "-map", "0", "-c:s", "copy", "-f", "null", "-"],
-        capture_output=True, text=True,
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 0 and not result.stderr.strip(), result.stderr
 
 
 # -- one batch of ten films: seven good (five with hostile names, two without speech), three bad ----
 
-HOSTILE_NAMES = ("my film.mp4", "शोले.mkv", "it's \"quoted\".mp4", "a;b&c.mov", "$(touch pwned).mp4")
+HOSTILE_NAMES = ("my film.mp4", "शोले.mkv", 'it\'s "quoted".mp4', "a;b&c.mov", "$(touch pwned).mp4")
 NO_SPEECH = ("silence.mp4", "music.mp4")
-BAD = {"no audio.mp4": "no audio stream in films/no audio.mp4",
-       "empty.mp4": "films/empty.mp4: empty file (0 bytes)",
-       "cut short.mp4": "films/cut short.mp4: not a readable film (ffprobe): moov atom not found"}
+BAD = {
+    "no audio.mp4": "no audio stream in films/no audio.mp4",
+    "empty.mp4": "films/empty.mp4: empty file (0 bytes)",
+    "cut short.mp4": "films/cut short.mp4: not a readable film (ffprobe): moov atom not found",
+}
 
 
 @pytest.fixture(scope="module")
@@ -128,7 +142,8 @@ def test_hostile_file_names_are_processed_and_never_run_a_command(batch) -> None
         assert Transcript.read(workdir / "jobs" / film / "transcript.json").film == film
     # One job folder per film, named exactly as the film: readable, and no two films share one.
     assert sorted(p.name for p in (workdir / "jobs").iterdir()) == sorted(
-        Path(n).stem for n in (*HOSTILE_NAMES, *NO_SPEECH, *BAD))
+        Path(n).stem for n in (*HOSTILE_NAMES, *NO_SPEECH, *BAD)
+    )
     # Jobs run in the workdir; a name that ran a command would have left pwned there or here.
     assert not list(workdir.rglob("pwned"))
     assert not (PROJECT / "pwned").exists() and not (Path.cwd() / "pwned").exists()
@@ -274,14 +289,22 @@ def start_snakemake(workdir: Path, *args: str, log: Path) -> subprocess.Popen:
     """As workflow.snakemake, but in the background (its own session, so it can be killed)."""
     command, environment = snakemake_command(workdir, *args), snakemake_env()
     with open(log, "w") as stream:
-        return subprocess.Popen(command, cwd=workdir, stdout=stream, stderr=subprocess.STDOUT,
-                                env=environment, start_new_session=True)
+        return subprocess.Popen(
+            command,
+            cwd=workdir,
+            stdout=stream,
+            stderr=subprocess.STDOUT,
+            env=environment,
+            start_new_session=True,
+        )
 
 
 def incomplete_marks(workdir: Path) -> set[str]:
     """Files snakemake has marked as being written (it names each marker by its base64 path)."""
-    return {base64.urlsafe_b64decode(p.name.encode()).decode()
-            for p in (workdir / ".snakemake" / "incomplete").glob("*")}
+    return {
+        base64.urlsafe_b64decode(p.name.encode()).decode()
+        for p in (workdir / ".snakemake" / "incomplete").glob("*")
+    }
 
 
 @pytest.mark.e2e
@@ -338,8 +361,9 @@ def small_disk(tmp_path: Path):
     def mount(size: str) -> Path:
         jobs = tmp_path / "jobs"
         jobs.mkdir()
-        result = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(jobs)],
-                                capture_output=True, text=True)
+        result = subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(jobs)], capture_output=True, text=True
+        )
         if result.returncode != 0:
             pytest.skip(f"cannot mount a small tmpfs here: {result.stderr.strip()}")
         mounted.append(jobs)

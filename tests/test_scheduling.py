@@ -72,13 +72,16 @@ def test_a_number_in_asr_threads_is_taken_as_it_is(batch: Path) -> None:
     fixed = batch / "threads.yaml"
     fixed.write_text("asr:\n  threads: 2\n")
     # --configfile takes every file after it, and a second --configfile replaces the first
-    planned = planned_asr_threads(batch, "--cores=2", "--configfile", str(DEMO_CONFIG), str(fixed),
-                                  demo_config=False)
+    planned = planned_asr_threads(
+        batch, "--cores=2", "--configfile", str(DEMO_CONFIG), str(fixed), demo_config=False
+    )
     assert planned == [2] * 4
 
 
 @pytest.mark.parametrize("value", ["0", "half", "-2"])
-def test_asr_threads_other_than_auto_or_a_positive_number_is_refused_naming_the_key(batch: Path, value: str) -> None:
+def test_asr_threads_other_than_auto_or_a_positive_number_is_refused_naming_the_key(
+    batch: Path, value: str
+) -> None:
     bad = batch / "threads.yaml"
     bad.write_text(f"asr:\n  threads: {value}\n")
     run = snakemake(batch, "-n", "--configfile", str(DEMO_CONFIG), str(bad), demo_config=False)

@@ -47,5 +47,9 @@ def test_arabic_and_devanagari_tables_of_whisper_base(tokenizer) -> None:
     assert not others & set(namaste)
     assert set(tokenizer.encode(" hello", add_special_tokens=False).ids) <= others
     assert arabic <= others
-    assert "ा" in {token_bytes(tokenizer, i).decode("utf-8", "replace") for i in range(50257) if i not in others}
-    assert max(others) < tokenizer.token_to_id("<|endoftext|>")  # special and timestamp tokens are never touched
+    assert "ा" in {
+        token_bytes(tokenizer, i).decode("utf-8", "replace") for i in range(50257) if i not in others
+    }
+    assert max(others) < tokenizer.token_to_id(
+        "<|endoftext|>"
+    )  # special and timestamp tokens are never touched

@@ -35,8 +35,13 @@ FILM = (
 
 def _cluster(command: str, timeout: float) -> subprocess.CompletedProcess:
     environment = {**os.environ, "REELSUB_SLURM_STATE": str(STATE)}
-    return subprocess.run(["timeout", "--kill-after=10", str(int(timeout)), "bash", str(CLUSTER), command],
-                          capture_output=True, text=True, timeout=timeout + 20, env=environment)
+    return subprocess.run(
+        ["timeout", "--kill-after=10", str(int(timeout)), "bash", str(CLUSTER), command],
+        capture_output=True,
+        text=True,
+        timeout=timeout + 20,
+        env=environment,
+    )
 
 
 def _have_slurm_tools() -> bool:
@@ -90,15 +95,23 @@ def slurm_run(tmp_path_factory, film: Path, slurm_cluster: dict[str, str]) -> tu
     shutil.copy(film, workdir / "films" / "jfk.mp4")
     # --max-threads: the test node has nproc CPUs, fewer than asr's 4 threads; sbatch would refuse
     # --cpus-per-task beyond the node.
-    run = run_snakemake(workdir, "--profile", str(PROJECT / "profiles" / "slurm"),
-                        "--max-threads", str(os.cpu_count() or 1), "jobs/jfk/out.mkv",
-                        timeout=900, env=slurm_cluster)
+    run = run_snakemake(
+        workdir,
+        "--profile",
+        str(PROJECT / "profiles" / "slurm"),
+        "--max-threads",
+        str(os.cpu_count() or 1),
+        "jobs/jfk/out.mkv",
+        timeout=900,
+        env=slurm_cluster,
+    )
     assert run.returncode == 0, run.output
     return workdir, run
 
 
-def test_every_stage_ran_as_a_slurm_job_that_completed(slurm_run: tuple[Path, Run],
-                                                       slurm_cluster: dict[str, str]) -> None:
+def test_every_stage_ran_as_a_slurm_job_that_completed(
+    slurm_run: tuple[Path, Run], slurm_cluster: dict[str, str]
+) -> None:
     workdir, run = slurm_run
     assert "profiles/slurm" in run.output and "workflow specific profile" in run.output
     # "Job 4 has been submitted with SLURM jobid 9 (log: .../slurm_logs/rule_asr/jfk/9.log)."
@@ -106,8 +119,13 @@ def test_every_stage_ran_as_a_slurm_job_that_completed(slurm_run: tuple[Path, Ru
     stages = ["demux", "asr", "align", "export", "subtitle", "mux"]
     assert sorted(submitted.values()) == sorted(stages), run.output
     # MinJobAge=600 keeps finished jobs in slurmctld: SLURM itself says each one completed.
-    states = subprocess.run(["squeue", "-h", "-t", "all", "-j", ",".join(submitted), "-o", "%i %T"],
-                            capture_output=True, text=True, timeout=30, env={**os.environ, **slurm_cluster})
+    states = subprocess.run(
+        ["squeue", "-h", "-t", "all", "-j", ",".join(submitted), "-o", "%i %T"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        env={**os.environ, **slurm_cluster},
+    )
     assert states.returncode == 0, states.stderr
     finished = dict(line.split() for line in states.stdout.splitlines())
     assert finished == {job: "COMPLETED" for job in submitted}, states.stdout

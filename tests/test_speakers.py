@@ -250,10 +250,17 @@ def assert_speakers_kept_apart(cues: list[Cue], transcript: Transcript, rules: S
 
 
 def test_a_word_of_no_known_speaker_belongs_to_the_speaker_before_it() -> None:
-    words = spoken_words(spoken_by([
-        ("uh", 0.0, 0.1, None), ("Yes", 0.1, 0.2, "A"), ("um", 0.2, 0.3, None), ("No", 0.3, 0.4, "B"),
-        ("er", 0.4, 0.5, None),
-    ]))
+    words = spoken_words(
+        spoken_by(
+            [
+                ("uh", 0.0, 0.1, None),
+                ("Yes", 0.1, 0.2, "A"),
+                ("um", 0.2, 0.3, None),
+                ("No", 0.3, 0.4, "B"),
+                ("er", 0.4, 0.5, None),
+            ]
+        )
+    )
     assert known_speakers(words) == ["A", "A", "A", "B", "B"]
     assert speaker_changes(words) == [False, False, False, True, False]
     unknown = spoken_words(spoken_by([("Yes", 0.0, 0.2, None), ("No", 0.3, 0.4, None)]))
@@ -474,11 +481,33 @@ def sample_film(pyannote_sample: Path, path: Path) -> Path:
 
     path.parent.mkdir(parents=True, exist_ok=True)
     run_tool(
-        ["ffmpeg", "-nostdin", "-v", "error", "-y",
-         "-f", "lavfi", "-i", "testsrc2=size=160x90:rate=5",
-         "-i", str(pyannote_sample / "sample.wav"),
-         "-map", "0:v", "-map", "1:a", "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p",
-         "-c:a", "aac", "-shortest", str(path)],
+        [
+            "ffmpeg",
+            "-nostdin",
+            "-v",
+            "error",
+            "-y",
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc2=size=160x90:rate=5",
+            "-i",
+            str(pyannote_sample / "sample.wav"),
+            "-map",
+            "0:v",
+            "-map",
+            "1:a",
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
+            "-pix_fmt",
+            "yuv420p",
+            "-c:a",
+            "aac",
+            "-shortest",
+            str(path),
+        ],
         f"sample film {path}",
     )
     return path
@@ -495,8 +524,12 @@ def test_the_align_rule_stops_on_a_missing_diarization_model_and_labels_words_wi
     from workflow import snakemake
 
     sample_film(pyannote_sample, tmp_path / "films" / "sample.mkv")
-    run = snakemake(tmp_path, "-j1", "jobs/sample/aligned.json",
-                    config=["align={'diarization_model': '/nowhere/diarization'}"])
+    run = snakemake(
+        tmp_path,
+        "-j1",
+        "jobs/sample/aligned.json",
+        config=["align={'diarization_model': '/nowhere/diarization'}"],
+    )
     assert run.returncode != 0
     assert (
         "REELSUB ERROR: film 'sample', stage align: cannot load diarization model '/nowhere/diarization' "
@@ -506,8 +539,13 @@ def test_the_align_rule_stops_on_a_missing_diarization_model_and_labels_words_wi
 
     folder = replayed_pipeline_folder(tmp_path / "replayed", pyannote_sample / "sample.rttm")
     tests = Path(__file__).resolve().parent
-    run = snakemake(tmp_path, "-j1", "jobs/sample/aligned.json",
-                    config=[f"align={{'diarization_model': '{folder}'}}"], env={"PYTHONPATH": str(tests)})
+    run = snakemake(
+        tmp_path,
+        "-j1",
+        "jobs/sample/aligned.json",
+        config=[f"align={{'diarization_model': '{folder}'}}"],
+        env={"PYTHONPATH": str(tests)},
+    )
     assert run.returncode == 0, run.output[-3000:]
     aligned = Transcript.read(tmp_path / "jobs" / "sample" / "aligned.json")
     words = list(aligned.words())

@@ -5,14 +5,35 @@ import os
 
 import pytest
 
-from reelsub.transcript import ContractError, Provenance, Segment, Transcript, Word, estimated_words, write_text_atomically
+from reelsub.transcript import (
+    ContractError,
+    Provenance,
+    Segment,
+    Transcript,
+    Word,
+    estimated_words,
+    write_text_atomically,
+)
 
 
 def sample() -> Transcript:
     return Transcript(
-        film="jfk", language="en", duration=11.0,
-        segments=[Segment(0.3, 2.0, "And so my", [Word(0.3, 0.6, "And", 0.9), Word(0.6, 1.0, "so"), Word(1.0, 2.0, "my")])],
-        provenance=[Provenance(stage="asr", engine="faster-whisper", model="tiny.en", versions={"faster-whisper": "1.2.1"})],
+        film="jfk",
+        language="en",
+        duration=11.0,
+        segments=[
+            Segment(
+                0.3,
+                2.0,
+                "And so my",
+                [Word(0.3, 0.6, "And", 0.9), Word(0.6, 1.0, "so"), Word(1.0, 2.0, "my")],
+            )
+        ],
+        provenance=[
+            Provenance(
+                stage="asr", engine="faster-whisper", model="tiny.en", versions={"faster-whisper": "1.2.1"}
+            )
+        ],
     )
 
 
@@ -20,8 +41,13 @@ def test_round_trip_keeps_everything(tmp_path):
     sample().write(tmp_path / "t.json")
     data = json.loads((tmp_path / "t.json").read_text())
     assert data["schema"] == "reelsub.transcript/2"
-    assert data["segments"][0]["words"][0] == {"start": 0.3, "end": 0.6, "word": "And", "probability": 0.9,
-                                              "speaker": None}
+    assert data["segments"][0]["words"][0] == {
+        "start": 0.3,
+        "end": 0.6,
+        "word": "And",
+        "probability": 0.9,
+        "speaker": None,
+    }
     assert Transcript.read(tmp_path / "t.json") == sample()
 
 

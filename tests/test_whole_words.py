@@ -37,8 +37,12 @@ def librivox_cues(tmp_path_factory, tiny_en_model: str):
         parts += [Speech(recording=clip), Speech(silence=0.8)]
     wav = scratch / "librivox.wav"
     build_soundtrack(parts, wav, scratch)
-    settings = AsrSettings(model=tiny_en_model, device="cpu", compute_type="int8", cpu_threads=2, language="en")
-    transcript = align(transcribe(wav, "whisperx", settings, "librivox"), wav, AlignSettings(models={}, device="cpu"))
+    settings = AsrSettings(
+        model=tiny_en_model, device="cpu", compute_type="int8", cpu_threads=2, language="en"
+    )
+    transcript = align(
+        transcribe(wav, "whisperx", settings, "librivox"), wav, AlignSettings(models={}, device="cpu")
+    )
     cues = build_cues(transcript, SubtitleRules(), 25.0)
     write_srt(cues, scratch / "en.srt")
     write_vtt(cues, scratch / "en.vtt")
@@ -68,19 +72,42 @@ def test_mr_does_not_end_a_sentence_a_line_or_a_cue(librivox_cues) -> None:
 
 @pytest.mark.parametrize(
     ("token", "language", "ends"),
-    [("Mr.", "en", False), ("Mrs.", "en", False), ("Dr.", "hi", False), ("e.g.", "en", False),
-     ("i.e.,", "en", False), ("J.", "en", False), ("St.", "en", False), ("डॉ.", "hi", False),
-     ("z.B.", "de", False), ("Mme.", "fr", False), ("dog.", "en", True), ("no.", "en", True),
-     ("बात।", "hi", True), ("ہے۔", "ur", True), ("“Stop!”", "en", True), ("ᱥᱮ᱾", "sat", True),
-     ("ok,", "en", False)],
+    [
+        ("Mr.", "en", False),
+        ("Mrs.", "en", False),
+        ("Dr.", "hi", False),
+        ("e.g.", "en", False),
+        ("i.e.,", "en", False),
+        ("J.", "en", False),
+        ("St.", "en", False),
+        ("डॉ.", "hi", False),
+        ("z.B.", "de", False),
+        ("Mme.", "fr", False),
+        ("dog.", "en", True),
+        ("no.", "en", True),
+        ("बात।", "hi", True),
+        ("ہے۔", "ur", True),
+        ("“Stop!”", "en", True),
+        ("ᱥᱮ᱾", "sat", True),
+        ("ok,", "en", False),
+    ],
 )
-def test_sentence_ends_in_every_script_and_abbreviations_do_not_end_them(token: str, language: str, ends: bool) -> None:
+def test_sentence_ends_in_every_script_and_abbreviations_do_not_end_them(
+    token: str, language: str, ends: bool
+) -> None:
     assert ends_sentence(token, language) is ends
 
 
 def test_names_numbers_with_units_and_titles_keep_together() -> None:
-    for left, right in (("New", "Jersey"), ("5", "km"), ("10", "%"), ("Mr.", "Sharma"), ("$", "20"),
-                        ("3", "p.m."), ("20", "रुपये")):
+    for left, right in (
+        ("New", "Jersey"),
+        ("5", "km"),
+        ("10", "%"),
+        ("Mr.", "Sharma"),
+        ("$", "20"),
+        ("3", "p.m."),
+        ("20", "रुपये"),
+    ):
         assert keeps_together(left, right, "en"), (left, right)
     for left, right in (("the", "dog"), ("Jersey.", "Then"), ("big", "house"), ("NASA", "said")):
         assert not keeps_together(left, right, "en"), (left, right)
@@ -89,19 +116,28 @@ def test_names_numbers_with_units_and_titles_keep_together() -> None:
 
 def test_a_line_break_goes_anywhere_but_inside_a_name_or_a_number_and_its_unit() -> None:
     rules = SubtitleRules(max_chars_per_line=24)
-    for content, whole in (("She drove all the way to New Jersey today", "New Jersey"),
-                           ("The hotel was only about 5 km from town", "5 km"),
-                           ("Please call Mr. Sharma in the morning", "Mr. Sharma")):
+    for content, whole in (
+        ("She drove all the way to New Jersey today", "New Jersey"),
+        ("The hotel was only about 5 km from town", "5 km"),
+        ("Please call Mr. Sharma in the morning", "Mr. Sharma"),
+    ):
         lines = wrap_lines(content, rules)
         assert len(lines) == 2 and any(whole in line for line in lines), lines
 
 
 def test_a_cue_break_does_not_part_new_and_jersey_at_a_segment_end() -> None:
     """Whisper ends a segment inside a name as often as anywhere: only a pause may part it."""
-    said = [("I", 0.0), ("moved", 0.3), ("to", 0.6), ("New", 0.9)], [("Jersey", 1.2), ("last", 1.6), ("year.", 2.0)]
+    said = (
+        [("I", 0.0), ("moved", 0.3), ("to", 0.6), ("New", 0.9)],
+        [("Jersey", 1.2), ("last", 1.6), ("year.", 2.0)],
+    )
     segments = [
-        Segment(words[0][1], words[-1][1] + 0.3, " ".join(w for w, _ in words),
-                [Word(t, t + 0.3, w) for w, t in words])
+        Segment(
+            words[0][1],
+            words[-1][1] + 0.3,
+            " ".join(w for w, _ in words),
+            [Word(t, t + 0.3, w) for w, t in words],
+        )
         for words in said
     ]
     cues = build_cues(Transcript("f", "en", 10.0, segments), SubtitleRules(), 25.0)

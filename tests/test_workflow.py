@@ -53,8 +53,15 @@ def test_out_mkv_has_english_track_with_the_speech(finished_film: Path) -> None:
 
 def test_outputs_and_logs_land_under_the_film_job(finished_film: Path) -> None:
     job = finished_film / "jobs" / "jfk"
-    for name in ("transcript.json", "transcript.txt", "transcript.srt", "subtitles/en.srt",
-                 "subtitles/en.vtt", "subtitles/en.qc.json", "out.mkv"):
+    for name in (
+        "transcript.json",
+        "transcript.txt",
+        "transcript.srt",
+        "subtitles/en.srt",
+        "subtitles/en.vtt",
+        "subtitles/en.qc.json",
+        "out.mkv",
+    ):
         assert (job / name).is_file(), name
     assert not (job / "audio.wav").exists(), "the 16 kHz wav is temporary"
     for stage in ("demux", "asr", "align", "export", "subtitle", "mux"):
@@ -86,8 +93,11 @@ def test_empty_target_list_means_no_translate_jobs(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("setting", "key"),
-    [("asr={'batch_size': 'eight'}", "batch_size"), ("asr_backend=gpu", "asr_backend"),
-     ("subtitle={'max_lines': 9}", "max_lines")],
+    [
+        ("asr={'batch_size': 'eight'}", "batch_size"),
+        ("asr_backend=gpu", "asr_backend"),
+        ("subtitle={'max_lines': 9}", "max_lines"),
+    ],
 )
 def test_bad_config_is_rejected_naming_the_key(tmp_path: Path, setting: str, key: str) -> None:
     run = snakemake(tmp_path, "-n", config=[setting])
@@ -129,14 +139,22 @@ def test_translated_track_with_tiny_substitute_model_is_muxed_tagged_and_wrapped
 
     model = build_tiny_indictrans(tmp_path / "tiny-en-indic-substitute")
     make_film(tmp_path / "films" / "jfk.mp4", JFK_FILM)
-    run = snakemake(tmp_path, "-j2", "jobs/jfk/out.mkv",
-                    config=["target_langs=[hi]", f"translate={{'models': {{'en-indic': '{model}'}}}}"])
+    run = snakemake(
+        tmp_path,
+        "-j2",
+        "jobs/jfk/out.mkv",
+        config=["target_langs=[hi]", f"translate={{'models': {{'en-indic': '{model}'}}}}"],
+    )
     assert run.returncode == 0, run.output
     out = tmp_path / "jobs" / "jfk" / "out.mkv"
     subtitles = [s for s in streams(out) if s["codec_type"] == "subtitle"]
     assert [(s["tags"]["language"], s["tags"]["title"], s["disposition"]["default"]) for s in subtitles] == [
-        ("eng", "English", 1), ("hin", "Hindi (machine translation)", 0)]
-    english, hindi = (read_srt(tmp_path / "jobs" / "jfk" / "subtitles" / f"{lang}.srt") for lang in ("en", "hi"))
+        ("eng", "English", 1),
+        ("hin", "Hindi (machine translation)", 0),
+    ]
+    english, hindi = (
+        read_srt(tmp_path / "jobs" / "jfk" / "subtitles" / f"{lang}.srt") for lang in ("en", "hi")
+    )
     assert hindi, "the substitute's output still makes cues"
     assert hindi[0].start >= english[0].start - SubtitleRules().max_lead - 0.001
     assert hindi[-1].end <= english[-1].end + SubtitleRules().max_lag + 0.001

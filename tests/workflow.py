@@ -24,8 +24,14 @@ class Run:
     seconds: float = 0.0  # wall time of the whole command, timed from outside
 
 
-def snakemake_command(workdir: Path, *args: str, config: Sequence[str] = (), snakefile: Path = SNAKEFILE,
-                      demo_config: bool = True, configfiles: Sequence[Path] = ()) -> list[str]:
+def snakemake_command(
+    workdir: Path,
+    *args: str,
+    config: Sequence[str] = (),
+    snakefile: Path = SNAKEFILE,
+    demo_config: bool = True,
+    configfiles: Sequence[Path] = (),
+) -> list[str]:
     """The snakemake command line for the project's Snakefile (or another), run inside ``workdir``.
     ``configfiles`` come after the demo config, and override it."""
     # Targets and plain options first: --configfile and --config take every word after them.
@@ -44,31 +50,49 @@ def snakemake_env(env: dict[str, str] | None = None) -> dict[str, str]:
     return environment
 
 
-def snakemake(workdir: Path, *args: str, config: Sequence[str] = (), timeout: float = 900,
-              env: dict[str, str] | None = None, snakefile: Path = SNAKEFILE, demo_config: bool = True,
-              watchdog: bool = False, configfiles: Sequence[Path] = ()) -> Run:
+def snakemake(
+    workdir: Path,
+    *args: str,
+    config: Sequence[str] = (),
+    timeout: float = 900,
+    env: dict[str, str] | None = None,
+    snakefile: Path = SNAKEFILE,
+    demo_config: bool = True,
+    watchdog: bool = False,
+    configfiles: Sequence[Path] = (),
+) -> Run:
     """snakemake on the project's Snakefile, run inside ``workdir`` (its films/ and jobs/), as a user
     runs it (the workflow profile applies). The one way tests and bench/ start Snakemake.
 
     ``watchdog``: run it under `timeout --kill-after=15` so a snakemake that hangs (the SLURM
     plugin can wait forever on a job it lost) is killed with its jobs, and subprocess only as a
     last resort."""
-    command = snakemake_command(workdir, *args, config=config, snakefile=snakefile, demo_config=demo_config,
-                                configfiles=configfiles)
+    command = snakemake_command(
+        workdir, *args, config=config, snakefile=snakefile, demo_config=demo_config, configfiles=configfiles
+    )
     limit = timeout
     if watchdog:
         command = ["timeout", "--kill-after=15", str(int(timeout)), *command]
         limit = timeout + 60
     started = time.perf_counter()
-    result = subprocess.run(command, cwd=workdir, capture_output=True, text=True, timeout=limit,
-                            env=snakemake_env(env), stdin=subprocess.DEVNULL)
+    result = subprocess.run(
+        command,
+        cwd=workdir,
+        capture_output=True,
+        text=True,
+        timeout=limit,
+        env=snakemake_env(env),
+        stdin=subprocess.DEVNULL,
+    )
     return Run(result.returncode, result.stdout + result.stderr, time.perf_counter() - started)
 
 
 def streams(path: Path) -> list[dict]:
     result = subprocess.run(
         ["ffprobe", "-v", "error", "-print_format", "json", "-show_streams", str(path)],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     return json.loads(result.stdout)["streams"]
 
@@ -76,7 +100,21 @@ def streams(path: Path) -> list[dict]:
 def subtitle_text(mkv: Path, subtitle_index: int) -> str:
     """The text of one subtitle track of a film, as SRT."""
     result = subprocess.run(
-        ["ffmpeg", "-nostdin", "-v", "error", "-i", str(mkv), "-map", f"0:s:{subtitle_index}", "-f", "srt", "-"],
-        capture_output=True, text=True, check=True,
+        [
+            "ffmpeg",
+            "-nostdin",
+            "-v",
+            "error",
+            "-i",
+            str(mkv),
+            "-map",
+            f"0:s:{subtitle_index}",
+            "-f",
+            "srt",
+            "-",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
     )
     return result.stdout

@@ -14,7 +14,12 @@ import speech
 from lib import WORK, Context, Row, asr_worker, log, machine_snapshot
 
 ARMS = ("reelsub", "raw", "raw-seq", "packed")
-LABELS = {"reelsub": "reelsub", "raw": "raw batched", "raw-seq": "raw sequential", "packed": "packed (prototype)"}
+LABELS = {
+    "reelsub": "reelsub",
+    "raw": "raw batched",
+    "raw-seq": "raw sequential",
+    "packed": "packed (prototype)",
+}
 
 
 def measure(bench: Context) -> None:
@@ -49,26 +54,43 @@ def measure(bench: Context) -> None:
                     f"pauses cut out, scores {rate['packed']:.1%} like raw batched ({rate['raw']:.1%}), so the "
                     "VAD options (min_silence 160 ms) are not the cause: reelsub's windows, which keep the pauses "
                     "between regions inside the 30-s window, are. Retries are not involved where reelsub "
-                    "re-decoded nothing (see row 1)")
+                    "re-decoded nothing (see row 1)"
+                )
             else:
-                causes.append(f"{group} ({model}): packing does not remove it (packed {rate['packed']:.1%}): "
-                              "the difference is in the decoding options, not the windows")
+                causes.append(
+                    f"{group} ({model}): packing does not remove it (packed {rate['packed']:.1%}): "
+                    "the difference is in the decoding options, not the windows"
+                )
         bench.quality_line(
             f"WER, {group} ({sum(1 for c in clips if c.group == group)} clip(s), "
             f"{arms['reelsub'][1]} words), {model}",
             ", ".join(f"{LABELS[arm]} {rate[arm]:.1%}" for arm in ARMS),
-            "reelsub <= raw batched", "MISSED" if rate["reelsub"] > rate["raw"] + 1e-9 else "met")
-    row = Row("c", f"accuracy corpus: WER of reelsub vs raw batched faster-whisper on {len(clips)} real-speech "
-                   f"clips ({', '.join(groups)}), tiny.en (+ base on cards)", "reelsub <= raw batched, every group",
-              "worse on " + "; ".join(worse) if worse else "no group worse than raw batched", not worse)
+            "reelsub <= raw batched",
+            "MISSED" if rate["reelsub"] > rate["raw"] + 1e-9 else "met",
+        )
+    row = Row(
+        "c",
+        f"accuracy corpus: WER of reelsub vs raw batched faster-whisper on {len(clips)} real-speech "
+        f"clips ({', '.join(groups)}), tiny.en (+ base on cards)",
+        "reelsub <= raw batched, every group",
+        "worse on " + "; ".join(worse) if worse else "no group worse than raw batched",
+        not worse,
+    )
     row.causes += causes
-    row.causes.append("each group is one small sample (tiny.en, 21-81 words): a difference of one or two words is "
-                      "within what any change of the audio layout does")
+    row.causes.append(
+        "each group is one small sample (tiny.en, 21-81 words): a difference of one or two words is "
+        "within what any change of the audio layout does"
+    )
     row.details.append("per group and arm in the quality table; every transcript in bench/work/accuracy/")
     for clip in clips:
-        row.details.append(f"{clip.name} reference: \"{clip.reference[:160]}\"; " + "; ".join(
-            f"{key}: \"{texts[key].get(clip.path.stem, '-')[:160]}\"" for key in texts
-            if clip.path.stem in texts[key]))
+        row.details.append(
+            f'{clip.name} reference: "{clip.reference[:160]}"; '
+            + "; ".join(
+                f'{key}: "{texts[key].get(clip.path.stem, "-")[:160]}"'
+                for key in texts
+                if clip.path.stem in texts[key]
+            )
+        )
     bench.raw["accuracy"] = {f"{m}/{g}": arms for (m, g), arms in table.items()}
     bench.raw["accuracy_texts"] = texts
     bench.add(row, load)

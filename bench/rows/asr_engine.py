@@ -33,8 +33,11 @@ def measure(bench: Context) -> None:
     # Context arms, once each in full mode: reelsub without its re-decoding, the library's
     # defaults, and reelsub's options with timestamp tokens (how reelsub decoded before).
     # packed (bench/packed_asr.py) is timed in every round: row p compares it with both.
-    context = ("reelsub-noretry", "raw-default", "raw-timestamps", "packed-retry") if bench.plan.mode == "full" \
+    context = (
+        ("reelsub-noretry", "raw-default", "raw-timestamps", "packed-retry")
+        if bench.plan.mode == "full"
         else ("packed-retry",)
+    )
     timed = ("reelsub", "raw", "packed")
     arms = timed + context
     series = {arm: Series(arm) for arm in arms}
@@ -53,16 +56,24 @@ def measure(bench: Context) -> None:
     bench.raw["row1_cpu"] = {arm: cpu[arm].seconds for arm in arms}
     value, text = ratio_text(series["reelsub"], series["raw"])
     cpu_value, cpu_text = ratio_text(cpu["reelsub"], cpu["raw"])
-    row = Row("1", f"ASR stage: reelsub.asr.transcribe vs raw BatchedInferencePipeline bs8 "
-                   f"({audio.duration / 60:.1f} min of real speech)", "<= 1.10x",
-              f"wall {text}; CPU time {cpu_text}", value <= 1.10)
-    rtf = lambda arm: series[arm].median / audio.duration
+    row = Row(
+        "1",
+        f"ASR stage: reelsub.asr.transcribe vs raw BatchedInferencePipeline bs8 "
+        f"({audio.duration / 60:.1f} min of real speech)",
+        "<= 1.10x",
+        f"wall {text}; CPU time {cpu_text}",
+        value <= 1.10,
+    )
+
+    def rtf(arm):
+        return series[arm].median / audio.duration
+
     options = ", ".join(f"{k}={v}" for k, v in runs["raw"][0].get("options", {}).items())
     labels = {
         "reelsub-noretry": "reelsub with reelsub.asr.RETRY_PASSES = 0 (no re-decoding of window tails)",
         "raw-default": "raw BatchedInferencePipeline, library defaults (no word times)",
         "raw-timestamps": "raw BatchedInferencePipeline, reelsub's options but without_timestamps=False "
-                          "(timestamp tokens)",
+        "(timestamp tokens)",
         "packed-retry": "packed speech with reelsub's tail re-decoding on packed chunks (bench/packed_asr.py)",
     }
     row.details += [
@@ -71,10 +82,12 @@ def measure(bench: Context) -> None:
         f"raw BatchedInferencePipeline on the whole file, same model and options ({options}): "
         f"{series['raw'].text()}, RTF {rtf('raw'):.3f}",
         f"packed speech (bench/packed_asr.py, row p): {series['packed'].text()}, RTF {rtf('packed'):.3f}",
-        *[f"{labels[arm]}: {series[arm].text()}, RTF {rtf(arm):.3f}, {series[arm].median / series['raw'].median:.2f}x raw"
-          for arm in context],
-        "CPU seconds (all threads of the worker, same region): " + "; ".join(
-            f"{arm} {cpu[arm].text()}" for arm in arms),
+        *[
+            f"{labels[arm]}: {series[arm].text()}, RTF {rtf(arm):.3f}, {series[arm].median / series['raw'].median:.2f}x raw"
+            for arm in context
+        ],
+        "CPU seconds (all threads of the worker, same region): "
+        + "; ".join(f"{arm} {cpu[arm].text()}" for arm in arms),
         "timed: model load + transcription + every segment collected, in a fresh process; interpreter "
         f"start and imports outside (median {statistics.median(r['import_s'] for r in runs['reelsub']):.2f} s)",
     ]
@@ -83,25 +96,34 @@ def measure(bench: Context) -> None:
         data = json.loads((WORK / "row1" / f"{arm}.json").read_text())
         error, errors, count = corpus.wer(audio.reference, data["text"])
         # real recordings have no per-sentence onsets: WER only (first-word timing is row 2's)
-        quality[arm] = {"wer": error, "errors": errors, "ref_words": count, "timing": [],
-                        "missed": 0, "words": len(data["words"])}
+        quality[arm] = {
+            "wer": error,
+            "errors": errors,
+            "ref_words": count,
+            "timing": [],
+            "missed": 0,
+            "words": len(data["words"]),
+        }
     redone = runs["reelsub"][0]
     if redone.get("redecoded_windows"):
         row.details.append(
             f"reelsub re-decoded {redone['redecoded_windows']} window tail(s), {redone['redecoded_s']:.0f} s of "
             f"audio ({redone['redecoded_s'] / max(redone.get('speech_s') or 1, 1e-9):.0%} of the "
             f"{redone.get('speech_s') or 0:.0f} s of speech), where Whisper ended a window before its speech "
-            "did; each tail is decoded as a window of its own, which Whisper pads to 30 s")
+            "did; each tail is decoded as a window of its own, which Whisper pads to 30 s"
+        )
     if value > 1.10:
         q = quality
         row.causes.append(
             f"reelsub {series['reelsub'].median:.1f} s against {series['raw'].median:.1f} s; WER "
             f"{q['reelsub']['wer']:.1%} ({q['reelsub']['words']} words) against {q['raw']['wer']:.1%} "
-            f"({q['raw']['words']} words) for the raw pipeline")
+            f"({q['raw']['words']} words) for the raw pipeline"
+        )
         if redone.get("redecoded_windows"):
             row.causes.append(
                 f"reelsub re-decoded {redone['redecoded_windows']} window tail(s) ({redone['redecoded_s']:.0f} s) "
-                "that the raw pipeline does not: a repair the raw baseline does not make")
+                "that the raw pipeline does not: a repair the raw baseline does not make"
+            )
         if "reelsub-noretry" in series:
             off, raw_q = q["reelsub-noretry"], q["raw"]
             extra = series["reelsub"].median - series["raw"].median
@@ -111,12 +133,13 @@ def measure(bench: Context) -> None:
                 f"with RETRY_PASSES = 0, run once, takes {series['reelsub-noretry'].median:.1f} s) and about "
                 f"{extra - repair:.1f} s is decoding in its own windows, span by span, with its own VAD pass. "
                 f"Without the re-decoding it finds {off['words']} words (WER {off['wer']:.1%}); the raw pipeline "
-                f"finds {raw_q['words']} (WER {raw_q['wer']:.1%}) with no re-decoding at all")
+                f"finds {raw_q['words']} (WER {raw_q['wer']:.1%}) with no re-decoding at all"
+            )
             row.causes.append(
                 "so both costs come from reelsub's windows: it groups its VAD regions into spans of at most 30 s "
                 "that keep the pauses between them, while faster-whisper (vad.collect_chunks) packs up to 30 s of "
                 "speech with the pauses cut out and maps the times back. Likely, not proven here: tiny.en ends a "
                 "window at a long pause, which is what the re-decoding repairs. Windows packed like the "
-                "library's should make the re-decoding mostly unnecessary and bring reelsub to the raw speed")
+                "library's should make the re-decoding mostly unnecessary and bring reelsub to the raw speed"
+            )
     bench.add(row, load)
-

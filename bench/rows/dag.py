@@ -43,8 +43,14 @@ def measure(bench: Context) -> None:
         series[arm].seconds.append(seconds)
         counts[arm] = dict(re.findall(r"^(\w+)\s+(\d+)$", output, flags=re.MULTILINE))
     value, text = ratio_text(series["reelsub"], series["bare"])
-    row = Row("5", f"dry-run DAG build, {bench.plan.dag_films} empty placeholder films: `snakemake -n` "
-                   "reelsub vs a bare 7-rule Snakefile (touch rules)", "<= 1.5x", text, value <= 1.5)
+    row = Row(
+        "5",
+        f"dry-run DAG build, {bench.plan.dag_films} empty placeholder films: `snakemake -n` "
+        "reelsub vs a bare 7-rule Snakefile (touch rules)",
+        "<= 1.5x",
+        text,
+        value <= 1.5,
+    )
     row.details += [
         f"reelsub (target_langs=[hi], so all 7 rules): {series['reelsub'].text()}; "
         f"bare (bench/bare.Snakefile): {series['bare'].text()}",
@@ -54,7 +60,7 @@ def measure(bench: Context) -> None:
         c = bench.startup_cost
         row.details.append(
             f"both include snakemake's {c:.1f}-s wait for `scontrol` (row 0); without it the ratio would be "
-            f"about {(series['reelsub'].median - c) / (series['bare'].median - c):.2f}x")
+            f"about {(series['reelsub'].median - c) / (series['bare'].median - c):.2f}x"
+        )
     bench.raw["row5"] = {k: v.seconds for k, v in series.items()}
     bench.add(row, load)
-

@@ -36,9 +36,14 @@ def measure(bench: Context) -> None:
     font = "Lohit Devanagari"
     load = machine_snapshot()
     log(f"row 3: mux (stream copy) vs burn-in re-encode, {film.duration:.0f}-s film")
-    series = {"mux": Series("mux"), "burn": Series("burn-in"), "mux 2 s": Series("mux of a 2-s piece"),
-              "ffprobe": Series("reelsub.media.probe"), "pyav": Series("PyAV open"),
-              "pyav mux": Series("PyAV remux")}
+    series = {
+        "mux": Series("mux"),
+        "burn": Series("burn-in"),
+        "mux 2 s": Series("mux of a 2-s piece"),
+        "ffprobe": Series("reelsub.media.probe"),
+        "pyav": Series("PyAV open"),
+        "pyav mux": Series("PyAV remux"),
+    }
     for arm in alternate(tuple(series), bench.plan.repeats):
         started = time.perf_counter()
         if arm == "mux":
@@ -59,16 +64,22 @@ def measure(bench: Context) -> None:
     pyav_same = all(stream_md5(film.path, s) == stream_md5(workdir / "pyav.mkv", s) for s in ("v:0", "a:0"))
     value, text = ratio_text(copy, burn, invert=True)
     size_mb = film.path.stat().st_size / 1e6
-    row = Row("3", f"mux by stream copy (reelsub.media.mux) vs burn-in re-encode (reelsub.media.burn_in), "
-                   f"{film.duration:.0f}-s 1280x720 film ({size_mb:.0f} MB, "
-                   f"{size_mb * 8 / film.duration:.1f} Mbit/s)",
-              ">= 100x faster, A/V md5 identical",
-              f"{text} faster; video md5 {'identical' if same['v:0'] else 'DIFFERENT'}, "
-              f"audio md5 {'identical' if same['a:0'] else 'DIFFERENT'}",
-              value >= 100 and all(same.values()))
+    row = Row(
+        "3",
+        f"mux by stream copy (reelsub.media.mux) vs burn-in re-encode (reelsub.media.burn_in), "
+        f"{film.duration:.0f}-s 1280x720 film ({size_mb:.0f} MB, "
+        f"{size_mb * 8 / film.duration:.1f} Mbit/s)",
+        ">= 100x faster, A/V md5 identical",
+        f"{text} faster; video md5 {'identical' if same['v:0'] else 'DIFFERENT'}, "
+        f"audio md5 {'identical' if same['a:0'] else 'DIFFERENT'}",
+        value >= 100 and all(same.values()),
+    )
     per_s_copy = max(copy.median - fixed.median, 1e-6) / film.duration
     per_s_burn = burn.median / film.duration
-    project = lambda d: per_s_burn * d / (fixed.median + per_s_copy * d)
+
+    def project(d):
+        return per_s_burn * d / (fixed.median + per_s_copy * d)
+
     row.details += [
         f"mux: {copy.text(3)}; burn-in (libx264 veryfast, crf 20, libass): {burn.text()}",
         f"mux of a 2-s piece of the same film: {fixed.text(3)}, the fixed cost of a mux (ffprobe, then an "
@@ -85,7 +96,8 @@ def measure(bench: Context) -> None:
             f"the ffprobe in reelsub.media.probe ({series['ffprobe'].median * 1000:.0f} ms); reading the same "
             f"streams with PyAV in-process (av.open, already a dependency) takes {series['pyav'].median * 1000:.0f} "
             f"ms. With that, the mux would take about {copy.median - saved:.3f} s and be about "
-            f"{burn.median / (copy.median - saved):.0f}x faster than the burn-in")
+            f"{burn.median / (copy.median - saved):.0f}x faster than the burn-in"
+        )
         pyav = series["pyav mux"]
         row.causes.append(
             f"the measured alternative, the whole mux in-process with PyAV (bench/pyav_mux.py: packets copied, "
@@ -93,8 +105,8 @@ def measure(bench: Context) -> None:
             f"{burn.median / pyav.median:.0f}x faster than the burn-in, A/V md5 "
             f"{'identical' if pyav_same else 'DIFFERENT'}. A product version must keep what "
             "reelsub.media.mux does beyond that: every stream of any film, mov_text converted to SubRip, "
-            "chapters, global metadata and dispositions")
+            "chapters, global metadata and dispositions"
+        )
     bench.raw["row3"] = {k: v.seconds for k, v in series.items()}
     bench.raw["row3"]["md5_identical"] = same
     bench.add(row, load)
-

@@ -30,9 +30,13 @@ from lib import (
     snakemake,
 )
 
-PREAMBLE = ("import pickle; from snakemake.logging import logger; from snakemake.iocontainers import Snakemake; "
-            "from snakemake.shell import shell")
-LOAD_SCRIPT = ("import sys, runpy; sys.path.insert(0, {scripts!r}); runpy.run_path({path!r}, run_name='not_main')")
+PREAMBLE = (
+    "import pickle; from snakemake.logging import logger; from snakemake.iocontainers import Snakemake; "
+    "from snakemake.shell import shell"
+)
+LOAD_SCRIPT = (
+    "import sys, runpy; sys.path.insert(0, {scripts!r}); runpy.run_path({path!r}, run_name='not_main')"
+)
 
 
 def timed(command: list, repeats: int) -> Series:
@@ -65,14 +69,16 @@ def measure(bench: Context) -> None:
     for _ in range(bench.plan.repeats):
         for kind in chains:
             if kind == "start":  # the same snakemake command with nothing to run: start, parse, DAG
-                seconds, _ = snakemake(workdir, "-j1", "-n", "shell/5.done", snakefile=workdir / "Snakefile",
-                                       demo_config=False)
+                seconds, _ = snakemake(
+                    workdir, "-j1", "-n", "shell/5.done", snakefile=workdir / "Snakefile", demo_config=False
+                )
                 chains[kind].seconds.append(seconds)
                 continue
             for folder in ("script", "shell", "benchmarks", "logs"):
                 shutil.rmtree(workdir / folder, ignore_errors=True)
-            seconds, _ = snakemake(workdir, "-j1", f"{kind}/5.done", snakefile=workdir / "Snakefile",
-                                   demo_config=False)
+            seconds, _ = snakemake(
+                workdir, "-j1", f"{kind}/5.done", snakefile=workdir / "Snakefile", demo_config=False
+            )
             chains[kind].seconds.append(seconds)
     films_dir = workdir / "films"
     films_dir.mkdir()
@@ -85,10 +91,15 @@ def measure(bench: Context) -> None:
     per_job = (chains["script"].median - chains["shell"].median) / 6
     per_shell_job = (chains["shell"].median - chains["start"].median) / 6
     stage_cost = {stage: s.median - bare.median for stage, s in imports.items()}
-    row = Row("8", "short film: fixed costs per job and per run (no target; explains row 2)", "-",
-              f"per job: process {bare.median:.2f} s + preamble {preamble.median - bare.median:.2f} s + our imports "
-              f"({', '.join(f'{k} {v:.2f}' for k, v in stage_cost.items())} s); a script: job costs Snakemake "
-              f"{per_job:.2f} s more than a shell: job ({per_shell_job:.2f} s each)", None)
+    row = Row(
+        "8",
+        "short film: fixed costs per job and per run (no target; explains row 2)",
+        "-",
+        f"per job: process {bare.median:.2f} s + preamble {preamble.median - bare.median:.2f} s + our imports "
+        f"({', '.join(f'{k} {v:.2f}' for k, v in stage_cost.items())} s); a script: job costs Snakemake "
+        f"{per_job:.2f} s more than a shell: job ({per_shell_job:.2f} s each)",
+        None,
+    )
     row.details += [
         f"`python -c pass`: {bare.text()}; with the script: preamble's imports: {preamble.text()}",
         "each stage script's imports, process start included (scripts/<stage>.py loaded, main not run): "
@@ -107,8 +118,13 @@ def measure(bench: Context) -> None:
         row.details.append(
             f"row 2's film: pipeline {pipeline:.1f} s, ASR alone {asr:.1f} s; its {len(stages)} jobs pay about "
             f"{fixed:.1f} s of process starts, preambles and imports before any work, and Snakemake "
-            f"{dry.median:.1f} s to start and plan")
-    bench.raw["row8"] = {"bare": bare.seconds, "preamble": preamble.seconds,
-                         "imports": {k: v.seconds for k, v in imports.items()},
-                         "chains": {k: v.seconds for k, v in chains.items()}, "dry": dry.seconds}
+            f"{dry.median:.1f} s to start and plan"
+        )
+    bench.raw["row8"] = {
+        "bare": bare.seconds,
+        "preamble": preamble.seconds,
+        "imports": {k: v.seconds for k, v in imports.items()},
+        "chains": {k: v.seconds for k, v in chains.items()},
+        "dry": dry.seconds,
+    }
     bench.add(row, load)

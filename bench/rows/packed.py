@@ -21,11 +21,14 @@ def measure(bench: Context) -> None:
     _, cpu_vs_reelsub = ratio_text(cpu["packed"], cpu["reelsub"])
     vs_reelsub, vs_reelsub_text = ratio_text(series["packed"], series["reelsub"])
     wer = {arm: quality[arm]["wer"] for arm in quality}
-    row = Row("p", f"packed speech (prototype, bench/packed_asr.py) vs raw BatchedInferencePipeline, "
-                   f"{duration / 60:.1f} min of real speech; WER no worse than raw",
-              "<= 1.10x, WER <= raw",
-              f"wall {text}, CPU {cpu_text}; WER packed {wer['packed']:.1%}, raw {wer['raw']:.1%}, reelsub {wer['reelsub']:.1%}",
-              value <= 1.10 and wer["packed"] <= wer["raw"] + 1e-9)
+    row = Row(
+        "p",
+        f"packed speech (prototype, bench/packed_asr.py) vs raw BatchedInferencePipeline, "
+        f"{duration / 60:.1f} min of real speech; WER no worse than raw",
+        "<= 1.10x, WER <= raw",
+        f"wall {text}, CPU {cpu_text}; WER packed {wer['packed']:.1%}, raw {wer['raw']:.1%}, reelsub {wer['reelsub']:.1%}",
+        value <= 1.10 and wer["packed"] <= wer["raw"] + 1e-9,
+    )
     facts = runs["packed"][0]
     retry = runs.get("packed-retry", [{}])[0]
     row.details += [
@@ -38,13 +41,14 @@ def measure(bench: Context) -> None:
         f"{series['packed-retry'].text() if 'packed-retry' in series else 'n/a'}, re-decoded "
         f"{retry.get('redecoded_windows', 0)} chunk tail(s) ({retry.get('redecoded_s', 0):.0f} s), WER "
         f"{wer.get('packed-retry', float('nan')):.1%}",
-        "WER (words found / reference words): " + ", ".join(
-            f"{arm} {q['wer']:.1%} ({q['words']}/{q['ref_words']})" for arm, q in quality.items()),
+        "WER (words found / reference words): "
+        + ", ".join(f"{arm} {q['wer']:.1%} ({q['words']}/{q['ref_words']})" for arm, q in quality.items()),
     ]
     if vs_reelsub < 1:
         row.details.append(
             "to port into reelsub.asr: decode each DECODE_SPAN_S span's VAD regions packed like this "
             "(SpeechMap / pack_chunks in bench/packed_asr.py), map word times back by the region of the "
-            "word's middle, and keep the tail re-decoding only where row p's packed-retry still finds tails")
+            "word's middle, and keep the tail re-decoding only where row p's packed-retry still finds tails"
+        )
     bench.add(row, machine_snapshot())
     row.others = next((r.others for r in bench.rows if r.number == "1"), row.others)  # timed in row 1's run

@@ -43,7 +43,11 @@ def measure(bench: Context) -> None:
     load = machine_snapshot()
     log(f"row 2: whole pipeline on a {film.duration / 60:.1f}-min film vs the ASR stage alone")
     pipeline, asr = Series("pipeline"), Series("asr alone")
-    pipeline_cpu, asr_cpu, asr_process_cpu = Series("pipeline CPU"), Series("asr CPU"), Series("asr process CPU")
+    pipeline_cpu, asr_cpu, asr_process_cpu = (
+        Series("pipeline CPU"),
+        Series("asr CPU"),
+        Series("asr process CPU"),
+    )
     keep = workdir / "kept"
     shutil.rmtree(keep, ignore_errors=True)
     for arm in alternate(("pipeline", "asr"), bench.plan.repeats):
@@ -62,11 +66,17 @@ def measure(bench: Context) -> None:
             asr_process_cpu.seconds.append(alone["process_cpu_s"])
     value, text = ratio_text(pipeline, asr)
     _, cpu_text = ratio_text(pipeline_cpu, asr_cpu)
-    row = Row("2", f"whole pipeline (snakemake, every stage) vs the ASR stage alone "
-                   f"({film.duration / 60:.1f}-min film)", "<= 1.30x", f"wall {text}; CPU time {cpu_text}",
-              value <= 1.30)
+    row = Row(
+        "2",
+        f"whole pipeline (snakemake, every stage) vs the ASR stage alone ({film.duration / 60:.1f}-min film)",
+        "<= 1.30x",
+        f"wall {text}; CPU time {cpu_text}",
+        value <= 1.30,
+    )
     benches = [stage_benchmarks(job) for job in bench.row2_jobs]
-    stage_s = {stage: statistics.median(b[stage]["s"] for b in benches) for stage in STAGES if stage in benches[0]}
+    stage_s = {
+        stage: statistics.median(b[stage]["s"] for b in benches) for stage in STAGES if stage in benches[0]
+    }
     outside = pipeline.median - sum(stage_s.values())
     job_cpu = statistics.median(sum(b[s].get("cpu_time", 0.0) for s in b) for b in benches)
     row.details += [
@@ -85,7 +95,9 @@ def measure(bench: Context) -> None:
     # The alternative for the align stage: the same fallback without importing whisperx.
     alt = Series("align without whisperx import")
     for _ in range(bench.plan.repeats):
-        seconds, _ = run([PYTHON, BENCH / "align_alt.py", bench.row2_jobs[0] / "asr.json", workdir / "alt.json"])
+        seconds, _ = run(
+            [PYTHON, BENCH / "align_alt.py", bench.row2_jobs[0] / "asr.json", workdir / "alt.json"]
+        )
         alt.seconds.append(seconds)
     projected = (pipeline.median - stage_s.get("align", 0.0) + alt.median) / asr.median
     if value > 1.30:
@@ -93,14 +105,21 @@ def measure(bench: Context) -> None:
             f"the pipeline takes {pipeline.median - asr.median:.1f} s more than the ASR stage alone: its asr job "
             f"{stage_s.get('asr', 0):.1f} s (the same work as the {asr.median:.1f} s alone, plus a process start "
             f"and imports), the other stages {sum(v for k, v in stage_s.items() if k != 'asr'):.1f} s, snakemake "
-            f"outside the jobs {outside:.1f} s")
+            f"outside the jobs {outside:.1f} s"
+        )
     if bench.startup_cost and bench.startup_cost > 1:
         row.details.append(
             f"of the time outside the jobs, {bench.startup_cost:.1f} s is snakemake waiting for `scontrol` (row 0); "
-            f"without that wait the ratio would be about {(pipeline.median - bench.startup_cost) / asr.median:.2f}x")
-    bench.raw["row2"] = {"pipeline": pipeline.seconds, "asr": asr.seconds, "stages": benches,
-                         "pipeline_cpu": pipeline_cpu.seconds, "asr_cpu": asr_cpu.seconds,
-                         "align_alt": alt.seconds}
+            f"without that wait the ratio would be about {(pipeline.median - bench.startup_cost) / asr.median:.2f}x"
+        )
+    bench.raw["row2"] = {
+        "pipeline": pipeline.seconds,
+        "asr": asr.seconds,
+        "stages": benches,
+        "pipeline_cpu": pipeline_cpu.seconds,
+        "asr_cpu": asr_cpu.seconds,
+        "align_alt": alt.seconds,
+    }
     align_s = stage_s.get("align", 0.0)
     if align_s > alt.median + 1.0:
         row.details.append(
@@ -118,7 +137,6 @@ def measure(bench: Context) -> None:
     timing_quality(bench, film)
 
 
-
 def timing_quality(bench: Context, film: films.Film) -> None:
     """WER and first-word timing of the pipeline's own transcript (transcript.json, after align)."""
     transcript = json.loads((bench.row2_jobs[0] / "transcript.json").read_text())
@@ -129,13 +147,20 @@ def timing_quality(bench: Context, film: films.Film) -> None:
     timing, missed = corpus.timing_errors(film.timing_truth(), words)
     med, p90 = corpus.median(timing) * 1000, corpus.percentile(timing, 0.9) * 1000
     bench.raw["timing"] = {"errors": timing, "missed": missed}
-    bench.quality.append((f"WER of the pipeline's transcript.json, {film.duration / 60:.1f}-min film "
-                         "(narration + jfk)", f"{error:.1%} ({errors}/{count} words)", "-", "-"))
-    bench.quality.append((
-        f"first-word timing, {len(truth)} espeak sentences of that film (transcript.json after align; "
-        f"{missed} sentences without a word)",
-        f"median {med:.0f} ms, p90 {p90:.0f} ms",
-        "median <= 250 ms, p90 <= 500 ms",
-        "met" if med <= 250 and p90 <= 500 else "MISSED",
-    ))
-
+    bench.quality.append(
+        (
+            f"WER of the pipeline's transcript.json, {film.duration / 60:.1f}-min film (narration + jfk)",
+            f"{error:.1%} ({errors}/{count} words)",
+            "-",
+            "-",
+        )
+    )
+    bench.quality.append(
+        (
+            f"first-word timing, {len(truth)} espeak sentences of that film (transcript.json after align; "
+            f"{missed} sentences without a word)",
+            f"median {med:.0f} ms, p90 {p90:.0f} ms",
+            "median <= 250 ms, p90 <= 500 ms",
+            "met" if med <= 250 and p90 <= 500 else "MISSED",
+        )
+    )

@@ -19,10 +19,15 @@ def measure(bench: Context) -> None:
     stages = [s for s in STAGES if s in benches[0]]
     shares = {s: statistics.median(b[s]["s"] / w for b, w in zip(benches, walls)) for s in stages}
     shares["snakemake (outside the jobs)"] = statistics.median(
-        1 - sum(b[s]["s"] for s in stages) / w for b, w in zip(benches, walls))
-    row = Row("7", f"share of the pipeline's wall time per stage ({bench.film.duration / 60:.1f}-min film, "
-                   f"median of {len(benches)} runs)", "-",
-              ", ".join(f"{k} {v:.1%}" for k, v in shares.items()), None)
+        1 - sum(b[s]["s"] for s in stages) / w for b, w in zip(benches, walls)
+    )
+    row = Row(
+        "7",
+        f"share of the pipeline's wall time per stage ({bench.film.duration / 60:.1f}-min film, "
+        f"median of {len(benches)} runs)",
+        "-",
+        ", ".join(f"{k} {v:.1%}" for k, v in shares.items()),
+        None,
+    )
     bench.raw["row7"] = shares
     bench.add(row, machine_snapshot())
-

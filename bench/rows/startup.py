@@ -49,19 +49,28 @@ def measure(bench: Context) -> None:
     probe_s = time.perf_counter() - probe_started
     reason = (probe.stderr or probe.stdout).strip().splitlines()[:1]
     bench.startup_cost = series["as installed"].median - series["fast scontrol"].median
-    verdict = (f"{bench.startup_cost:.1f} s of every snakemake command waits for SLURM" if bench.startup_cost > 1
-               else "no wait for SLURM during this run")
-    row = Row("0", "snakemake start-up (`snakemake --version`), as installed vs with `scontrol` failing fast",
-              "-", f"{series['as installed'].median:.1f} s vs {series['fast scontrol'].median:.1f} s: {verdict}",
-              None)
+    verdict = (
+        f"{bench.startup_cost:.1f} s of every snakemake command waits for SLURM"
+        if bench.startup_cost > 1
+        else "no wait for SLURM during this run"
+    )
+    row = Row(
+        "0",
+        "snakemake start-up (`snakemake --version`), as installed vs with `scontrol` failing fast",
+        "-",
+        f"{series['as installed'].median:.1f} s vs {series['fast scontrol'].median:.1f} s: {verdict}",
+        None,
+    )
     row.details += [
         f"as installed: {series['as installed'].text()}; with a fast-failing scontrol first on PATH: "
         f"{series['fast scontrol'].text()}",
         "snakemake-executor-plugin-slurm (requirements.txt) runs `scontrol show config` (timeout 10 s) when "
         "snakemake starts, whatever the executor; here scontrol says: "
         f"{reason[0] if reason else 'nothing'} (exit {probe.returncode}) in {probe_s:.1f} s. "
-        + ("Rows 2, 4 and 5 include this wait once per snakemake command, as a user of this machine would."
-           if bench.startup_cost > 1 else "It answered at once during this run, so no row is slowed by it."),
+        + (
+            "Rows 2, 4 and 5 include this wait once per snakemake command, as a user of this machine would."
+            if bench.startup_cost > 1
+            else "It answered at once during this run, so no row is slowed by it."
+        ),
     ]
     bench.add(row, load)
-

@@ -512,13 +512,19 @@ def _align_with_wav2vec2(
     audio_seconds = waveform.shape[0] / SAMPLE_RATE
     if abs(audio_seconds - transcript.duration) > 1.0:
         log.warning(
-            "align %s: audio is %.1f s, transcript says %.1f s", transcript.film, audio_seconds, transcript.duration
+            "align %s: audio is %.1f s, transcript says %.1f s",
+            transcript.film,
+            audio_seconds,
+            transcript.duration,
         )
     coverage = dictionary_coverage(transcript, metadata.get("dictionary", {}))
     if coverage < 0.5:
         log.warning(
             "align %s: only %.0f%% of the transcript's letters are in %s's vocabulary: is it a %r model?",
-            transcript.film, 100 * coverage, choice.label, transcript.language,
+            transcript.film,
+            100 * coverage,
+            choice.label,
+            transcript.language,
         )
 
     stats = AlignStats()
@@ -541,7 +547,9 @@ def _align_with_wav2vec2(
         if segment.end - last_report >= PROGRESS_EVERY_S or segment is transcript.segments[-1]:
             log.info(
                 "align progress: %.0f / %.0f s (%.0f%%), %.1f s elapsed",
-                segment.end, duration, 100 * min(segment.end, duration) / max(duration, 1e-9),
+                segment.end,
+                duration,
+                100 * min(segment.end, duration) / max(duration, 1e-9),
                 time.monotonic() - started,
             )
             last_report = segment.end
@@ -594,7 +602,9 @@ def _align_segment(
     except Exception as error:  # pandas/torch errors on odd text; keep whisper's times there
         if len(stats.segment_errors) < 5:
             stats.segment_errors.append(f"{segment.start:.2f}s: {type(error).__name__}: {error}")
-        log.warning("align: segment at %.2f s not aligned (%s: %s)", segment.start, type(error).__name__, error)
+        log.warning(
+            "align: segment at %.2f s not aligned (%s: %s)", segment.start, type(error).__name__, error
+        )
         return []
     return [
         AlignedWord(

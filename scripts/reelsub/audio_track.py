@@ -178,9 +178,14 @@ class AudioRecord:
     def of(cls, choice: AudioChoice, duration: float) -> AudioRecord:
         language = tag_language(choice.stream.language)
         return cls(
-            stream_index=choice.stream.index, track=choice.position, language=choice.stream.language,
-            language_id=language.id if language else None, title=choice.stream.title,
-            default=choice.stream.default, reason=choice.reason, duration=round(duration, 3),
+            stream_index=choice.stream.index,
+            track=choice.position,
+            language=choice.stream.language,
+            language_id=language.id if language else None,
+            title=choice.stream.title,
+            default=choice.stream.default,
+            reason=choice.reason,
+            duration=round(duration, 3),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -188,9 +193,14 @@ class AudioRecord:
 
 
 _FIELD_TYPES: dict[str, tuple[type, ...]] = {
-    "stream_index": (int,), "track": (int,), "language": (str, type(None)),
-    "language_id": (str, type(None)), "title": (str, type(None)), "default": (bool,),
-    "reason": (str,), "duration": (int, float),
+    "stream_index": (int,),
+    "track": (int,),
+    "language": (str, type(None)),
+    "language_id": (str, type(None)),
+    "title": (str, type(None)),
+    "default": (bool,),
+    "reason": (str,),
+    "duration": (int, float),
 }
 
 
@@ -212,6 +222,10 @@ def read_audio_record(path: str | os.PathLike[str]) -> AudioRecord:
         # bool is an int to Python: a flag where a number belongs (or the reverse) is still wrong
         if value is ... or not isinstance(value, types) or (isinstance(value, bool) and bool not in types):
             raise ContractError(f"{path}: key {key!r} is {'missing' if value is ... else repr(value)}")
-    if data["stream_index"] < 0 or data["track"] < 0 or not (math.isfinite(data["duration"]) and data["duration"] >= 0):
+    if (
+        data["stream_index"] < 0
+        or data["track"] < 0
+        or not (math.isfinite(data["duration"]) and data["duration"] >= 0)
+    ):
         raise ContractError(f"{path}: stream_index, track and duration must be non-negative numbers")
     return AudioRecord(**{key: data[key] for key in _FIELD_TYPES})

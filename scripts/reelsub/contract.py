@@ -30,7 +30,9 @@ class ContractError(ValueError):
     """A file passed between stages does not follow its contract."""
 
 
-def read_document(path: str | os.PathLike[str], schemas: Iterable[str], parse: Callable[[dict[str, Any]], T]) -> T:
+def read_document(
+    path: str | os.PathLike[str], schemas: Iterable[str], parse: Callable[[dict[str, Any]], T]
+) -> T:
     """Parse a versioned JSON document; any problem is a ContractError naming the file."""
     accepted = tuple(schemas)
     try:
@@ -47,7 +49,9 @@ def read_document(path: str | os.PathLike[str], schemas: Iterable[str], parse: C
     except ContractError as error:
         raise ContractError(f"{path}: {error}") from error
     except (KeyError, TypeError, ValueError, AttributeError) as error:
-        raise ContractError(f"{path}: malformed {data['schema']} document ({type(error).__name__}: {error})") from error
+        raise ContractError(
+            f"{path}: malformed {data['schema']} document ({type(error).__name__}: {error})"
+        ) from error
 
 
 def write_document(path: str | os.PathLike[str], document: dict[str, Any]) -> None:

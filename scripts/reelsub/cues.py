@@ -333,9 +333,15 @@ class _Builder:
                 if article_split_forced(left, right, self.rules, self.timing)
                 else ARTICLE_BREAK
             )
-        if text.bare(left.text) in break_words.break_before or text.bare(right.text) in break_words.break_after:
+        if (
+            text.bare(left.text) in break_words.break_before
+            or text.bare(right.text) in break_words.break_after
+        ):
             cost = CUE_BREAK_DANGLING
-        elif text.bare(right.text) in break_words.break_before or text.bare(left.text) in break_words.break_after:
+        elif (
+            text.bare(right.text) in break_words.break_before
+            or text.bare(left.text) in break_words.break_after
+        ):
             cost = CUE_BREAK_BEFORE_CONJUNCTION
         else:
             cost = CUE_BREAK_PLAIN
@@ -347,7 +353,10 @@ class _Builder:
             cost = min(cost, CUE_BREAK_SEGMENT)
         if ends_clause(left.text):
             cost = min(cost, CUE_BREAK_CLAUSE)
-        if keeps_together(left.text, right.text, break_words.language) and self.silence[k] < self.timing.pause:
+        if (
+            keeps_together(left.text, right.text, break_words.language)
+            and self.silence[k] < self.timing.pause
+        ):
             cost = max(cost, CUE_BREAK_TOGETHER)  # a segment's end is no reason to part "New / Jersey"
         return cost
 

@@ -13,9 +13,18 @@ from .transcript import Provenance, Transcript, package_versions, write_text_ato
 
 
 def export_transcript(transcript: Transcript, json_path: str, txt_path: str, srt_path: str) -> Transcript:
-    published = transcript.with_stage(Provenance(stage="export", engine="reelsub", versions=package_versions("pysrt")))
+    published = transcript.with_stage(
+        Provenance(stage="export", engine="reelsub", versions=package_versions("pysrt"))
+    )
     published.write(json_path)
     lines = [segment.text.strip() for segment in transcript.segments if segment.text.strip()]
     write_text_atomically(txt_path, "\n".join(lines) + ("\n" if lines else ""))
-    write_srt([Cue(start=s.start, end=s.end, lines=[s.text.strip()]) for s in transcript.segments if s.text.strip()], srt_path)
+    write_srt(
+        [
+            Cue(start=s.start, end=s.end, lines=[s.text.strip()])
+            for s in transcript.segments
+            if s.text.strip()
+        ],
+        srt_path,
+    )
     return published

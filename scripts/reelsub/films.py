@@ -123,9 +123,16 @@ def build_films(
             raise FilmSheetError(f"{where}: film {film_id!r} is not in {films_dir} and the row has no 'path'")
         if not path.is_file():
             raise FilmSheetError(f"{where}: key 'path': no such file {path}")
-        row_source = canonical_lang(row["source_lang"], f"{where}: key 'source_lang'") if row.get("source_lang") else source
+        row_source = (
+            canonical_lang(row["source_lang"], f"{where}: key 'source_lang'")
+            if row.get("source_lang")
+            else source
+        )
         row_targets = (
-            tuple(canonical_lang(t, f"{where}: key 'target_langs'") for t in parse_lang_list(row["target_langs"]))
+            tuple(
+                canonical_lang(t, f"{where}: key 'target_langs'")
+                for t in parse_lang_list(row["target_langs"])
+            )
             if row.get("target_langs")
             else targets
         )
@@ -140,7 +147,9 @@ def build_films(
 
     for film in films.values():
         if film.source_lang != AUTO and film.source_lang in film.target_langs:
-            films[film.id] = replace(film, target_langs=tuple(t for t in film.target_langs if t != film.source_lang))
+            films[film.id] = replace(
+                film, target_langs=tuple(t for t in film.target_langs if t != film.source_lang)
+            )
     return films
 
 
@@ -152,12 +161,16 @@ def audio_request(
     ``audio_lang: auto`` is the same as no request: the default rule chooses. Asking both ways at
     once is an error, since the two could name different tracks.
     """
-    language = None if audio_lang in (None, AUTO) else canonical_lang(str(audio_lang), f"{where}: key 'audio_lang'")
+    language = (
+        None if audio_lang in (None, AUTO) else canonical_lang(str(audio_lang), f"{where}: key 'audio_lang'")
+    )
     position = None
     if audio_track is not None:
         text = str(audio_track).strip()
         if not text.isdigit():
-            raise FilmSheetError(f"{where}: key 'audio_track': {audio_track!r} is not a track position (0, 1, ...)")
+            raise FilmSheetError(
+                f"{where}: key 'audio_track': {audio_track!r} is not a track position (0, 1, ...)"
+            )
         position = int(text)
     if language is not None and position is not None:
         raise FilmSheetError(
@@ -165,4 +178,3 @@ def audio_request(
             "set one: audio_lang picks the track by its language tag, audio_track by its position"
         )
     return language, position
-

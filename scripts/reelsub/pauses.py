@@ -41,11 +41,7 @@ class Silence:
 
 def silences(speech: Sequence[SpeechRegion], min_length: float = MIN_SILENCE_S) -> list[Silence]:
     """The gaps of at least ``min_length`` between consecutive speech regions."""
-    return [
-        Silence(a.end, b.start)
-        for a, b in zip(speech, speech[1:])
-        if b.start - a.end >= min_length
-    ]
+    return [Silence(a.end, b.start) for a, b in zip(speech, speech[1:]) if b.start - a.end >= min_length]
 
 
 @dataclass
@@ -83,7 +79,8 @@ def fit_to_speech(
     for (first, stop), low, high in zip(zip(edges, edges[1:]), stretch_bounds, stretch_ends):
         _place(units[first:stop], low, max(low, high))
     pause_after = {
-        k - 1 for k in cuts
+        k - 1
+        for k in cuts
         if boundaries[k].end - boundaries[k].start >= sentence_pause
         and not _punctuated(transcript.segments[units[k - 1].segment], transcript.language)
     }
@@ -174,6 +171,8 @@ def _rebuild(segments: Sequence[Segment], units: list[_Unit], pause_after: set[i
         for words in pieces:
             kept_text = segment.text if len(pieces) == 1 else " ".join(w.word for w in words)
             rebuilt.append(
-                replace(segment, start=words[0].start, end=max(w.end for w in words), text=kept_text, words=words)
+                replace(
+                    segment, start=words[0].start, end=max(w.end for w in words), text=kept_text, words=words
+                )
             )
     return rebuilt

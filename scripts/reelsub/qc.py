@@ -127,8 +127,18 @@ def _track(cues: Sequence[Cue], rules: SubtitleRules, fps: float, transcript: Tr
             segments.append(number)
     ranges, _ = match_words(cues, words, timing)
     return _Track(
-        cues, rules, timing, transcript, words, languages, speakers, probabilities, segments, ranges,
-        [(round(c.start * 1000), round(c.end * 1000)) for c in cues], film_end_ms(transcript, words),
+        cues,
+        rules,
+        timing,
+        transcript,
+        words,
+        languages,
+        speakers,
+        probabilities,
+        segments,
+        ranges,
+        [(round(c.start * 1000), round(c.end * 1000)) for c in cues],
+        film_end_ms(transcript, words),
     )
 
 
@@ -167,7 +177,10 @@ def _check_lines(track: _Track, found: CueFindings) -> None:
                 found.violations.append("line_length")
     _check_article_splits(track, found)
     index = found.index
-    if index + 1 < len(track.cues) and track.times[index + 1][0] - track.times[index][1] < track.timing.min_gap:
+    if (
+        index + 1 < len(track.cues)
+        and track.times[index + 1][0] - track.times[index][1] < track.timing.min_gap
+    ):
         found.violations.append("min_gap")
     words = found.words
     if words is None or _shown_text(cue) != " ".join(w.text for w in track.words[slice(*words)]):
@@ -186,7 +199,10 @@ def _check_article_splits(track: _Track, found: CueFindings) -> None:
     if lines and following and following[0].split():
         here, after = track.ranges[index], track.ranges[index + 1]
         new_speaker = (
-            here is not None and after is not None and after[0] == here[1] and after[0] < len(track.words)
+            here is not None
+            and after is not None
+            and after[0] == here[1]
+            and after[0] < len(track.words)
             and track.word_speakers[after[0] - 1] is not None
             and track.word_speakers[after[0]] not in (None, track.word_speakers[after[0] - 1])
         )
@@ -201,7 +217,9 @@ def _check_article_splits(track: _Track, found: CueFindings) -> None:
             forced = forced or article_split_forced(
                 track.words[here[1] - 1], track.words[after[0]], track.rules, track.timing
             )
-        found.exceptions.append("article_split_forced") if forced else found.violations.append("article_split")
+        found.exceptions.append("article_split_forced") if forced else found.violations.append(
+            "article_split"
+        )
 
 
 # -- timing -------------------------------------------------------------------------------------
@@ -312,13 +330,16 @@ def _sentence_ends(track: _Track) -> set[int]:
     leaves Indian-language speech unpunctuated; the silence is the evidence then)."""
     words = track.words
     ends = {
-        k for k, word in enumerate(words)
+        k
+        for k, word in enumerate(words)
         if text.ends_sentence(word.text, track.word_languages[k] if k < len(track.word_languages) else None)
     }
     for gap_start, gap_end in _heard_silences(track.transcript, SENTENCE_PAUSE_MS):
         middle = (gap_start + gap_end) / 2
         nearest = min(
-            range(len(words) - 1), key=lambda k: abs((words[k].end + words[k + 1].start) / 2 - middle), default=None
+            range(len(words) - 1),
+            key=lambda k: abs((words[k].end + words[k + 1].start) / 2 - middle),
+            default=None,
         )
         if nearest is not None and words[nearest].start < middle < words[nearest + 1].end + 1000:
             ends.add(nearest)
@@ -554,7 +575,9 @@ def script_summary(cues: Sequence[Cue], language: str) -> dict[str, Any]:
     return {
         "expected": expected,
         "letters": dict(letters.most_common()),
-        "share_expected": None if not expected or not total else round(text.share_in_scripts(letters, expected), 4),
+        "share_expected": None
+        if not expected or not total
+        else round(text.share_in_scripts(letters, expected), 4),
     }
 
 
@@ -568,13 +591,21 @@ def language_check(transcript: Transcript, translated: bool) -> dict[str, Any]:
     problems = []
     if not translated and detected and probability is not None and probability >= CONFIDENT_DETECTION:
         if configured and not _same_language(detected, configured):
-            problems.append(f"heard {display_name(detected)} (p={probability:.2f}) but source_lang is "
-                            f"{display_name(configured)}")
+            problems.append(
+                f"heard {display_name(detected)} (p={probability:.2f}) but source_lang is "
+                f"{display_name(configured)}"
+            )
         if tag and tag not in ("und", "") and not _same_language(detected, tag):
-            problems.append(f"heard {display_name(detected)} (p={probability:.2f}) but the audio track is "
-                            f"tagged {tag!r}")
-    return {"detected": detected, "probability": probability, "configured": configured, "track_tag": tag,
-            "mismatch": problems}
+            problems.append(
+                f"heard {display_name(detected)} (p={probability:.2f}) but the audio track is tagged {tag!r}"
+            )
+    return {
+        "detected": detected,
+        "probability": probability,
+        "configured": configured,
+        "track_tag": tag,
+        "mismatch": problems,
+    }
 
 
 def _same_language(a: str, b: str) -> bool:
@@ -599,26 +630,52 @@ def qc_report(
     listed: list[dict[str, Any]] = []
     for found in findings:
         cue = cues[found.index]
-        for kind, names, counts in (("violation", found.violations, violations),
-                                    ("exception", found.exceptions, exceptions), ("flag", found.flags, flags)):
+        for kind, names, counts in (
+            ("violation", found.violations, violations),
+            ("exception", found.exceptions, exceptions),
+            ("flag", found.flags, flags),
+        ):
             for name in names:
                 counts[name] += 1
-                listed.append({"check": name, "kind": kind, "cue": found.index + 1,
-                               "start": round(cue.start, 3), "end": round(cue.end, 3)})
+                listed.append(
+                    {
+                        "check": name,
+                        "kind": kind,
+                        "cue": found.index + 1,
+                        "start": round(cue.start, 3),
+                        "end": round(cue.end, 3),
+                    }
+                )
                 if kind == "violation" and len(examples.setdefault(name, [])) < 5:
                     examples[name].append(found.index + 1)  # SRT numbers cues from 1
     script = script_summary(cues, transcript.language)
     if script["share_expected"] is not None and script["share_expected"] < MOSTLY:
         violations["wrong_script"] = 1
         examples["wrong_script"] = []
-        listed.append({"check": "wrong_script", "kind": "violation", "cue": None, "start": None, "end": None,
-                       "detail": f"{script['share_expected']:.0%} of the letters are "
-                                 f"{text.script_names(script['expected'])}"})
+        listed.append(
+            {
+                "check": "wrong_script",
+                "kind": "violation",
+                "cue": None,
+                "start": None,
+                "end": None,
+                "detail": f"{script['share_expected']:.0%} of the letters are "
+                f"{text.script_names(script['expected'])}",
+            }
+        )
     languages = language_check(transcript, translated)
     if languages["mismatch"]:
         flags["language_mismatch"] = 1
-        listed.append({"check": "language_mismatch", "kind": "flag", "cue": None, "start": None, "end": None,
-                       "detail": "; ".join(languages["mismatch"])})
+        listed.append(
+            {
+                "check": "language_mismatch",
+                "kind": "flag",
+                "cue": None,
+                "start": None,
+                "end": None,
+                "detail": "; ".join(languages["mismatch"]),
+            }
+        )
     report: dict[str, Any] = {
         "schema": "reelsub.qc/1",
         "film": transcript.film,
@@ -642,7 +699,9 @@ def qc_report(
         "speech_covered": round(speech_covered(cues, words), 4),
         "words": {"total": len(words), "text_matches_transcript": text_matches},
     }
-    report["verdict"] = "violations" if report["violation_count"] else "review" if report["flag_count"] else "ok"
+    report["verdict"] = (
+        "violations" if report["violation_count"] else "review" if report["flag_count"] else "ok"
+    )
     report["summary"] = _summary(report)
     return report
 
@@ -662,8 +721,10 @@ def _summary(report: dict[str, Any]) -> str:
         )
     script = report["script"]
     if script["share_expected"] is not None and script["share_expected"] < 1:
-        parts.append(f"Script: {script['share_expected']:.0%} of the letters are {text.script_names(script['expected'])}"
-                     f" ({_letters(script['letters'])}).")
+        parts.append(
+            f"Script: {script['share_expected']:.0%} of the letters are {text.script_names(script['expected'])}"
+            f" ({_letters(script['letters'])})."
+        )
     if report["violation_count"]:
         listed = ", ".join(f"{n} {rule}" for rule, n in report["violations"].items() if n)
         where = {rule: cues for rule, cues in report["violation_examples"].items() if cues}
@@ -675,7 +736,9 @@ def _summary(report: dict[str, Any]) -> str:
             by_check.setdefault(finding["check"], []).append(
                 str(finding["cue"]) if finding["cue"] is not None else finding.get("detail", "")
             )
-        named = "; ".join(f"{check.replace('_', ' ')}: {', '.join(where[:8])}" for check, where in by_check.items())
+        named = "; ".join(
+            f"{check.replace('_', ' ')}: {', '.join(where[:8])}" for check, where in by_check.items()
+        )
         parts.append(f"FLAGGED FOR REVIEW ({len(flagged)}): {named}.")
     if not report["violation_count"] and not flagged:
         parts.append("Every rule is kept and nothing is flagged.")

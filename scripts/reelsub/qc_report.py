@@ -40,7 +40,8 @@ class Finding:
         if data["kind"] not in KINDS:
             raise ContractError(f"finding kind {data['kind']!r} is not one of {KINDS}")
         return cls(
-            check=str(data["check"]), kind=str(data["kind"]),
+            check=str(data["check"]),
+            kind=str(data["kind"]),
             cue=None if data.get("cue") is None else int(data["cue"]),
             start=None if data.get("start") is None else float(data["start"]),
             end=None if data.get("end") is None else float(data["end"]),
@@ -62,7 +63,9 @@ class QcReport:
     findings: tuple[Finding, ...]
     script: dict[str, Any]
     language_check: dict[str, Any]
-    document: dict[str, Any] = field(repr=False, compare=False, default_factory=dict)  # every field, as written
+    document: dict[str, Any] = field(
+        repr=False, compare=False, default_factory=dict
+    )  # every field, as written
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> QcReport:
@@ -71,13 +74,19 @@ class QcReport:
         if data["verdict"] not in VERDICTS:
             raise ContractError(f"verdict {data['verdict']!r} is not one of {VERDICTS}")
         return cls(
-            film=str(data["film"]), language=str(data["language"]), translated=bool(data["translated"]),
-            cue_count=int(data["cue_count"]), verdict=str(data["verdict"]), summary=str(data["summary"]),
+            film=str(data["film"]),
+            language=str(data["language"]),
+            translated=bool(data["translated"]),
+            cue_count=int(data["cue_count"]),
+            verdict=str(data["verdict"]),
+            summary=str(data["summary"]),
             violations={str(k): int(v) for k, v in data["violations"].items()},
             exceptions={str(k): int(v) for k, v in data["exceptions"].items()},
             flags={str(k): int(v) for k, v in data["flags"].items()},
             findings=tuple(Finding.from_dict(f) for f in data["findings"]),
-            script=dict(data["script"]), language_check=dict(data["language_check"]), document=dict(data),
+            script=dict(data["script"]),
+            language_check=dict(data["language_check"]),
+            document=dict(data),
         )
 
     def flagged(self) -> list[Finding]:

@@ -99,8 +99,13 @@ def read_benchmark(path: Path) -> StageBenchmark:
         return sum(values) / len(values) if values else None
 
     return StageBenchmark(
-        stage=path.stem, wall_s=mean("s"), cpu_s=mean("cpu_time"), max_rss_mb=mean("max_rss"),
-        mean_load=mean("mean_load"), io_in_mb=mean("io_in"), io_out_mb=mean("io_out"),
+        stage=path.stem,
+        wall_s=mean("s"),
+        cpu_s=mean("cpu_time"),
+        max_rss_mb=mean("max_rss"),
+        mean_load=mean("mean_load"),
+        io_in_mb=mean("io_in"),
+        io_out_mb=mean("io_out"),
     )
 
 
@@ -192,8 +197,12 @@ def qc_table_html(film: str, tracks: Sequence[ReportTrack]) -> str:
 
 
 BENCHMARK_COLUMNS = (
-    ("stage", "stage"), ("wall_s", "wall time (s)"), ("cpu_s", "CPU time (s)"),
-    ("max_rss_mb", "max RSS (MB)"), ("mean_load", "mean load (%)"), ("io_in_mb", "read (MB)"),
+    ("stage", "stage"),
+    ("wall_s", "wall time (s)"),
+    ("cpu_s", "CPU time (s)"),
+    ("max_rss_mb", "max RSS (MB)"),
+    ("mean_load", "mean load (%)"),
+    ("io_in_mb", "read (MB)"),
     ("io_out_mb", "written (MB)"),
 )
 
@@ -205,13 +214,17 @@ def benchmark_table_html(film: str, stages: Sequence[StageBenchmark]) -> str:
     out.append(f'<table class="benchmarks"><thead><tr>{header}</tr></thead><tbody>')
     for stage in stages:
         cells = [f"<td>{html.escape(stage.stage)}</td>"]
-        cells += [f'<td class="num">{html.escape(_cell(getattr(stage, key)))}</td>'
-                  for key, _ in BENCHMARK_COLUMNS[1:]]
+        cells += [
+            f'<td class="num">{html.escape(_cell(getattr(stage, key)))}</td>'
+            for key, _ in BENCHMARK_COLUMNS[1:]
+        ]
         out.append(f"<tr>{''.join(cells)}</tr>")
     total_wall = sum(s.wall_s or 0 for s in stages)
     total_cpu = sum(s.cpu_s or 0 for s in stages)
-    out.append(f'<tr><td><b>total</b></td><td class="num"><b>{total_wall:.3g}</b></td>'
-               f'<td class="num"><b>{total_cpu:.3g}</b></td><td colspan="4"></td></tr>')
+    out.append(
+        f'<tr><td><b>total</b></td><td class="num"><b>{total_wall:.3g}</b></td>'
+        f'<td class="num"><b>{total_cpu:.3g}</b></td><td colspan="4"></td></tr>'
+    )
     out.append("</tbody></table>")
     return "\n".join(out)
 
@@ -237,8 +250,13 @@ def _save(figure, path: Path) -> None:
     _pyplot().close(figure)
 
 
-def _histogram(path: Path, title: str, xlabel: str, series: Mapping[str, list[float]],
-               limits: Sequence[tuple[float, str]]) -> None:
+def _histogram(
+    path: Path,
+    title: str,
+    xlabel: str,
+    series: Mapping[str, list[float]],
+    limits: Sequence[tuple[float, str]],
+) -> None:
     plt = _pyplot()
     figure, axes = plt.subplots(figsize=(7, 3.5))
     finite = {lang: [v for v in values if math.isfinite(v)] for lang, values in series.items()}
@@ -250,8 +268,16 @@ def _histogram(path: Path, title: str, xlabel: str, series: Mapping[str, list[fl
             axes.hist(values, bins=bins, histtype="step", linewidth=1.5, label=f"{lang} ({len(values)} cues)")
     for limit, label in limits:
         axes.axvline(limit, color="crimson", linestyle="--", linewidth=1)
-        axes.annotate(label, (limit, 1), xycoords=("data", "axes fraction"), rotation=90,
-                      ha="right", va="top", fontsize=8, color="crimson")
+        axes.annotate(
+            label,
+            (limit, 1),
+            xycoords=("data", "axes fraction"),
+            rotation=90,
+            ha="right",
+            va="top",
+            fontsize=8,
+            color="crimson",
+        )
     axes.set(title=title, xlabel=xlabel, ylabel="cues")
     axes.yaxis.get_major_locator().set_params(integer=True)
     if everything:
@@ -262,25 +288,37 @@ def _histogram(path: Path, title: str, xlabel: str, series: Mapping[str, list[fl
 
 
 def plot_cue_durations(path: Path, tracks: Sequence[ReportTrack], rules: SubtitleRules) -> None:
-    _histogram(path, "How long cues stay on screen", "seconds on screen",
-               {t.language: [c.duration for c in t.cues] for t in tracks},
-               [(rules.min_duration, f"min {rules.min_duration:.2f} s"),
-                (rules.max_duration, f"max {rules.max_duration:g} s")])
+    _histogram(
+        path,
+        "How long cues stay on screen",
+        "seconds on screen",
+        {t.language: [c.duration for c in t.cues] for t in tracks},
+        [
+            (rules.min_duration, f"min {rules.min_duration:.2f} s"),
+            (rules.max_duration, f"max {rules.max_duration:g} s"),
+        ],
+    )
 
 
 def plot_reading_speed(path: Path, tracks: Sequence[ReportTrack], rules: SubtitleRules) -> None:
-    _histogram(path, "Reading speed of each cue", "characters per second",
-               {t.language: [c.cps for c in t.cues] for t in tracks},
-               [(rules.max_cps, f"limit {rules.max_cps:g} cps")])
+    _histogram(
+        path,
+        "Reading speed of each cue",
+        "characters per second",
+        {t.language: [c.cps for c in t.cues] for t in tracks},
+        [(rules.max_cps, f"limit {rules.max_cps:g} cps")],
+    )
 
 
-def plot_timeline(path: Path, speech: Sequence[tuple[float, float]], tracks: Sequence[ReportTrack],
-                  duration: float) -> None:
+def plot_timeline(
+    path: Path, speech: Sequence[tuple[float, float]], tracks: Sequence[ReportTrack], duration: float
+) -> None:
     """One row for speech (the transcript's word times), one per subtitle track below it."""
     plt = _pyplot()
     rows = [("speech", list(speech), "tab:gray")]
-    rows += [(f"cues {t.language}", [(c.start, c.end) for c in t.cues], f"C{n}")
-             for n, t in enumerate(tracks)]
+    rows += [
+        (f"cues {t.language}", [(c.start, c.end) for c in t.cues], f"C{n}") for n, t in enumerate(tracks)
+    ]
     figure, axes = plt.subplots(figsize=(10, 0.6 * len(rows) + 1.2))
     for number, (_, spans, colour) in enumerate(rows):
         bars = [(start, max(end - start, 0.001)) for start, end in spans]
@@ -305,8 +343,14 @@ class ReportOutputs:
     benchmarks: Path
 
 
-def write_film_report(film: str, subtitles: Path, transcript_path: Path, benchmark_paths: Iterable[Path],
-                      rules_config: Mapping[str, Any] | None, outputs: ReportOutputs) -> list[ReportTrack]:
+def write_film_report(
+    film: str,
+    subtitles: Path,
+    transcript_path: Path,
+    benchmark_paths: Iterable[Path],
+    rules_config: Mapping[str, Any] | None,
+    outputs: ReportOutputs,
+) -> list[ReportTrack]:
     """Every table and plot of one film's report; returns the tracks it read."""
     tracks = read_tracks(subtitles)
     rules = SubtitleRules.from_config(rules_config)

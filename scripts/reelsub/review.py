@@ -126,12 +126,22 @@ def publish(machine: Path, published: Path, film: str, log: logging.Logger) -> l
         record.tracks[track.language] = entry
         outcomes.append(outcome)
         if outcome.action == "kept_edit_machine_beside":
-            log.warning("%s [%s]: kept your edit of %s; the new machine version is %s (compare them; delete "
-                        "%s to take the machine's)", film, track.language, outcome.published,
-                        outcome.machine_copy, outcome.published.name)
+            log.warning(
+                "%s [%s]: kept your edit of %s; the new machine version is %s (compare them; delete "
+                "%s to take the machine's)",
+                film,
+                track.language,
+                outcome.published,
+                outcome.machine_copy,
+                outcome.published.name,
+            )
         elif outcome.action == "kept_edit":
-            log.info("%s [%s]: kept your edit of %s (the machine version is unchanged)", film, track.language,
-                     outcome.published)
+            log.info(
+                "%s [%s]: kept your edit of %s (the machine version is unchanged)",
+                film,
+                track.language,
+                outcome.published,
+            )
         elif outcome.action != "unchanged":
             log.info("%s [%s]: %s %s", film, track.language, outcome.action, outcome.published)
     write_record(published, record)
@@ -161,7 +171,9 @@ def _publish_track(
     base = entry.published_sha256 if entry else None
     if new == base:
         _drop_machine_copy(published, entry)  # the machine went back to what the edit started from
-        return PublishOutcome(track.language, "kept_edit", target), PublishedTrack(track.language, track.srt, base)
+        return PublishOutcome(track.language, "kept_edit", target), PublishedTrack(
+            track.language, track.srt, base
+        )
     copy = published / MACHINE_COPY.format(language=track.language)
     _copy(machine_srt, copy)
     kept = PublishedTrack(track.language, track.srt, base or new, copy.name, new, time.time())
@@ -183,8 +195,9 @@ def read_edited_srt(path: Path) -> list[Cue]:
     try:
         pysrt.open(str(path), encoding="utf-8-sig", error_handling=pysrt.SubRipFile.ERROR_RAISE)
     except UnicodeDecodeError as error:
-        raise MediaError(f"{path}: not UTF-8 text ({error.reason} at byte {error.start}); save it as UTF-8 "
-                         "and run again") from None
+        raise MediaError(
+            f"{path}: not UTF-8 text ({error.reason} at byte {error.start}); save it as UTF-8 and run again"
+        ) from None
     except pysrt.Error as error:
         cue = str(error.args[-1]).strip() if error.args else str(error)
         raise MediaError(f"{path}: a cue that is not SubRip: {cue!r}; fix it and run again") from None
@@ -195,7 +208,9 @@ def published_inputs(machine: Path, published: Path) -> list[str]:
     """mux's inputs from the published folder: each machine track's published SRT, where it exists."""
     if not (Path(machine) / "tracks.json").exists():
         return []
-    return [str(Path(published) / t.srt) for t in read_manifest(machine) if (Path(published) / t.srt).exists()]
+    return [
+        str(Path(published) / t.srt) for t in read_manifest(machine) if (Path(published) / t.srt).exists()
+    ]
 
 
 def describe_published(
@@ -222,8 +237,13 @@ def describe_published(
         if edited:
             cues = read_edited_srt(source)
             count = len(cues)
-            report = qc_report(cues, rules, float(machine_qc["fps"]), transcript_of(track.language),
-                               translated=track.translated)
+            report = qc_report(
+                cues,
+                rules,
+                float(machine_qc["fps"]),
+                transcript_of(track.language),
+                translated=track.translated,
+            )
             report["summary"] = f"Edited by hand. {report['summary']}"
             write_vtt(cues, published / track.vtt)
             log.info("%s was edited by hand; QC of the edited file: %s", source, report["summary"])

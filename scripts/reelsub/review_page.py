@@ -26,8 +26,12 @@ from .transcript import write_text_atomically
 
 # What a browser is asked about in canPlayType() for each container the film sheet accepts.
 CONTAINER_TYPES = {
-    ".mp4": "video/mp4", ".m4v": "video/mp4", ".mov": "video/quicktime", ".mkv": "video/x-matroska",
-    ".webm": "video/webm", ".avi": "video/x-msvideo",
+    ".mp4": "video/mp4",
+    ".m4v": "video/mp4",
+    ".mov": "video/quicktime",
+    ".mkv": "video/x-matroska",
+    ".webm": "video/webm",
+    ".avi": "video/x-msvideo",
 }
 
 
@@ -51,7 +55,11 @@ def flagged_cues(qc: dict[str, Any], cues: Sequence[Cue]) -> list[Flag]:
     flags = []
     for finding in qc.get("findings") or []:
         number = finding.get("cue")
-        if finding.get("kind") in ("violation", "flag") and isinstance(number, int) and 1 <= number <= len(cues):
+        if (
+            finding.get("kind") in ("violation", "flag")
+            and isinstance(number, int)
+            and 1 <= number <= len(cues)
+        ):
             cue = cues[number - 1]
             flags.append(Flag(number, cue.start, cue.end, str(finding["check"])))
     return sorted(flags, key=lambda f: (f.start, f.cue_number, f.check))
@@ -82,7 +90,9 @@ def read_page_tracks(subtitles: Path, page: Path) -> list[PageTrack]:
             qc = read_qc_report(subtitles / track.qc).document
         except ContractError:
             qc = {}
-        tracks.append(PageTrack(track, relative_url(subtitles / track.vtt, page), read_srt(subtitles / track.srt), qc))
+        tracks.append(
+            PageTrack(track, relative_url(subtitles / track.vtt, page), read_srt(subtitles / track.srt), qc)
+        )
     return tracks
 
 
@@ -103,20 +113,21 @@ def _track_section(index: int, page_track: PageTrack) -> str:
     edited = bool((qc.get("review") or {}).get("edited"))
     rows = "".join(
         f"<tr><td>{_escape(check)}</td><td>{count}</td></tr>"
-        for check, count in (qc.get("violations") or {}).items() if count
+        for check, count in (qc.get("violations") or {}).items()
+        if count
     )
     items = "".join(
         f'<li><a class="seek" href="#cue-{index}-{flag.cue_number}" data-track="{index}" '
         f'data-start="{flag.start:.3f}">cue {flag.cue_number} at {vtt_timestamp(flag.start)}: {_escape(flag.check)}</a> '
-        f'<q>{_escape(" / ".join(page_track.cues[flag.cue_number - 1].lines))}</q></li>'
+        f"<q>{_escape(' / '.join(page_track.cues[flag.cue_number - 1].lines))}</q></li>"
         for flag in flags
     )
     return f"""
 <section class="track" id="track-{index}">
  <h2>{_escape(track.title)} <small>({_escape(track.language)}, {track.cues} cues, {_escape(track.srt)}
-  {'edited by hand' if edited else 'as the machine made it'})</small></h2>
- <p class="summary">{_escape(qc.get('summary', 'No QC report for this track.'))}</p>
- {f'<table><tr><th>check</th><th>cues</th></tr>{rows}</table>' if rows else ''}
+  {"edited by hand" if edited else "as the machine made it"})</small></h2>
+ <p class="summary">{_escape(qc.get("summary", "No QC report for this track."))}</p>
+ {f"<table><tr><th>check</th><th>cues</th></tr>{rows}</table>" if rows else ""}
  <h3>Flagged cues</h3>
  {f'<ol class="flags">{items}</ol>' if items else '<p class="none">No cue is flagged.</p>'}
 </section>"""
@@ -128,7 +139,10 @@ def render_page(film_id: str, film_url: str, mime: str, tracks: Sequence[PageTra
         f'label="{_escape(t.track.title)}" src="{_escape(t.vtt_url)}"{" default" if t.track.default else ""}>'
         for t in tracks
     )
-    sections = "".join(_track_section(i, t) for i, t in enumerate(tracks)) or "<p>This film has no subtitle track.</p>"
+    sections = (
+        "".join(_track_section(i, t) for i, t in enumerate(tracks))
+        or "<p>This film has no subtitle track.</p>"
+    )
     return f"""<!doctype html>
 <html lang="en">
 <head>

@@ -44,8 +44,9 @@ def share_of_cores(cores: int, films: int) -> int:
     return max(1, cores // max(1, min(films, cores)))
 
 
-def auto_threads(cores: int | None, targeted: Collection[str], done: Collection[str],
-                 local: bool = True) -> int:
+def auto_threads(
+    cores: int | None, targeted: Collection[str], done: Collection[str], local: bool = True
+) -> int:
     """``threads: auto`` for one job of a stage that runs once per film.
 
     ``cores``: the run's --cores (None where Snakemake has none, e.g. a cluster executor);

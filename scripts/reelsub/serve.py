@@ -88,7 +88,9 @@ class QuietRangeRequestHandler(RangeRequestHandler):
 def make_server(folder: Path, port: int = 0, quiet: bool = False) -> http.server.ThreadingHTTPServer:
     """A server for ``folder`` on 127.0.0.1 only (nothing is offered to the network)."""
     handler = QuietRangeRequestHandler if quiet else RangeRequestHandler
-    return http.server.ThreadingHTTPServer(("127.0.0.1", port), functools.partial(handler, directory=str(folder)))
+    return http.server.ThreadingHTTPServer(
+        ("127.0.0.1", port), functools.partial(handler, directory=str(folder))
+    )
 
 
 @contextmanager
@@ -103,4 +105,3 @@ def served(folder: Path) -> Iterator[str]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=10)
-

@@ -27,8 +27,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from .spoken import SpokenWord, spoken_words
-from .subtitle_rules import Cue, SubtitleRules, dialogue_lines
+from .subtitle_rules import Cue, SubtitleRules
 from .models import ModelNotFound, hub_is_offline
 from .settings import schema_defaults
 from .transcript import Provenance, Segment, Transcript, Word, package_versions
@@ -272,4 +271,3 @@ def cues_mixing_speakers(cues: Sequence[Cue], transcript: Transcript) -> list[in
 
     findings = cue_findings(cues, SubtitleRules(), 25.0, transcript)
     return [found.index for found in findings if "speaker_mix" in found.violations]
-

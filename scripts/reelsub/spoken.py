@@ -39,7 +39,9 @@ def spoken_words(transcript: Transcript) -> list[SpokenWord]:
         for position, word in enumerate(words):
             text = " ".join(word.word.split())
             speaker = word.speaker or segment.speaker
-            raw.append((text, round(word.start * 1000), round(word.end * 1000), position == len(words) - 1, speaker))
+            raw.append(
+                (text, round(word.start * 1000), round(word.end * 1000), position == len(words) - 1, speaker)
+            )
     starts = list(itertools.accumulate((start for _, start, _, _, _ in raw), max))
     spoken: list[SpokenWord] = []
     for index, (text, _, end, last, speaker) in enumerate(raw):
@@ -67,7 +69,9 @@ def speaker_changes(words: Sequence[SpokenWord]) -> list[bool]:
     """Whether a new speaker starts at each word (:func:`known_speakers`): never at the first word,
     nowhere in a transcript that knows no speakers. A cue breaks there, or turns into a dialogue."""
     speakers = known_speakers(words)
-    return [False] + [speakers[k] is not None and speakers[k] != speakers[k - 1] for k in range(1, len(words))]
+    return [False] + [
+        speakers[k] is not None and speakers[k] != speakers[k - 1] for k in range(1, len(words))
+    ]
 
 
 # A silence this long between two words parts two sentences, in the cue builder and in QC as in
@@ -84,7 +88,6 @@ def film_end_ms(transcript: Transcript, words: Sequence[SpokenWord]) -> int:
     if transcript.duration > 0:
         return max(round(transcript.duration * 1000), last_word_end)
     return last_word_end + UNKNOWN_FILM_LENGTH  # only max_lag limits the last cue
-
 
 
 def article_split_forced(

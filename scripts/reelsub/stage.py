@@ -24,7 +24,14 @@ from .settings import SettingsError
 from .transcript import ContractError
 
 EXPECTED_ERRORS = (
-    MediaError, ModelNotFound, ContractError, UnknownLanguage, BackendError, FilmSheetError, SettingsError, OSError,
+    MediaError,
+    ModelNotFound,
+    ContractError,
+    UnknownLanguage,
+    BackendError,
+    FilmSheetError,
+    SettingsError,
+    OSError,
 )
 ERROR_PREFIX = "REELSUB ERROR"
 
@@ -56,7 +63,9 @@ def run_stage(snakemake: Any, stage: str) -> Iterator[logging.Logger]:
         logger.error("%s: film %r, stage %s: %s", ERROR_PREFIX, film, stage, error)
         sys.exit(1)
     except Exception as error:
-        logger.exception("%s: film %r, stage %s: unexpected %s: %s", ERROR_PREFIX, film, stage, type(error).__name__, error)
+        logger.exception(
+            "%s: film %r, stage %s: unexpected %s: %s", ERROR_PREFIX, film, stage, type(error).__name__, error
+        )
         sys.exit(1)
     logger.info("%s of film %r finished in %.1f s", stage, film, time.monotonic() - started)
 

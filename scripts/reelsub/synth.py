@@ -50,7 +50,9 @@ class PlacedSpeech:
 
 
 def speak(text: str, wav: Path, voice: str = "en-us", words_per_minute: int = 150) -> None:
-    run_tool(["espeak-ng", "-v", voice, "-s", str(words_per_minute), "-w", str(wav), text], f"espeak-ng {voice}")
+    run_tool(
+        ["espeak-ng", "-v", voice, "-s", str(words_per_minute), "-w", str(wav), text], f"espeak-ng {voice}"
+    )
 
 
 def wav_duration(path: Path) -> float:
@@ -76,9 +78,25 @@ def build_soundtrack(parts: Sequence[Speech], wav: Path, scratch: Path) -> list[
         elif part.recording is not None:
             _to_pcm(part.recording, piece)
         else:
-            run_tool(["ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i",
-                      f"anullsrc=r={SAMPLE_RATE}:cl=mono", "-t", f"{part.silence:.3f}",
-                      "-c:a", "pcm_s16le", str(piece)], "silence")
+            run_tool(
+                [
+                    "ffmpeg",
+                    "-nostdin",
+                    "-v",
+                    "error",
+                    "-y",
+                    "-f",
+                    "lavfi",
+                    "-i",
+                    f"anullsrc=r={SAMPLE_RATE}:cl=mono",
+                    "-t",
+                    f"{part.silence:.3f}",
+                    "-c:a",
+                    "pcm_s16le",
+                    str(piece),
+                ],
+                "silence",
+            )
         length = wav_duration(piece)
         if part.text is not None or part.recording is not None:
             placed.append(PlacedSpeech(round(cursor, 3), round(cursor + length, 3), part.text))
@@ -86,14 +104,48 @@ def build_soundtrack(parts: Sequence[Speech], wav: Path, scratch: Path) -> list[
         pieces.append(piece)
     listing = scratch / "parts.txt"
     listing.write_text("".join(f"file '{p.name}'\n" for p in pieces))
-    run_tool(["ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "concat", "-safe", "0", "-i", str(listing),
-              "-c:a", "pcm_s16le", str(wav)], "soundtrack concat")
+    run_tool(
+        [
+            "ffmpeg",
+            "-nostdin",
+            "-v",
+            "error",
+            "-y",
+            "-f",
+            "concat",
+            "-safe",
+            "0",
+            "-i",
+            str(listing),
+            "-c:a",
+            "pcm_s16le",
+            str(wav),
+        ],
+        "soundtrack concat",
+    )
     return placed
 
 
 def _to_pcm(source: Path, target: Path) -> None:
-    run_tool(["ffmpeg", "-nostdin", "-v", "error", "-y", "-i", str(source), "-ac", "1", "-ar", str(SAMPLE_RATE),
-              "-c:a", "pcm_s16le", str(target)], f"convert {source}")
+    run_tool(
+        [
+            "ffmpeg",
+            "-nostdin",
+            "-v",
+            "error",
+            "-y",
+            "-i",
+            str(source),
+            "-ac",
+            "1",
+            "-ar",
+            str(SAMPLE_RATE),
+            "-c:a",
+            "pcm_s16le",
+            str(target),
+        ],
+        f"convert {source}",
+    )
 
 
 def make_film(
@@ -111,11 +163,42 @@ def make_film(
         duration = wav_duration(soundtrack)
         with atomic_output(out) as temporary:
             run_tool(
-                ["ffmpeg", "-nostdin", "-v", "error", "-y",
-                 "-f", "lavfi", "-i", f"testsrc2=size={size}:rate={fps}:duration={duration:.3f}",
-                 "-i", str(soundtrack), "-map", "0:v", "-map", "1:a",
-                 "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-g", str(int(fps * 2)),
-                 "-c:a", "aac", "-b:a", "96k", "-ar", "48000", "-ac", "2", "-shortest", *extra_args, str(temporary)],
+                [
+                    "ffmpeg",
+                    "-nostdin",
+                    "-v",
+                    "error",
+                    "-y",
+                    "-f",
+                    "lavfi",
+                    "-i",
+                    f"testsrc2=size={size}:rate={fps}:duration={duration:.3f}",
+                    "-i",
+                    str(soundtrack),
+                    "-map",
+                    "0:v",
+                    "-map",
+                    "1:a",
+                    "-c:v",
+                    "libx264",
+                    "-preset",
+                    "ultrafast",
+                    "-pix_fmt",
+                    "yuv420p",
+                    "-g",
+                    str(int(fps * 2)),
+                    "-c:a",
+                    "aac",
+                    "-b:a",
+                    "96k",
+                    "-ar",
+                    "48000",
+                    "-ac",
+                    "2",
+                    "-shortest",
+                    *extra_args,
+                    str(temporary),
+                ],
                 f"make film {out}",
             )
     return placed

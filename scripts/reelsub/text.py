@@ -245,7 +245,9 @@ def keeps_together(left: str, right: str, language: str | None = None) -> bool:
     between them is a last resort."""
     if ends_clause(left) or ends_sentence(left, language):
         return is_abbreviation(left, language) and right[:1].isupper()
-    if _NUMBER.match(left.lstrip(OPENING)) and (bare(right) in UNITS or right.strip(CLOSING + ",;:").casefold() in UNITS):
+    if _NUMBER.match(left.lstrip(OPENING)) and (
+        bare(right) in UNITS or right.strip(CLOSING + ",;:").casefold() in UNITS
+    ):
         return True
     if left.strip(OPENING) in {"$", "€", "£", "₹"} and _NUMBER.match(right):
         return True

@@ -59,7 +59,7 @@ def read_manifest(folder: Path) -> list[Track]:
     return read_document(Path(folder) / MANIFEST, (SCHEMA,), _tracks)
 
 
-_FIELD_TYPES = {f.name: f.type for f in fields(Track)}
+_FIELD_TYPES: dict[str, str] = {f.name: str(f.type) for f in fields(Track)}  # 'str', 'bool', 'int'
 
 
 def _tracks(data: dict[str, Any]) -> list[Track]:

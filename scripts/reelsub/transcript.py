@@ -41,8 +41,16 @@ SCHEMA = "reelsub.transcript/2"
 READABLE = ("reelsub.transcript/1", SCHEMA)
 
 __all__ = [
-    "SCHEMA", "ContractError", "Provenance", "Segment", "SpeechRegion", "Transcript", "Word",
-    "estimated_words", "package_versions", "write_text_atomically",
+    "SCHEMA",
+    "ContractError",
+    "Provenance",
+    "Segment",
+    "SpeechRegion",
+    "Transcript",
+    "Word",
+    "estimated_words",
+    "package_versions",
+    "write_text_atomically",
 ]
 
 

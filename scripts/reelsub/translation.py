@@ -264,8 +264,14 @@ class Translator:
                 results[index] = output
             done += len(batch)
             if time.monotonic() - last_report >= 30 or done == len(order):
-                log.info("translate %s→%s: %d / %d sentences, %.1f s", src_lang, tgt_lang, done,
-                         len(order), time.monotonic() - started)
+                log.info(
+                    "translate %s→%s: %d / %d sentences, %.1f s",
+                    src_lang,
+                    tgt_lang,
+                    done,
+                    len(order),
+                    time.monotonic() - started,
+                )
                 last_report = time.monotonic()
         return results
 
@@ -290,8 +296,9 @@ class Translator:
             ).to(loaded.device)
             truncated = int((inputs["attention_mask"].sum(dim=1) >= self.settings.max_length).sum())
             if truncated:
-                log.warning("%d sentence(s) longer than %d tokens were truncated", truncated,
-                            self.settings.max_length)
+                log.warning(
+                    "%d sentence(s) longer than %d tokens were truncated", truncated, self.settings.max_length
+                )
             with torch.inference_mode():
                 generated = self._generate(loaded, inputs)
             decoded = _decode(loaded.tokenizer, generated)
@@ -301,7 +308,6 @@ class Translator:
             self._processor = None
             raise
         return processor.postprocess_batch(decoded, lang=tgt_lang)
-
 
     def _generate(self, loaded: LoadedModel, inputs: Any) -> Any:
         """Beam search, with the key/value cache where the model's code can take it.
@@ -324,7 +330,9 @@ class Translator:
                 log.warning(
                     "%s cannot use transformers' key/value cache (%s: %s); decoding without it, which is "
                     "slower. IndicTrans2's maintainers advise transformers 4.53.2 (IndicTrans2 issue #128).",
-                    loaded.model_id, type(error).__name__, error,
+                    loaded.model_id,
+                    type(error).__name__,
+                    error,
                 )
                 loaded.use_cache = False
             else:
@@ -500,15 +508,22 @@ def translate_transcript(transcript: Transcript, target: Language, translator: T
     for source, indices in by_source.items():
         route = direction(source, target)
         routes[settings.flores(source)] = translator.model_id(route)
-        for index, translation in zip(indices, translator.translate([sentences[i].text for i in indices], source, target)):
+        for index, translation in zip(
+            indices, translator.translate([sentences[i].text for i in indices], source, target)
+        ):
             translations[index] = translation
     elapsed = time.monotonic() - started
     segments: list[Segment] = []
     for sentence, translation in zip(sentences, translations):
         pieces = spread_over_sentence(sentence, translation, settings.max_chunk_chars)
         if not pieces:
-            log.warning("%s: empty translation for %.2f-%.2f s %r", transcript.film, sentence.start,
-                        sentence.end, sentence.text[:60])
+            log.warning(
+                "%s: empty translation for %.2f-%.2f s %r",
+                transcript.film,
+                sentence.start,
+                sentence.end,
+                sentence.text[:60],
+            )
         segments.extend(pieces)
     provenance = Provenance(
         stage="translate",
@@ -522,7 +537,9 @@ def translate_transcript(transcript: Transcript, target: Language, translator: T
             "source": settings.flores(film_language),
             "target": settings.flores(target),
             "sentences": len(sentences),
-            "sentences_kept_as_spoken": sum(1 for i in range(len(sentences)) if not any(i in v for v in by_source.values())),
+            "sentences_kept_as_spoken": sum(
+                1 for i in range(len(sentences)) if not any(i in v for v in by_source.values())
+            ),
             "seconds": round(elapsed, 2),
             "word_times": "estimated from text length",
         },

@@ -46,11 +46,22 @@ def transcribe(audio: Path, backend: str, settings: AsrSettings, film: str) -> T
         speech = None
         if settings.vad_filter and importlib.util.find_spec("faster_whisper") is not None:
             speech = heard_speech(source)
-            log.info("%.0f s of speech heard in %.0f s of audio (%d regions)",
-                     sum(r.duration for r in speech), source.duration, len(speech))
+            log.info(
+                "%.0f s of speech heard in %.0f s of audio (%d regions)",
+                sum(r.duration for r in speech),
+                source.duration,
+                len(speech),
+            )
         result = engine.transcribe(source, settings, speech)
         duration = source.duration
     return asr_transcript(
-        film, settings, engine.name, engine.packages, result.detected_language, duration, result.segments,
-        speech, **result.facts,
+        film,
+        settings,
+        engine.name,
+        engine.packages,
+        result.detected_language,
+        duration,
+        result.segments,
+        speech,
+        **result.facts,
     )

@@ -27,8 +27,25 @@ class PcmAudio:
         if not self._is_pcm16_mono_16k(self.path):
             self._scratch = tempfile.TemporaryDirectory(prefix="reelsub-asr-")
             converted = Path(self._scratch.name) / "audio.wav"
-            run_tool(["ffmpeg", "-nostdin", "-v", "error", "-i", str(self.path), "-vn", "-ac", "1",
-                      "-ar", str(SAMPLE_RATE), "-c:a", "pcm_s16le", str(converted)], f"{path}: audio decode")
+            run_tool(
+                [
+                    "ffmpeg",
+                    "-nostdin",
+                    "-v",
+                    "error",
+                    "-i",
+                    str(self.path),
+                    "-vn",
+                    "-ac",
+                    "1",
+                    "-ar",
+                    str(SAMPLE_RATE),
+                    "-c:a",
+                    "pcm_s16le",
+                    str(converted),
+                ],
+                f"{path}: audio decode",
+            )
             self.path = converted
         self._wav = wave.open(str(self.path), "rb")
         self.frames = self._wav.getnframes()

@@ -18,14 +18,23 @@ class EngineResult:
 
 
 class Engine(Protocol):
-    name: str  # as recorded in provenance
-    packages: tuple[str, ...]  # whose versions provenance records
+    @property
+    def name(self) -> str:
+        """The engine as provenance records it."""
+        ...
+
+    @property
+    def packages(self) -> tuple[str, ...]:
+        """The packages whose versions provenance records."""
+        ...
 
     def load(self, settings: AsrSettings) -> None:
         """Load (or find) the model before any audio is read: a missing model fails fast, with the
         config key to set in its message (ModelNotFound)."""
         ...
 
-    def transcribe(self, audio: PcmAudio, settings: AsrSettings, speech: list[SpeechRegion] | None) -> EngineResult:
+    def transcribe(
+        self, audio: PcmAudio, settings: AsrSettings, speech: list[SpeechRegion] | None
+    ) -> EngineResult:
         """Segments for the whole soundtrack; ``speech`` is where VAD heard speech (None: no VAD)."""
         ...

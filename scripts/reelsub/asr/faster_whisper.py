@@ -58,7 +58,9 @@ class BatchedDecoder:
     settings: AsrSettings
     language: str | None
 
-    def decode(self, samples: Any, offset: float, windows: list[SpeechRegion], language: str | None = None) -> list[Segment]:
+    def decode(
+        self, samples: Any, offset: float, windows: list[SpeechRegion], language: str | None = None
+    ) -> list[Segment]:
         if not windows:
             return []
         language = language or self.language
@@ -91,7 +93,9 @@ def fitted_to_speech(
     sentence's audio, asked for its language, is that sentence's and no neighbour's."""
     if speech is None:
         return segments
-    draft = Transcript(film="", language=language or "und", duration=duration, segments=segments, speech=speech)
+    draft = Transcript(
+        film="", language=language or "und", duration=duration, segments=segments, speech=speech
+    )
     return fit_to_speech(draft, schema_defaults("align")["sentence_pause"]).segments
 
 
@@ -107,7 +111,9 @@ class FasterWhisperEngine:
         self.model = load_model(settings)
         log.info("model %s loaded in %.1f s", settings.model, time.monotonic() - started)
 
-    def transcribe(self, audio: PcmAudio, settings: AsrSettings, speech: list[SpeechRegion] | None) -> EngineResult:
+    def transcribe(
+        self, audio: PcmAudio, settings: AsrSettings, speech: list[SpeechRegion] | None
+    ) -> EngineResult:
         from faster_whisper import BatchedInferencePipeline
 
         from . import script_choice
@@ -124,8 +130,12 @@ class FasterWhisperEngine:
         detected, probability = languages_in_film.detect_film_language(model, audio, windows)
         language = settings.language or detected
         if detected:
-            log.info("language heard: %s (p=%.2f)%s", detected, probability,
-                     "" if settings.language is None else f"; decoding as configured: {settings.language}")
+            log.info(
+                "language heard: %s (p=%.2f)%s",
+                detected,
+                probability,
+                "" if settings.language is None else f"; decoding as configured: {settings.language}",
+            )
         script_choice.check_method(settings.script)  # a bad value fails before decoding, not after
         decoder = BatchedDecoder(BatchedInferencePipeline(model), settings, language)
         segments: list[Segment] = []
@@ -139,14 +149,26 @@ class FasterWhisperEngine:
                 pending = unfinished_windows(pending, regions, found)
                 if not pending:
                     break
-                log.info("re-decoding %d window tail(s), %.1f s, where decoding stopped before the speech did",
-                         len(pending), sum(w.duration for w in pending))
+                log.info(
+                    "re-decoding %d window tail(s), %.1f s, where decoding stopped before the speech did",
+                    len(pending),
+                    sum(w.duration for w in pending),
+                )
                 redecoded += len(pending)
-                found = sorted(found + decoder.decode(samples, span.start, pending), key=lambda s: (s.start, s.end))
+                found = sorted(
+                    found + decoder.decode(samples, span.start, pending), key=lambda s: (s.start, s.end)
+                )
             segments += found
-            log.info("asr progress: %.0f / %.0f s (%.0f%%), %d segments so far",
-                     span.end, audio.duration, 100 * span.end / max(audio.duration, 1e-9), len(segments))
-        log.info("asr progress: %.0f / %.0f s (100%%), %d segments", audio.duration, audio.duration, len(segments))
+            log.info(
+                "asr progress: %.0f / %.0f s (%.0f%%), %d segments so far",
+                span.end,
+                audio.duration,
+                100 * span.end / max(audio.duration, 1e-9),
+                len(segments),
+            )
+        log.info(
+            "asr progress: %.0f / %.0f s (100%%), %d segments", audio.duration, audio.duration, len(segments)
+        )
         segments = fitted_to_speech(segments, speech, language, audio.duration)
         switched = languages_in_film.decode_other_languages(
             model, decoder, audio, segments, language, settings.other_languages

@@ -30,7 +30,9 @@ SWITCH_ODDS = 3.0
 PAD_S = 0.2  # air around a sentence re-decoded on its own
 
 
-def detect_film_language(model: Any, audio: PcmAudio, windows: list[SpeechRegion]) -> tuple[str | None, float]:
+def detect_film_language(
+    model: Any, audio: PcmAudio, windows: list[SpeechRegion]
+) -> tuple[str | None, float]:
     """Whisper's language for the first window with speech (probability), or (None, 0) without speech."""
     if not windows:
         return None, 0.0
@@ -42,7 +44,9 @@ def detect_film_language(model: Any, audio: PcmAudio, windows: list[SpeechRegion
     return language, float(probability)
 
 
-def language_odds(model: Any, audio: PcmAudio, spans: list[SpeechRegion], batch_size: int) -> list[dict[str, float]]:
+def language_odds(
+    model: Any, audio: PcmAudio, spans: list[SpeechRegion], batch_size: int
+) -> list[dict[str, float]]:
     """Whisper's language probabilities for each span's audio, encoded in batches."""
     import numpy as np
     from faster_whisper.audio import pad_or_trim
@@ -50,9 +54,9 @@ def language_odds(model: Any, audio: PcmAudio, spans: list[SpeechRegion], batch_
     results: list[dict[str, float]] = []
     for first in range(0, len(spans), batch_size):
         batch = spans[first : first + batch_size]
-        features = np.stack([
-            pad_or_trim(model.feature_extractor(audio.read(s.start, s.end))[..., :-1]) for s in batch
-        ])
+        features = np.stack(
+            [pad_or_trim(model.feature_extractor(audio.read(s.start, s.end))[..., :-1]) for s in batch]
+        )
         encoded = model.encode(features)
         for found in model.model.detect_language(encoded):
             results.append({token[2:-2]: float(probability) for token, probability in found})
@@ -60,7 +64,11 @@ def language_odds(model: Any, audio: PcmAudio, spans: list[SpeechRegion], batch_
 
 
 def decode_other_languages(
-    model: Any, decoder: Any, audio: PcmAudio, segments: list[Segment], film_language: str | None,
+    model: Any,
+    decoder: Any,
+    audio: PcmAudio,
+    segments: list[Segment],
+    film_language: str | None,
     other_languages: list[str],
 ) -> int:
     """Sentences spoken in one of ``other_languages`` decoded again in it (``segments`` changed in
@@ -86,12 +94,18 @@ def decode_other_languages(
             else:
                 segments[index].language = language
     if switched:
-        log.info("%d of %d sentences are in another language (%s): decoded in it", len(switched),
-                 len(segments), ", ".join(sorted(set(switched.values()))))
+        log.info(
+            "%d of %d sentences are in another language (%s): decoded in it",
+            len(switched),
+            len(segments),
+            ", ".join(sorted(set(switched.values()))),
+        )
     return len(switched)
 
 
-def _decode_in(decoder: Any, audio: PcmAudio, sentences: list[Segment], language: str) -> list[Segment | None]:
+def _decode_in(
+    decoder: Any, audio: PcmAudio, sentences: list[Segment], language: str
+) -> list[Segment | None]:
     """Each sentence's audio decoded in ``language``: one segment per sentence, or None where
     decoding found nothing there."""
     clips = [SpeechRegion(max(0.0, s.start - PAD_S), min(audio.duration, s.end + PAD_S)) for s in sentences]
@@ -106,10 +120,16 @@ def _decode_in(decoder: Any, audio: PcmAudio, sentences: list[Segment], language
             results.append(None)
             continue
         words = [w for d in inside for w in d.words]
-        results.append(Segment(
-            start=min(d.start for d in inside), end=max(d.end for d in inside),
-            text=" ".join(d.text for d in inside), words=words, language=language, speaker=sentence.speaker,
-        ))
+        results.append(
+            Segment(
+                start=min(d.start for d in inside),
+                end=max(d.end for d in inside),
+                text=" ".join(d.text for d in inside),
+                words=words,
+                language=language,
+                speaker=sentence.speaker,
+            )
+        )
     return results
 
 

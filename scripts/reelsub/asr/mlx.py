@@ -41,8 +41,18 @@ log = logging.getLogger(__name__)
 MLX_COMMUNITY_REPOS: dict[str, str] = {
     **{
         name: f"mlx-community/whisper-{name}-mlx"
-        for name in ("tiny", "tiny.en", "base", "base.en", "small", "small.en",
-                     "medium", "medium.en", "large-v2", "large-v3")
+        for name in (
+            "tiny",
+            "tiny.en",
+            "base",
+            "base.en",
+            "small",
+            "small.en",
+            "medium",
+            "medium.en",
+            "large-v2",
+            "large-v3",
+        )
     },
     "large": "mlx-community/whisper-large-v3-mlx",
     "large-v3-turbo": "mlx-community/whisper-large-v3-turbo",
@@ -104,8 +114,11 @@ def weights_dtype(folder: Path) -> str | None:
 
             with zipfile.ZipFile(npz) as archive, archive.open("encoder.conv1.weight.npy") as member:
                 version = np.lib.format.read_magic(member)
-                read_header = (np.lib.format.read_array_header_1_0 if version == (1, 0)
-                               else np.lib.format.read_array_header_2_0)
+                read_header = (
+                    np.lib.format.read_array_header_1_0
+                    if version == (1, 0)
+                    else np.lib.format.read_array_header_2_0
+                )
                 _, _, dtype = read_header(member)
             return "bfloat16" if dtype.str == "|V2" else dtype.name  # numpy has no bfloat16: void
     except (OSError, KeyError, ValueError, zipfile.BadZipFile):
@@ -194,7 +207,9 @@ class MlxEngine:
         # fail early; mlx_whisper.transcribe loads and caches the weights itself.
         self.model_folder = resolve_mlx_model(settings.model)
 
-    def transcribe(self, audio: PcmAudio, settings: AsrSettings, speech: list[SpeechRegion] | None) -> EngineResult:
+    def transcribe(
+        self, audio: PcmAudio, settings: AsrSettings, speech: list[SpeechRegion] | None
+    ) -> EngineResult:
         """The whole soundtrack through mlx_whisper.transcribe (it windows the audio itself)."""
         import mlx_whisper
 
@@ -202,8 +217,15 @@ class MlxEngine:
         device, dtype = mlx_device(), weights_dtype(model_folder)
         fp16 = use_fp16(device, dtype)
         waveform = audio.read(0.0, audio.duration)
-        log.info("mlx-whisper %s (%s, %s weights) on %s, fp16=%s: %.0f s of audio",
-                 settings.model, model_folder, dtype, device, fp16, audio.duration)
+        log.info(
+            "mlx-whisper %s (%s, %s weights) on %s, fp16=%s: %.0f s of audio",
+            settings.model,
+            model_folder,
+            dtype,
+            device,
+            fp16,
+            audio.duration,
+        )
         started = time.monotonic()
         result = mlx_whisper.transcribe(
             waveform,
@@ -222,8 +244,13 @@ class MlxEngine:
         language = settings.language or result["language"]
         segments = list(collect_segments(map(_as_attributes, result["segments"]), language=language))
         segments, rewritten = script_choice.apply(settings.script, segments, language)
-        log.info("asr done: %d segments, %.0f s of audio in %.1f s (RTF %.3f)",
-                 len(segments), audio.duration, elapsed, elapsed / max(audio.duration, 1e-9))
+        log.info(
+            "asr done: %d segments, %.0f s of audio in %.1f s (RTF %.3f)",
+            len(segments),
+            audio.duration,
+            elapsed,
+            elapsed / max(audio.duration, 1e-9),
+        )
         return EngineResult(
             segments=segments,
             detected_language=result["language"],
@@ -241,6 +268,8 @@ def _as_attributes(raw: dict[str, Any]) -> SimpleNamespace:
     """An mlx_whisper segment dict in faster-whisper's attribute shape, so that both backends
     go through one conversion to the contract (:func:`reelsub.asr.output.collect_segments`)."""
     return SimpleNamespace(
-        text=raw["text"], start=raw["start"], end=raw["end"],
+        text=raw["text"],
+        start=raw["start"],
+        end=raw["end"],
         words=[SimpleNamespace(**word) for word in raw.get("words", [])],
     )

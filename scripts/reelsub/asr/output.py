@@ -34,7 +34,9 @@ def collect_segments(
             continue
         words = whole_words(raw.words or [], offset, language)
         if not words:
-            yield Segment(round(offset + float(raw.start), 3), round(offset + float(raw.end), 3), raw.text.strip())
+            yield Segment(
+                round(offset + float(raw.start), 3), round(offset + float(raw.end), 3), raw.text.strip()
+            )
             continue
         for sentence in split_sentences(words, language):
             yield Segment(

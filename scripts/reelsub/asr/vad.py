@@ -47,11 +47,15 @@ def heard_speech(audio: PcmAudio) -> list[SpeechRegion]:
             else:
                 regions.append(SpeechRegion(start, end))
         if audio.duration > VAD_CHUNK_S:
-            log.info("speech search: %.0f / %.0f s", min(chunk_start + VAD_CHUNK_S, audio.duration), audio.duration)
+            log.info(
+                "speech search: %.0f / %.0f s", min(chunk_start + VAD_CHUNK_S, audio.duration), audio.duration
+            )
     return regions
 
 
-def decoding_regions(heard: list[SpeechRegion], duration: float, pad: float = DECODE_PAD_S) -> list[SpeechRegion]:
+def decoding_regions(
+    heard: list[SpeechRegion], duration: float, pad: float = DECODE_PAD_S
+) -> list[SpeechRegion]:
     """Heard speech padded for decoding: ``pad`` on each side, or half the silence where two
     regions are closer than two pads (as faster-whisper's VAD pads), clipped to the audio."""
     padded: list[SpeechRegion] = []

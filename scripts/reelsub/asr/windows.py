@@ -34,7 +34,9 @@ def unfinished_windows(
     ends = sorted(w.end for s in segments for w in (s.words or [Word(s.start, s.end, s.text)]))
     rests = []
     for window in windows:
-        heard_until = max((end for end in ends if window.start <= end <= window.end + 0.5), default=window.start)
+        heard_until = max(
+            (end for end in ends if window.start <= end <= window.end + 0.5), default=window.start
+        )
         unheard = [r for r in regions if window.start <= r.start < window.end and r.end > heard_until + 0.1]
         left = sum(r.end - max(r.start, heard_until) for r in unheard)
         if left >= RETRY_MIN_SPEECH_S:
@@ -52,4 +54,3 @@ def decoding_groups(windows: list[SpeechRegion], limit: float = DECODE_SPAN_S) -
         else:
             groups.append([window])
     return groups
-
