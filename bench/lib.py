@@ -193,6 +193,7 @@ def snakemake(
     config: Sequence[str] = (),
     demo_config: bool = True,
     env: dict[str, str] | None = None,
+    configfiles: Sequence[Path] = (),
 ) -> Timed:
     """snakemake as a user runs it (with the project's workflow profile), timed from outside; it must
     succeed. The command is tests/workflow.py's, as in the tests. ``.cpu``: snakemake and its jobs."""
@@ -203,6 +204,7 @@ def snakemake(
         config=config,
         snakefile=snakefile,
         demo_config=demo_config,
+        configfiles=configfiles,
         timeout=3600,
         env={**ENV, **(env or {})},
     )

@@ -33,6 +33,7 @@ from rows import (
     asr_engine,
     batch,
     dag,
+    hindi,
     memory,
     mux,
     overhead,
@@ -77,6 +78,11 @@ ROWS: tuple[Step, ...] = (
         accuracy.measure,
     ),
     Step("q", "WER on jfk and espeak narration, row 1's arms", quality.measure),
+    Step(
+        "h",
+        "Hindi film: cue onsets, straddles, script options, English chrF vs raw faster-whisper",
+        hindi.measure_row,
+    ),
     Step("t", "translation throughput (tiny IndicTrans2 substitute)", translation.measure),
 )
 

@@ -7,6 +7,8 @@ load URL file:///...vtt"), so pages are served over loopback http by the project
 
 from __future__ import annotations
 
+import os
+
 import shutil
 from contextlib import contextmanager
 
@@ -38,7 +40,11 @@ def chromium(width: int = 1000, height: int = 1400):
     ):
         options.add_argument(argument)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    # make test preloads OpenBLAS for mlx (Makefile: OPENBLAS); chromium crashes at start with it
+    # preloaded ("session deleted as the browser has closed the connection"), so the driver and the
+    # browser it starts get the environment without it.
+    environment = {name: value for name, value in os.environ.items() if name != "LD_PRELOAD"}
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER, env=environment), options=options)
     driver.set_page_load_timeout(60)
     driver.set_script_timeout(30)
     try:

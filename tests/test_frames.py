@@ -162,8 +162,11 @@ def test_the_subtitle_stage_keeps_gaps_in_frames_for_a_variable_rate_film(
         input=SimpleNamespace(film=str(vfr_film), json=str(transcript), get=lambda _name: None),
         output=SimpleNamespace(dir=str(out)),
         log=[str(tmp_path / "subtitle.log")],
-        wildcards={"film": "joined"},
-        params=SimpleNamespace(rules={}, default_track="source"),
+        # Snakemake's wildcards answer both .film and .get("film")
+        wildcards=SimpleNamespace(
+            film="joined", get=lambda name, default=None: {"film": "joined"}.get(name, default)
+        ),
+        params=SimpleNamespace(rules={}, default_track="source", published=str(tmp_path / "published")),
     )
     subtitle.main(job)
     cues = read_srt(out / "en.srt")
