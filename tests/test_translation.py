@@ -117,7 +117,7 @@ def test_model_ids_default_size_and_overrides():
         "indic-indic": "ai4bharat/indictrans2-indic-indic-dist-320M",
     }
     assert TranslateSettings(size="1B").models == MODELS_BY_SIZE["1B"]
-    # config.yaml spells out the distilled ids; size: 1B must still switch them, while a folder stays
+    # a config that spells out the distilled ids: size: 1B must still switch them, while a folder stays
     listed = dict(MODELS_BY_SIZE["distilled"], **{"indic-en": "/models/my-indic-en"})
     models = TranslateSettings(size="1B", models=listed).models
     assert models == {**MODELS_BY_SIZE["1B"], "indic-en": "/models/my-indic-en"}
