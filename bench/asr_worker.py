@@ -50,22 +50,17 @@ DEVICE = "cpu"  # --device: cpu (int8) or cuda (float16, bench/gpu.py)
 
 
 def asr_settings(threads: int, model: str | None = None):
-    """The AsrSettings the asr rule's script builds (scripts/asr.py), from the demo config
-    (``model`` instead of the demo's tiny.en where given)."""
+    """The AsrSettings the asr rule's script builds (scripts/asr.py, AsrSettings.from_config): the
+    schema's defaults and the demo config (``model`` instead of the demo's tiny.en where given)."""
     import yaml
     from reelsub.asr import AsrSettings
-    from reelsub.settings import settings_from
 
-    config = yaml.safe_load((PROJECT / "config" / "config.yaml").read_text())["asr"]
-    config.update(yaml.safe_load((PROJECT / "config" / "demo.yaml").read_text()).get("asr", {}))
-    return settings_from(
-        AsrSettings,
-        config,
-        device=DEVICE,
-        compute_type="float16" if DEVICE == "cuda" else "int8",
-        cpu_threads=threads,
-        model=model,
-    )
+    section = dict(yaml.safe_load((PROJECT / "config" / "demo.yaml").read_text()).get("asr", {}))
+    section["device"] = DEVICE
+    if model:
+        section["model"] = model
+    section.pop("threads", None)  # the rule's threads: are ``threads`` here
+    return AsrSettings.from_config(section, threads=threads)
 
 
 class RedecodeLog(logging.Handler):

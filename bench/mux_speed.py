@@ -19,7 +19,6 @@ Speed targets live here, not in the tests: the issue's is a ratio of at least 10
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import subprocess
 import sys
@@ -74,31 +73,35 @@ def build_film(path: Path, seconds: float) -> None:
     partial.rename(path)
 
 
-def write_subtitles(folder: Path, seconds: float) -> None:
-    """What the subtitle stage leaves for the mux: an English track, the default."""
-    folder.mkdir(parents=True, exist_ok=True)
+def write_subtitles(job: Path, seconds: float) -> None:
+    """What the stages before the mux leave in ``jobs/<film>/``, made through the project's own
+    modules: the transcript, the machine's English track (SRT, VTT, QC, tracks.json) and its
+    published copy (reelsub.review), as the subtitle stage writes them. A 2-s cue every 3 s."""
+    import logging
 
-    def stamp(t: float) -> str:
-        ms = round(t * 1000)
-        return f"{ms // 3_600_000:02d}:{ms // 60_000 % 60:02d}:{ms // 1000 % 60:02d},{ms % 1000:03d}"
+    from reelsub.cues import SubtitleRules
+    from reelsub.qc import qc_report
+    from reelsub.qc_report import write_qc_report
+    from reelsub.review import publish
+    from reelsub.subtitle_files import write_srt, write_vtt
+    from reelsub.subtitle_rules import Cue
+    from reelsub.tracks import Track, write_manifest
+    from reelsub.transcript import Segment, Transcript
 
     starts = [0.5 + CUE_EVERY * n for n in range(int((seconds - 0.5) // CUE_EVERY) or 1)]
     cues = [
-        f"{n}\n{stamp(s)} --> {stamp(min(s + 2.0, seconds))}\nLine {n} of the benchmark film.\n"
-        for n, s in enumerate(starts, start=1)
+        Cue(s, min(s + 2.0, seconds), [f"Line {n} of the benchmark film."]) for n, s in enumerate(starts, 1)
     ]
-    (folder / "en.srt").write_text("\n".join(cues), encoding="utf-8")
-    track = {
-        "language": "en",
-        "srt": "en.srt",
-        "vtt": "en.vtt",
-        "qc": "en.qc.json",
-        "title": "English",
-        "default": True,
-        "translated": False,
-        "cues": len(cues),
-    }
-    (folder / "tracks.json").write_text(json.dumps([track]), encoding="utf-8")
+    transcript = Transcript(job.name, "en", seconds, [Segment(c.start, c.end, c.text) for c in cues])
+    transcript.write(job / "transcript.json")
+    machine = job / "machine_subtitles"
+    write_srt(cues, machine / "en.srt")
+    write_vtt(cues, machine / "en.vtt")
+    write_qc_report(machine / "en.qc.json", qc_report(cues, SubtitleRules(), 25.0, transcript))
+    write_manifest(
+        machine, [Track("en", "en.srt", "en.vtt", "en.qc.json", "English", True, False, len(cues))]
+    )
+    publish(machine, job / "subtitles", job.name, logging.getLogger("mux_speed"))
 
 
 def run_job(work: Path, film: str, rule: str) -> float:
@@ -166,7 +169,7 @@ def main() -> None:
     work = args.work.resolve()
     for name, seconds in FILMS.items():
         build_film(work / "films" / f"{name}.mp4", seconds)
-        write_subtitles(work / "jobs" / name / "subtitles", seconds)
+        write_subtitles(work / "jobs" / name, seconds)
 
     mux_runs = {name: [run_job(work, name, "mux") for _ in range(args.repeats)] for name in FILMS}
     burn_runs = [run_job(work, "five", "burn_in") for _ in range(args.burn_repeats)]
