@@ -23,9 +23,9 @@ from pathlib import Path
 
 import pytest
 
+from films_factory import remux
 from indian_films import IndianFilm, hindi_film, mixed_film, onset_errors_ms, percentile, straddling_cues
 from reelsub import text
-from reelsub.media import atomic_output, run_tool
 from reelsub.subtitle_files import read_srt
 from reelsub.subtitle_rules import Cue
 from reelsub.synth import Speech, make_film
@@ -55,27 +55,7 @@ ENGLISH_FILM = (
 
 def tagged(film: Path, out: Path, language: str) -> Path:
     """The film with its audio track's language tag set (stream copy)."""
-    with atomic_output(out) as temporary:
-        run_tool(
-            [
-                "ffmpeg",
-                "-nostdin",
-                "-v",
-                "error",
-                "-y",
-                "-i",
-                str(film),
-                "-map",
-                "0",
-                "-c",
-                "copy",
-                "-metadata:s:a:0",
-                f"language={language}",
-                str(temporary),
-            ],
-            f"tag {film}",
-        )
-    return out
+    return remux(film, out, "-metadata:s:a:0", f"language={language}")
 
 
 @pytest.fixture(scope="module")

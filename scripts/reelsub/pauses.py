@@ -91,8 +91,7 @@ def fit_to_speech(
 def _punctuated(segment: Segment, language: str) -> bool:
     """Whether the transcriber ended this segment as a sentence: then a pause inside it is a pause
     inside a sentence ("ask not | what your country can do for you."), not the end of one."""
-    tokens = segment.text.split()
-    return bool(tokens) and text.ends_sentence(tokens[-1], segment.language or language)
+    return text.ends_with_sentence(segment.text, segment.language or language)
 
 
 def _units(segments: Sequence[Segment]) -> list[_Unit]:

@@ -43,6 +43,7 @@ from typing import Any
 
 from reelsub import text
 from reelsub.languages import display_name, expected_scripts, resolve
+from reelsub.pauses import silences
 from reelsub.spoken import SENTENCE_PAUSE_MS, SpokenWord, article_split_forced, film_end_ms, spoken_words
 from reelsub.subtitle_rules import Cue, CueTiming, SubtitleRules, dialogue_lines, spoken_text
 from reelsub.text import break_words_for, splits_article, visible_length
@@ -334,8 +335,8 @@ def _sentence_ends(track: _Track) -> set[int]:
         for k, word in enumerate(words)
         if text.ends_sentence(word.text, track.word_languages[k] if k < len(track.word_languages) else None)
     }
-    for gap_start, gap_end in _heard_silences(track.transcript, SENTENCE_PAUSE_MS):
-        middle = (gap_start + gap_end) / 2
+    for silence in silences(track.transcript.speech or [], SENTENCE_PAUSE_MS / 1000):
+        middle = silence.middle * 1000
         nearest = min(
             range(len(words) - 1),
             key=lambda k: abs((words[k].end + words[k + 1].start) / 2 - middle),
@@ -344,15 +345,6 @@ def _sentence_ends(track: _Track) -> set[int]:
         if nearest is not None and words[nearest].start < middle < words[nearest + 1].end + 1000:
             ends.add(nearest)
     return ends
-
-
-def _heard_silences(transcript: Transcript, min_ms: int) -> list[tuple[int, int]]:
-    speech = transcript.speech or []
-    return [
-        (round(a.end * 1000), round(b.start * 1000))
-        for a, b in itertools.pairwise(speech)
-        if (b.start - a.end) * 1000 >= min_ms
-    ]
 
 
 def _check_sentences(track: _Track, found: CueFindings, ends: set[int]) -> None:

@@ -89,10 +89,6 @@ class QcReport:
             document=dict(data),
         )
 
-    def flagged(self) -> list[Finding]:
-        """Findings a reviewer should look at: violations and flags (exceptions are explained)."""
-        return [f for f in self.findings if f.kind in ("violation", "flag")]
-
 
 def write_qc_report(path: str | os.PathLike[str], report: dict[str, Any]) -> None:
     """Write a report after checking it against the contract, so no reader finds a bad one."""

@@ -112,6 +112,12 @@ def ends_sentence(token: str, language: str | None = None) -> bool:
     return not (tail.endswith(".") and not tail.endswith("..") and is_abbreviation(tail, language))
 
 
+def ends_with_sentence(line: str, language: str | None = None) -> bool:
+    """Whether a line of text (a segment) ends a sentence: its last token does."""
+    tokens = line.split()
+    return bool(tokens) and ends_sentence(tokens[-1], language)
+
+
 def ends_clause(token: str) -> bool:
     tail = strip_closing(token.rstrip())
     return bool(tail) and (tail[-1] in CLAUSE_ENDS or tail.endswith("--"))

@@ -375,11 +375,6 @@ class Sentence:
     language: str | None = None  # the segments' own language where it is not the film's
 
 
-def ends_sentence(segment_text: str, language: str | None = None) -> bool:
-    tokens = segment_text.split()
-    return bool(tokens) and text.ends_sentence(tokens[-1], language)
-
-
 def join_sentences(
     segments: Sequence[Segment], pause: float = 0.6, max_chars: int = 300, language: str | None = None
 ) -> list[Sentence]:
@@ -419,7 +414,7 @@ def join_sentences(
             current_language = segment.language
         end = max(end, segment.end) if texts else segment.end
         texts.append(segment_text)
-        if ends_sentence(segment_text, segment.language or language):
+        if text.ends_with_sentence(segment_text, segment.language or language):
             flush()
     flush()
     for sentence, following in pairwise(sentences):

@@ -15,7 +15,7 @@ import logging
 from typing import Any
 
 from ..transcript import Segment, SpeechRegion
-from .audio import SAMPLE_RATE, PcmAudio
+from .audio import PcmAudio
 from .vad import WINDOW_S
 from .windows import decoding_groups
 
@@ -133,4 +133,4 @@ def _decode_in(
     return results
 
 
-__all__ = ["SAMPLE_RATE", "decode_other_languages", "detect_film_language", "language_odds"]
+__all__ = ["decode_other_languages", "detect_film_language", "language_odds"]
