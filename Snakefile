@@ -46,7 +46,9 @@ rule reviews:
 
 onsuccess:
     report_run(failed=False)
+    end_of_run()
 
 
 onerror:
     report_run(failed=True)
+    end_of_run()

@@ -1,6 +1,9 @@
 # bench row 8: what a job costs Snakemake and the script: preamble, apart from any work. Six
 # sequential jobs per chain, as one film's pipeline has: `script:` jobs that do nothing (one
 # python process each, with Snakemake's preamble) against `shell: "true"` jobs.
+# Row 8 runs it with PYTHONPATH=scripts/.
+from reelsub.scheduling import cancel_idle_timers
+
 CHAIN = range(6)
 
 
@@ -19,11 +22,11 @@ rule script_step:
         "logs/script-{n}.log",
     benchmark:
         "benchmarks/script-{n}.tsv"
+    conda:
+        "envs/none.yaml"
     threads: 1
     resources:
         mem_mb=100,
-    conda:
-        "envs/none.yaml"
     script:
         "overhead_step.py"
 
@@ -37,10 +40,15 @@ rule shell_step:
         "logs/shell-{n}.log",
     benchmark:
         "benchmarks/shell-{n}.tsv"
+    conda:
+        "envs/none.yaml"
     threads: 1
     resources:
         mem_mb=100,
-    conda:
-        "envs/none.yaml"
     shell:
         "touch {output} 2> {log}"
+
+
+# As the project's Snakefile does: do not wait for Snakemake's idle 1-s scheduler timer at exit.
+onsuccess:
+    cancel_idle_timers()

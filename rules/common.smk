@@ -13,7 +13,7 @@ sys.path.insert(0, str(Path(workflow.basedir) / "scripts"))
 from reelsub import config_check  # noqa: E402
 from reelsub import films as film_catalog  # noqa: E402
 from reelsub import hardware  # noqa: E402
-from reelsub import review as review_loop  # noqa: E402
+from reelsub import review_record  # noqa: E402
 
 RUN_STARTED = time.time()
 JOBS = Path("jobs")
@@ -150,7 +150,7 @@ def published_folder(wildcards):
 
 def republish_token(wildcards):
     """Changes when a published SRT was deleted, so subtitle reruns and writes it again."""
-    return review_loop.republish_token(Path(published_folder(wildcards)))
+    return review_record.republish_token(Path(published_folder(wildcards)))
 
 
 def mux_inputs(wildcards):
@@ -158,7 +158,7 @@ def mux_inputs(wildcards):
     than out.mkv, reruns mux alone. Asked once the subtitle checkpoint has run."""
     machine = checkpoints.subtitle.get(film=wildcards.film).output.dir
     inputs = {**subtitle_inputs(wildcards), "machine": machine}
-    inputs["published"] = review_loop.published_inputs(Path(machine), Path(published_folder(wildcards)))
+    inputs["published"] = review_record.published_inputs(Path(machine), Path(published_folder(wildcards)))
     return inputs
 
 
@@ -191,13 +191,20 @@ def report_run(failed):
     for line in qc_lines(FILMS, JOBS, RUN_STARTED):
         print(f"reelsub QC: {line}", file=sys.stderr)
     for film_id in sorted(FILMS):  # review loop: where a new machine version went
-        for line in review_loop.kept_edit_lines(JOBS / film_id / "subtitles", RUN_STARTED):
+        for line in review_record.kept_edit_lines(JOBS / film_id / "subtitles", RUN_STARTED):
             print(f"reelsub review: {film_id} {line}", file=sys.stderr)
     failures = failed_films(FILMS, JOBS, RUN_STARTED) if failed else []
     if failures:
         print(f"reelsub: {len(failures)} film(s) failed:", file=sys.stderr)
         for film_id, reason in failures:
             print(f"  FAILED {film_id}: {reason}", file=sys.stderr)
+
+
+def end_of_run():
+    """Let the process exit now: Snakemake's idle re-scheduling timers would hold it up to 1 s."""
+    from reelsub import scheduling
+
+    scheduling.cancel_idle_timers()
 
 
 # -- threads of the per-film CPU stages (bench row 4) -------------------------------------------

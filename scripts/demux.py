@@ -23,7 +23,7 @@ def main(snakemake) -> None:
         log.info("%s: %s", film, choice.describe())
         if choice.warning:
             log.warning("%s: %s", film, choice.warning)
-        extract_audio(film, Path(snakemake.output.wav), stream_index=choice.stream.index)
+        extract_audio(film, Path(snakemake.output.wav), stream_index=choice.stream.index, info=info)
         with wave.open(snakemake.output.wav, "rb") as extracted:
             seconds = extracted.getnframes() / extracted.getframerate()
         write_audio_record(snakemake.output.record, AudioRecord.of(choice, seconds))

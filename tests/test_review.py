@@ -17,7 +17,8 @@ import pytest
 from reelsub.qc_report import write_qc_report
 from browser import chromium, console_errors, wait_for
 from reelsub.cues import Cue
-from reelsub.review import SCHEMA, publish, read_record, republish_token, sha256
+from reelsub.review import publish
+from reelsub.review_record import SCHEMA, read_record, republish_token, sha256
 from reelsub.review_page import flagged_cues, write_review_page
 from reelsub.serve import served
 from reelsub.subtitle_files import read_srt, write_srt, write_vtt

@@ -6,10 +6,17 @@ placeholder films: a dry run never opens them)."""
 from __future__ import annotations
 
 import re
+import threading
 from pathlib import Path
 
 import pytest
-from reelsub.scheduling import CLUSTER_THREADS, auto_threads, films_in_targets, share_of_cores
+from reelsub.scheduling import (
+    CLUSTER_THREADS,
+    auto_threads,
+    cancel_idle_timers,
+    films_in_targets,
+    share_of_cores,
+)
 from workflow import DEMO_CONFIG, snakemake
 
 FILMS = ("a", "b", "c", "d")
@@ -87,3 +94,21 @@ def test_asr_threads_other_than_auto_or_a_positive_number_is_refused_naming_the_
     run = snakemake(batch, "-n", "--configfile", str(DEMO_CONFIG), str(bad), demo_config=False)
     assert run.returncode != 0
     assert "threads" in run.output
+
+
+def test_cancel_idle_timers_stops_waiting_timers_without_running_them_and_leaves_other_threads() -> None:
+    # Snakemake's scheduler leaves a 1-s threading.Timer behind; the interpreter would wait for it.
+    fired = threading.Event()
+    timer = threading.Timer(60, fired.set)
+    worker_stop = threading.Event()
+    worker = threading.Thread(target=worker_stop.wait)
+    timer.start()
+    worker.start()
+    try:
+        assert cancel_idle_timers() == 1
+        timer.join(timeout=5)
+        assert not timer.is_alive() and not fired.is_set()
+        assert worker.is_alive()
+    finally:
+        worker_stop.set()
+        worker.join()

@@ -66,18 +66,30 @@ def measure(bench: Context) -> None:
     shutil.copy(BENCH / "overhead_step.py", workdir / "overhead_step.py")  # paths are the Snakefile's own
     shutil.copy(BENCH / "overhead.Snakefile", workdir / "Snakefile")
     chains = {"script": Series("script"), "shell": Series("shell"), "start": Series("start")}
+    scripts_path = {"PYTHONPATH": str(PROJECT / "scripts")}  # the Snakefile imports reelsub.scheduling
     for _ in range(bench.plan.repeats):
         for kind in chains:
             if kind == "start":  # the same snakemake command with nothing to run: start, parse, DAG
                 seconds, _ = snakemake(
-                    workdir, "-j1", "-n", "shell/5.done", snakefile=workdir / "Snakefile", demo_config=False
+                    workdir,
+                    "-j1",
+                    "-n",
+                    "shell/5.done",
+                    snakefile=workdir / "Snakefile",
+                    demo_config=False,
+                    env=scripts_path,
                 )
                 chains[kind].seconds.append(seconds)
                 continue
             for folder in ("script", "shell", "benchmarks", "logs"):
                 shutil.rmtree(workdir / folder, ignore_errors=True)
             seconds, _ = snakemake(
-                workdir, "-j1", f"{kind}/5.done", snakefile=workdir / "Snakefile", demo_config=False
+                workdir,
+                "-j1",
+                f"{kind}/5.done",
+                snakefile=workdir / "Snakefile",
+                demo_config=False,
+                env=scripts_path,
             )
             chains[kind].seconds.append(seconds)
     films_dir = workdir / "films"

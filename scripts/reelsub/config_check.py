@@ -24,7 +24,8 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
-import yaml
+
+from reelsub.settings import read_yaml
 
 Schema = dict[str, Any]
 
@@ -40,7 +41,7 @@ class ConfigError(ValueError):
 
 
 def load_schema(path: Path | str) -> Schema:
-    schema = yaml.safe_load(Path(path).read_text())
+    schema = read_yaml(path)
     if not isinstance(schema, dict):
         raise ConfigError(f"{path}: not a JSON schema (a YAML mapping)")
     return schema

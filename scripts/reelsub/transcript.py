@@ -32,7 +32,6 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
-from importlib import metadata
 from typing import Any
 
 from .contract import ContractError, read_document, write_document, write_text_atomically
@@ -240,6 +239,8 @@ def estimated_words(segment: Segment) -> list[Word]:
 
 def package_versions(*names: str) -> dict[str, str]:
     """Installed versions of the packages a stage ran with, for provenance."""
+    from importlib import metadata  # 15-25 ms to import: only the stages that record versions pay it
+
     versions = {}
     for name in names:
         try:
