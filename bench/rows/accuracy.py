@@ -30,6 +30,7 @@ def measure(bench: Context) -> None:
     log(f"row c: WER on {len(clips)} real-speech clips ({', '.join(groups)}), arms {', '.join(ARMS)}")
     table: dict[tuple[str, str], dict[str, tuple[int, int]]] = {}  # (model, group) -> arm -> (errors, words)
     texts: dict[str, dict] = {}
+    per_clip: dict[tuple[str, str], dict[str, int]] = {}  # (model, clip) -> arm -> errors
     for model, chosen in runs:
         for arm in ARMS:
             out = WORK / "accuracy" / f"{model}-{arm}.json"
@@ -41,6 +42,7 @@ def measure(bench: Context) -> None:
             texts[f"{model}-{arm}"] = {stem: v["text"] for stem, v in found.items()}
             for clip in chosen:
                 _, errors, words = corpus.wer(clip.reference, found[clip.path.stem]["text"])
+                per_clip.setdefault((model, clip.name), {})[arm] = errors
                 cell = table.setdefault((model, clip.group), {}).setdefault(arm, (0, 0))
                 table[(model, clip.group)][arm] = (cell[0] + errors, cell[1] + words)
     worse, causes = [], []
@@ -78,10 +80,20 @@ def measure(bench: Context) -> None:
     )
     row.causes += causes
     row.causes.append(
-        "each group is one small sample (tiny.en, 21-81 words): a difference of one or two words is "
+        "the groups are small samples (tiny.en, 21-387 words): a difference of one or two words is "
         "within what any change of the audio layout does"
     )
     row.details.append("per group and arm in the quality table; every transcript in bench/work/accuracy/")
+    for (model, group), arms in table.items():
+        members = [c for c in clips if c.group == group and (model, c.name) in per_clip]
+        if len(members) > 1:
+            row.details.append(
+                f"{group} ({model}), word errors per clip (reelsub / raw batched / raw sequential / packed): "
+                + "; ".join(
+                    f"{c.name} " + "/".join(str(per_clip[(model, c.name)][arm]) for arm in ARMS)
+                    for c in members
+                )
+            )
     for clip in clips:
         row.details.append(
             f'{clip.name} reference: "{clip.reference[:160]}"; '
