@@ -78,7 +78,12 @@ class RedecodeLog(logging.Handler):
 
 
 def set_retry_passes(passes: int) -> None:
-    """reelsub's RETRY_PASSES, wherever the asr package keeps it (its modules are being split)."""
+    """reelsub's RETRY_PASSES, in every asr module that holds it (faster_whisper.py imports the name
+    from windows.py, so both are set; the engine module is loaded lazily, so load it first)."""
+    import importlib
+
+    for name in ("reelsub.asr.windows", "reelsub.asr.faster_whisper"):
+        importlib.import_module(name)
     found = False
     for name, module in list(sys.modules.items()):
         if (name == "reelsub.asr" or name.startswith("reelsub.asr.")) and hasattr(module, "RETRY_PASSES"):

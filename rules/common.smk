@@ -13,6 +13,7 @@ sys.path.insert(0, str(Path(workflow.basedir) / "scripts"))
 from reelsub import config_check  # noqa: E402
 from reelsub import films as film_catalog  # noqa: E402
 from reelsub import hardware  # noqa: E402
+from reelsub import scheduling  # noqa: E402
 from reelsub import review_record  # noqa: E402
 
 RUN_STARTED = time.time()
@@ -202,8 +203,6 @@ def report_run(failed):
 
 def end_of_run():
     """Let the process exit now: Snakemake's idle re-scheduling timers would hold it up to 1 s."""
-    from reelsub import scheduling
-
     scheduling.cancel_idle_timers()
 
 
@@ -211,14 +210,17 @@ def end_of_run():
 # "auto" shares this run's --cores among the films it still has to run the stage for
 # (reelsub.scheduling): one film gets every core, a batch one job per core. An integer is taken as
 # it is. ``at_most`` caps the share (align: torch gains little beyond 2 threads).
+# The films are counted once per DAG pass, not once per job (scheduling.StageProgress, bench row 5).
+STAGE_PROGRESS = scheduling.StageProgress(JOBS)
+
+
 def per_film_threads(output_name, wanted, at_most=None):
     def threads(wildcards):
-        from reelsub import scheduling
-
         if wanted != scheduling.AUTO:
             return wanted
-        targeted = scheduling.films_in_targets(workflow.dag_settings.targets, FILMS, str(JOBS))
-        done = {film for film in targeted if (JOBS / film / output_name).exists()}
+        targets = workflow.dag_settings.targets
+        targeted = STAGE_PROGRESS.targeted(targets, FILMS)
+        done = STAGE_PROGRESS.done(output_name, targets, FILMS)
         local = workflow.local_exec and not workflow.remote_exec
         share = scheduling.auto_threads(workflow.resource_settings.cores, targeted, done, local=local)
         return min(share, at_most) if at_most else share

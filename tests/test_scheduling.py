@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from reelsub.scheduling import (
     CLUSTER_THREADS,
+    StageProgress,
     auto_threads,
     cancel_idle_timers,
     films_in_targets,
@@ -112,3 +113,24 @@ def test_cancel_idle_timers_stops_waiting_timers_without_running_them_and_leaves
     finally:
         worker_stop.set()
         worker.join()
+
+
+def test_stage_progress_looks_at_the_films_once_per_pass_and_sees_new_outputs_after_max_age(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # the workflow's jobs/ is relative to its working directory
+    now = [100.0]
+    progress = StageProgress(Path("jobs"), max_age=1.0, clock=lambda: now[0])
+    films = {"a", "b", "c"}
+    (tmp_path / "jobs" / "a").mkdir(parents=True)
+    (tmp_path / "jobs" / "a" / "asr.json").write_text("{}")
+    assert progress.targeted(["all"], films) == films
+    assert progress.targeted(["jobs/b/out.mkv"], films) == {"b"}
+    assert progress.done("asr.json", ["all"], films) == {"a"}
+    (tmp_path / "jobs" / "b").mkdir()
+    (tmp_path / "jobs" / "b" / "asr.json").write_text("{}")
+    now[0] += 0.5  # the same pass over the DAG: the answer is kept
+    assert progress.done("asr.json", ["all"], films) == {"a"}
+    assert progress.done("aligned.json", ["all"], films) == set()  # each stage's output apart
+    now[0] += 0.6  # later: a finished film no longer takes a share of the cores
+    assert progress.done("asr.json", ["all"], films) == {"a", "b"}

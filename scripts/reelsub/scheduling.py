@@ -12,7 +12,8 @@ The films are counted from the run's targets when the DAG is built (Snakemake ev
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+import time
+from collections.abc import Callable, Collection, Iterable
 from pathlib import Path
 
 AUTO = "auto"
@@ -57,6 +58,43 @@ def auto_threads(
         return CLUSTER_THREADS
     pending = [film for film in targeted if film not in done]
     return share_of_cores(cores, len(pending) or len(targeted))
+
+
+class StageProgress:
+    """The films a run targets, and which of them already have a stage's output, for ``threads: auto``.
+
+    Snakemake evaluates a callable ``threads:`` for every job when it builds the DAG, again for each
+    job a dry run prints and before each round of job selection. Looking at every film each time cost
+    O(films^2) stat calls: a 1,000-film dry run spent 12 of its 21 s there (bench row 5). The targets
+    never change within a run, so they are read once; which films are done is kept for ``max_age``
+    seconds: long enough for one pass over the DAG, short enough that the last films of a batch get
+    the cores the finished ones left.
+    """
+
+    def __init__(self, jobs: Path, max_age: float = 1.0, clock: Callable[[], float] = time.monotonic):
+        self.jobs = Path(jobs)
+        self.max_age = max_age
+        self.clock = clock
+        self._targeted: dict[tuple[str, ...], frozenset[str]] = {}
+        self._done: dict[tuple[str, tuple[str, ...]], tuple[float, frozenset[str]]] = {}
+
+    def targeted(self, targets: Iterable[str], films: Collection[str]) -> frozenset[str]:
+        key = tuple(targets)
+        if key not in self._targeted:
+            self._targeted[key] = frozenset(films_in_targets(key, films, str(self.jobs)))
+        return self._targeted[key]
+
+    def done(self, output_name: str, targets: Iterable[str], films: Collection[str]) -> frozenset[str]:
+        """The targeted films whose ``jobs/<film>/<output_name>`` exists, as of at most ``max_age`` ago."""
+        key = (output_name, tuple(targets))
+        now = self.clock()
+        seen = self._done.get(key)
+        if seen is None or now - seen[0] >= self.max_age:
+            found = frozenset(
+                f for f in self.targeted(key[1], films) if (self.jobs / f / output_name).exists()
+            )
+            seen = self._done[key] = (now, found)
+        return seen[1]
 
 
 def cancel_idle_timers() -> int:
