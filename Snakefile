@@ -44,11 +44,13 @@ rule reviews:
         all_reviews,
 
 
+# Both end by letting the process exit at once: Snakemake's idle scheduler timers would hold it
+# up to 1 s (reelsub.scheduling.cancel_idle_timers).
 onsuccess:
     report_run(failed=False)
-    end_of_run()
+    scheduling.cancel_idle_timers()
 
 
 onerror:
     report_run(failed=True)
-    end_of_run()
+    scheduling.cancel_idle_timers()

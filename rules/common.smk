@@ -201,11 +201,6 @@ def report_run(failed):
             print(f"  FAILED {film_id}: {reason}", file=sys.stderr)
 
 
-def end_of_run():
-    """Let the process exit now: Snakemake's idle re-scheduling timers would hold it up to 1 s."""
-    scheduling.cancel_idle_timers()
-
-
 # -- threads of the per-film CPU stages (bench row 4) -------------------------------------------
 # "auto" shares this run's --cores among the films it still has to run the stage for
 # (reelsub.scheduling): one film gets every core, a batch one job per core. An integer is taken as

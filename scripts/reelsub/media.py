@@ -170,46 +170,58 @@ def atomic_output(target: Path) -> Iterator[Path]:
         temporary.unlink(missing_ok=True)
 
 
+# Whisper (every engine) and wav2vec2 take 16 kHz mono audio; the demuxed soundtrack is 16-bit PCM WAV.
+SAMPLE_RATE = 16000
+
+
+def decode_to_pcm(
+    source: Path, target: Path, what: str, selector: str | None = None, sample_rate: int = SAMPLE_RATE
+) -> subprocess.CompletedProcess[str]:
+    """``source``'s audio (the stream ``selector`` maps, else ffmpeg's pick) as mono 16-bit PCM WAV at
+    ``sample_rate``, written to ``target``; ``what`` names the step in the error."""
+    return run_tool(
+        [
+            "ffmpeg",
+            "-nostdin",
+            "-hide_banner",
+            "-v",
+            "error",
+            "-y",
+            "-i",
+            str(source),
+            *(["-map", selector] if selector else []),
+            "-vn",
+            "-ac",
+            "1",
+            "-ar",
+            str(sample_rate),
+            "-c:a",
+            "pcm_s16le",
+            str(target),
+        ],
+        what,
+    )
+
+
 def extract_audio(
     film: Path,
     wav: Path,
-    sample_rate: int = 16000,
+    sample_rate: int = SAMPLE_RATE,
     stream_index: int | None = None,
     info: MediaInfo | None = None,
 ) -> MediaInfo:
     """One audio stream of the film (``stream_index``, ffprobe's index; default: the first audio
     stream) as 16 kHz mono PCM, the input every Whisper engine wants. ``info``: the film's probe
     where the caller has it already (an ffprobe costs ~0.1 s of a short film's demux)."""
-    info = info or probe(film)
+    if info is None:
+        info = probe(film)
     if not info.of_kind("audio"):
         raise MediaError(f"no audio stream in {film}")
     if stream_index is not None and stream_index not in {s.index for s in info.of_kind("audio")}:
         raise MediaError(f"{film}: stream {stream_index} is not an audio stream")
     selector = "0:a:0" if stream_index is None else f"0:{stream_index}"
     with atomic_output(wav) as temporary:
-        result = run_tool(
-            [
-                "ffmpeg",
-                "-nostdin",
-                "-hide_banner",
-                "-v",
-                "error",
-                "-y",
-                "-i",
-                str(film),
-                "-map",
-                selector,
-                "-vn",
-                "-ac",
-                "1",
-                "-ar",
-                str(sample_rate),
-                "-c:a",
-                "pcm_s16le",
-                str(temporary),
-            ],
-            f"{film}: audio extraction failed",
-        )
+        result = decode_to_pcm(film, temporary, f"{film}: audio extraction failed", selector, sample_rate)
         if _says(result.stderr, TRUNCATED_INPUT):
             raise MediaError(
                 f"{film}: the file is cut short (an unfinished copy or download?): "

@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from .contract import write_text_atomically
-from .tracks import read_manifest
+from .tracks import MANIFEST, read_manifest
 
 SCHEMA = "reelsub.review/1"
 RECORD = "review.json"
@@ -79,7 +79,7 @@ def republish_token(published: Path) -> str:
 
 def published_inputs(machine: Path, published: Path) -> list[str]:
     """mux's inputs from the published folder: each machine track's published SRT, where it exists."""
-    if not (Path(machine) / "tracks.json").exists():
+    if not (Path(machine) / MANIFEST).exists():
         return []
     return [
         str(Path(published) / t.srt) for t in read_manifest(machine) if (Path(published) / t.srt).exists()

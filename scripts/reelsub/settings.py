@@ -30,7 +30,7 @@ def read_yaml(path: Path | str) -> Any:
     import yaml
 
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    return yaml.load(Path(path).read_text(encoding="utf-8"), Loader=loader)  # noqa: S506 (a safe loader)
+    return yaml.load(Path(path).read_text(encoding="utf-8"), Loader=loader)  # a safe loader, C or Python
 
 
 @functools.cache

@@ -15,9 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
-from .media import atomic_output, run_tool
-
-SAMPLE_RATE = 16000
+from .media import SAMPLE_RATE, atomic_output, decode_to_pcm, run_tool
 
 
 @dataclass(frozen=True)
@@ -127,25 +125,7 @@ def build_soundtrack(parts: Sequence[Speech], wav: Path, scratch: Path) -> list[
 
 
 def _to_pcm(source: Path, target: Path) -> None:
-    run_tool(
-        [
-            "ffmpeg",
-            "-nostdin",
-            "-v",
-            "error",
-            "-y",
-            "-i",
-            str(source),
-            "-ac",
-            "1",
-            "-ar",
-            str(SAMPLE_RATE),
-            "-c:a",
-            "pcm_s16le",
-            str(target),
-        ],
-        f"convert {source}",
-    )
+    decode_to_pcm(source, target, f"convert {source}")
 
 
 def make_film(

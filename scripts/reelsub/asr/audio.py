@@ -7,9 +7,7 @@ import wave
 from pathlib import Path
 from typing import Any
 
-from ..media import run_tool
-
-SAMPLE_RATE = 16000
+from ..media import SAMPLE_RATE, decode_to_pcm
 
 
 class PcmAudio:
@@ -27,25 +25,7 @@ class PcmAudio:
         if not self._is_pcm16_mono_16k(self.path):
             self._scratch = tempfile.TemporaryDirectory(prefix="reelsub-asr-")
             converted = Path(self._scratch.name) / "audio.wav"
-            run_tool(
-                [
-                    "ffmpeg",
-                    "-nostdin",
-                    "-v",
-                    "error",
-                    "-i",
-                    str(self.path),
-                    "-vn",
-                    "-ac",
-                    "1",
-                    "-ar",
-                    str(SAMPLE_RATE),
-                    "-c:a",
-                    "pcm_s16le",
-                    str(converted),
-                ],
-                f"{path}: audio decode",
-            )
+            decode_to_pcm(self.path, converted, f"{path}: audio decode")
             self.path = converted
         self._wav = wave.open(str(self.path), "rb")
         self.frames = self._wav.getnframes()
