@@ -16,11 +16,8 @@ MODE:
                    reelsub decoded until 2026-11-26
   raw-seq          faster-whisper's sequential WhisperModel.transcribe, same model and decoding
                    options, its own VAD filter with the library's VAD defaults
-  packed           bench/packed_asr.py: reelsub's VAD regions packed without their pauses into
-                   <= 30 s chunks, one BatchedInferencePipeline call, times mapped back
-  packed-retry     the same, re-decoding chunk tails where Whisper stopped early (as reelsub does)
-  packed-fill      packed, then the VAD regions no word fell in decoded again, packed among themselves
-  packed-gap       packed with 0.3 s of silence between regions (PACKED_GAP_S)
+  reelsub-packed   reelsub with asr.layout: packed (reelsub.asr.packing: speech packed without its
+                   pauses, as faster-whisper packs it, times mapped back)
 
 Several AUDIO files may be given (the accuracy corpus): the model is loaded again for each, the
 timed seconds are their sum, and --words writes {file stem: {text, words}}.
@@ -93,10 +90,12 @@ def set_retry_passes(passes: int) -> None:
         raise SystemExit("reelsub.asr has no RETRY_PASSES any more: update bench/asr_worker.py")
 
 
-def run_reelsub(audio: Path, threads: int, extra: dict, model: str | None = None):
+def run_reelsub(audio: Path, threads: int, extra: dict, model: str | None = None, layout: str | None = None):
     from reelsub.asr import transcribe
 
     settings = asr_settings(threads, model)
+    if layout:
+        settings.layout = layout
     redecode = RedecodeLog()
     asr_log = logging.getLogger("reelsub.asr")
     asr_log.setLevel(logging.INFO)
@@ -109,6 +108,7 @@ def run_reelsub(audio: Path, threads: int, extra: dict, model: str | None = None
         redecoded_s=redecode.seconds,
         speech_s=settings_out.get("speech_seconds"),
         segments=len(transcript.segments),
+        windows_decoded=settings_out.get("windows_decoded"),
     )
     return transcript.duration, " ".join(s.text for s in transcript.segments), words
 
@@ -170,39 +170,6 @@ def run_raw(
     return info.duration, " ".join(s.text.strip() for s in segments), words
 
 
-def run_packed(
-    audio: Path,
-    threads: int,
-    extra: dict,
-    model_name: str | None,
-    retry: bool,
-    fill: bool = False,
-    gap_s: float = 0.0,
-):
-    import packed_asr
-    from faster_whisper import BatchedInferencePipeline
-    from faster_whisper.audio import decode_audio
-
-    settings = asr_settings(threads, model_name)
-    pipeline = BatchedInferencePipeline(load_model(settings, threads))
-    samples = decode_audio(str(audio), sampling_rate=packed_asr.RATE)
-    words, facts = packed_asr.transcribe_packed(
-        pipeline, samples, settings, retry_passes=3 if retry else 0, fill_unheard=fill, gap_s=gap_s
-    )
-    extra.update(
-        redecoded_windows=facts["redecoded_chunks"],
-        redecoded_s=facts["redecoded_s"],
-        speech_s=facts["speech_s"],
-        chunks=facts["chunks"],
-    )
-    return (
-        len(samples) / packed_asr.RATE,
-        packed_asr.text_of(words),
-        [(w.start, w.end, w.word) for w in words],
-    )
-
-
-PACKED_GAP_S = 0.3  # packed-gap: this much silence between packed regions, so Whisper hears where they meet
 MODES = (
     "reelsub",
     "reelsub-noretry",
@@ -210,25 +177,14 @@ MODES = (
     "raw-default",
     "raw-timestamps",
     "raw-seq",
-    "packed",
-    "packed-retry",
-    "packed-fill",
-    "packed-gap",
+    "reelsub-packed",
 )
 
 
 def transcribe_one(mode: str, audio: Path, threads: int, model: str | None, extra: dict):
     if mode.startswith("reelsub"):
-        return run_reelsub(audio, threads, extra, model)
-    if mode.startswith("packed"):
-        return run_packed(
-            audio,
-            threads,
-            extra,
-            model,
-            retry=mode == "packed-retry",
-            fill=mode == "packed-fill",
-            gap_s=PACKED_GAP_S if mode == "packed-gap" else 0.0,
+        return run_reelsub(
+            audio, threads, extra, model, layout="packed" if mode == "reelsub-packed" else None
         )
     return run_raw(
         audio,

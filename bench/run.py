@@ -70,7 +70,7 @@ ROWS: tuple[Step, ...] = (
     Step("8", "short film: where the pipeline's time goes outside the ASR engine", overhead.measure),
     Step(
         "p",
-        "packed speech (VAD regions without pauses) vs reelsub windows vs raw batched",
+        "asr.layout: packed (speech without its pauses) vs raw batched and the default windows",
         packed.measure,
         needs=("1",),
     ),

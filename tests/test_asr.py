@@ -10,7 +10,8 @@ import pytest
 
 from conftest import JFK_TEXT
 from reelsub.asr import AsrSettings, transcribe
-from reelsub.asr.windows import decoding_windows, unfinished_windows
+from reelsub.asr.packing import PackedSpeech
+from reelsub.asr.windows import decoding_groups, decoding_windows, unfinished_windows, unheard_regions
 from reelsub.transcript import Segment, SpeechRegion, Word
 from reelsub.models import ModelNotFound
 from reelsub.synth import Speech, build_soundtrack
@@ -72,6 +73,71 @@ def test_glossary_reaches_the_decoder_prompt(jfk_flac: Path, settings: AsrSettin
     assert "americans" in words(transcript.text)
 
 
+def test_packed_layout_keeps_the_speech_after_a_pause_and_the_word_times(
+    tmp_path: Path, jfk_flac: Path, settings: AsrSettings
+) -> None:
+    """asr.layout packed cuts the pauses out before decoding (2.5 s here, but for 0.8 s of padding):
+    the same words as the windows layout, and JFK's at the same film times."""
+    wav = tmp_path / "pause-then-jfk.wav"
+    build_soundtrack(
+        [Speech(text="Here is a short speech."), Speech(silence=2.5), Speech(recording=jfk_flac)],
+        wav,
+        tmp_path,
+    )
+    by_layout = {
+        layout: transcribe(wav, "whisperx", AsrSettings(**{**settings.public(), "layout": layout}), "p")
+        for layout in ("windows", "packed")
+    }
+    packed, windows = by_layout["packed"], by_layout["windows"]
+    assert packed.provenance[0].settings["layout"] == "packed"
+    heard = " ".join(words(packed.text))
+    assert heard.startswith("here") and "short speech" in heard  # espeak-ng's voice: "is" is often "in"
+    assert heard.endswith(
+        "and so my fellow americans ask not what your country can do for you ask what you can do for your country"
+    )
+    assert words(packed.text) == words(windows.text)
+    # JFK's words (real speech) at the same film times (within Whisper's word-time jitter)
+    jfk = slice(len(words("here is a short speech")), None)
+    shifts = [abs(a.start - b.start) for a, b in zip(list(packed.words())[jfk], list(windows.words())[jfk])]
+    assert max(shifts) <= 0.2, shifts
+    jfk_start = next(w.start for w in packed.words() if w.word.lower().startswith("and"))
+    assert jfk_start > 2.5  # after the pause, in film time: not where the packed audio put it
+
+
+def test_packed_speech_maps_packed_time_back_to_the_film() -> None:
+    import numpy as np
+
+    speech = PackedSpeech.of([SpeechRegion(1, 3), SpeechRegion(10, 12.5), SpeechRegion(20, 21)])
+    assert speech.packed_regions == [SpeechRegion(0, 2), SpeechRegion(2, 4.5), SpeechRegion(4.5, 5.5)]
+    assert speech.windows() == [SpeechRegion(0, 5.5)]
+    assert speech.windows(limit=4) == [SpeechRegion(0, 2), SpeechRegion(2, 5.5)]
+    span = np.arange(0, 22 * 16000, dtype=np.float32)  # sample n holds n: where each piece came from
+    packed = speech.samples(span, 0.0)
+    assert len(packed) == 5.5 * 16000
+    assert packed[0] == 16000 and packed[2 * 16000] == 10 * 16000 and packed[-1] == 21 * 16000 - 1
+    assert speech.samples(span[16000:], 1.0)[0] == 16000  # a span read from 1 s on
+    segments = [
+        Segment(0.5, 2.3, "one two", [Word(0.5, 1.0, "one"), Word(1.9, 2.3, "two")]),
+        Segment(4.6, 5.0, "three"),
+    ]
+    one, two = speech.to_film(segments)[0].words
+    assert (one.start, one.end) == (1.5, 2.0)
+    assert (two.start, two.end) == (10.0, 10.3)  # its middle is in the second region: clipped to it
+    assert (speech.to_film(segments)[1].start, speech.to_film(segments)[1].end) == (20.1, 20.5)
+
+
+def test_decoding_groups_end_at_a_batch_edge_and_the_span_limit() -> None:
+    windows = [SpeechRegion(10 * n, 10 * n + 9) for n in range(30)]
+    assert [len(g) for g in decoding_groups(windows, batch_size=4)] == [12, 12, 6]
+    assert [len(g) for g in decoding_groups(windows, batch_size=8, limit=100)] == [10, 10, 10]
+
+
+def test_unheard_regions_are_the_ones_no_word_falls_in() -> None:
+    regions = [SpeechRegion(0, 2), SpeechRegion(3, 5), SpeechRegion(6, 6.5), SpeechRegion(8, 10)]
+    heard = [Segment(0, 9, "a b", [Word(0.2, 0.8, "a"), Word(8.5, 9, "b")])]
+    assert unheard_regions(regions, heard) == [SpeechRegion(3, 5)]  # 6-6.5 is under a second
+
+
 def test_missing_model_names_it_and_the_config_key(tmp_path: Path) -> None:
     with pytest.raises(ModelNotFound, match=r"'/nowhere/whisper'.*asr\.model"):
         transcribe(tmp_path / "x.wav", "whisperx", AsrSettings(model="/nowhere/whisper"), "x")
@@ -126,3 +192,21 @@ def test_window_long_segments_are_cut_into_sentences_at_punctuation_and_pauses()
         words=[w(" नमस्ते।", 0.0, 0.8), w(" आप", 1.0, 1.3), w(" कैसे", 1.3, 1.8), w(" हैं?", 1.8, 2.2)],
     )
     assert [s.text for s in collect_segments([hindi])] == ["नमस्ते।", "आप कैसे हैं?"]
+
+
+@pytest.mark.parametrize("layout", ["windows", "packed"])
+def test_each_hindi_sentence_starts_where_it_is_spoken_in_either_layout(hindi_film, layout: str) -> None:
+    """Kokoro-82M TTS speaking espeak-ng Hindi (a substitute, not recorded speech), Whisper base:
+    packing cuts the pauses between the twelve sentences out before decoding; every sentence must
+    still start at its own onset in film time, in Devanagari (asr.script transliterate)."""
+    from indian_films import onset_errors_ms, percentile
+    from reelsub import text
+
+    hindi = AsrSettings(
+        model="base", device="cpu", compute_type="int8", cpu_threads=2, language="hi", layout=layout
+    )
+    transcript = transcribe(hindi_film.path, "whisperx", hindi, "hindi")
+    errors = onset_errors_ms([s.start for s in transcript.segments], hindi_film)
+    assert percentile(errors, 0.5) <= 300 and percentile(errors, 0.9) <= 500, errors
+    assert text.share_in_scripts(text.letter_scripts(transcript.text), ["Deva"]) >= 0.9, transcript.text
+    assert transcript.provenance[0].settings["layout"] == layout

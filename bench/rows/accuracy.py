@@ -1,5 +1,5 @@
 """Row c: accuracy on real recorded speech (bench/speech.py): WER of reelsub.asr.transcribe, raw
-BatchedInferencePipeline and raw sequential WhisperModel.transcribe (and the packed prototype),
+BatchedInferencePipeline and raw sequential WhisperModel.transcribe (and reelsub's packed layout),
 tiny.en on every clip and base on the cards clips, pooled per group (errors / reference words).
 
 Target: reelsub no worse than raw batched on any group. Each arm is one worker process over all
@@ -13,12 +13,12 @@ import corpus
 import speech
 from lib import WORK, Context, Row, asr_worker, log, machine_snapshot
 
-ARMS = ("reelsub", "raw", "raw-seq", "packed")
+ARMS = ("reelsub", "raw", "raw-seq", "reelsub-packed")
 LABELS = {
     "reelsub": "reelsub",
     "raw": "raw batched",
     "raw-seq": "raw sequential",
-    "packed": "packed (prototype)",
+    "reelsub-packed": "reelsub asr.layout packed",
 }
 
 
@@ -50,17 +50,17 @@ def measure(bench: Context) -> None:
         rate = {arm: e / max(w, 1) for arm, (e, w) in arms.items()}
         if rate["reelsub"] > rate["raw"] + 1e-9:
             worse.append(f"{group} ({model}): reelsub {rate['reelsub']:.1%} vs raw batched {rate['raw']:.1%}")
-            if rate["packed"] <= rate["raw"] + 1e-9:
+            if rate["reelsub-packed"] <= rate["raw"] + 1e-9:
                 causes.append(
-                    f"{group} ({model}): the packed prototype, which decodes reelsub's own VAD regions with the "
-                    f"pauses cut out, scores {rate['packed']:.1%} like raw batched ({rate['raw']:.1%}), so the "
+                    f"{group} ({model}): asr.layout packed, which decodes reelsub's own VAD regions with the "
+                    f"pauses cut out, scores {rate['reelsub-packed']:.1%} like raw batched ({rate['raw']:.1%}), so the "
                     "VAD options (min_silence 160 ms) are not the cause: reelsub's windows, which keep the pauses "
                     "between regions inside the 30-s window, are. Retries are not involved where reelsub "
                     "re-decoded nothing (see row 1)"
                 )
             else:
                 causes.append(
-                    f"{group} ({model}): packing does not remove it (packed {rate['packed']:.1%}): "
+                    f"{group} ({model}): packing does not remove it (packed {rate['reelsub-packed']:.1%}): "
                     "the difference is in the decoding options, not the windows"
                 )
         bench.quality_line(
@@ -88,7 +88,7 @@ def measure(bench: Context) -> None:
         members = [c for c in clips if c.group == group and (model, c.name) in per_clip]
         if len(members) > 1:
             row.details.append(
-                f"{group} ({model}), word errors per clip (reelsub / raw batched / raw sequential / packed): "
+                f"{group} ({model}), word errors per clip (reelsub / raw batched / raw sequential / reelsub packed): "
                 + "; ".join(
                     f"{c.name} " + "/".join(str(per_clip[(model, c.name)][arm]) for arm in ARMS)
                     for c in members

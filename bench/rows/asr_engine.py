@@ -32,13 +32,9 @@ def measure(bench: Context) -> None:
     log(f"row 1: ASR on {audio.duration:.0f} s of audio, reelsub vs raw faster-whisper")
     # Context arms, once each in full mode: reelsub without its re-decoding, the library's
     # defaults, and reelsub's options with timestamp tokens (how reelsub decoded before).
-    # packed (bench/packed_asr.py) is timed in every round: row p compares it with both.
-    context = (
-        ("reelsub-noretry", "raw-default", "raw-timestamps", "packed-retry")
-        if bench.plan.mode == "full"
-        else ("packed-retry",)
-    )
-    timed = ("reelsub", "raw", "packed")
+    # reelsub-packed (asr.layout: packed) is timed in every round: row p compares it with both.
+    context = ("reelsub-noretry", "raw-default", "raw-timestamps") if bench.plan.mode == "full" else ()
+    timed = ("reelsub", "raw", "reelsub-packed")
     arms = timed + context
     series = {arm: Series(arm) for arm in arms}
     cpu = {arm: Series(arm) for arm in arms}  # CPU seconds: what the shared machine disturbs least
@@ -74,14 +70,14 @@ def measure(bench: Context) -> None:
         "raw-default": "raw BatchedInferencePipeline, library defaults (no word times)",
         "raw-timestamps": "raw BatchedInferencePipeline, reelsub's options but without_timestamps=False "
         "(timestamp tokens)",
-        "packed-retry": "packed speech with reelsub's tail re-decoding on packed chunks (bench/packed_asr.py)",
     }
     row.details += [
         f"reelsub.asr.transcribe (backend whisperx; demo config: tiny.en, cpu int8, batch 8, beam 5, "
         f"{CORES} threads, word timestamps): {series['reelsub'].text()}, RTF {rtf('reelsub'):.3f}",
         f"raw BatchedInferencePipeline on the whole file, same model and options ({options}): "
         f"{series['raw'].text()}, RTF {rtf('raw'):.3f}",
-        f"packed speech (bench/packed_asr.py, row p): {series['packed'].text()}, RTF {rtf('packed'):.3f}",
+        f"reelsub with asr.layout: packed (row p): {series['reelsub-packed'].text()}, "
+        f"RTF {rtf('reelsub-packed'):.3f}",
         *[
             f"{labels[arm]}: {series[arm].text()}, RTF {rtf(arm):.3f}, {series[arm].median / series['raw'].median:.2f}x raw"
             for arm in context
@@ -110,8 +106,14 @@ def measure(bench: Context) -> None:
             f"reelsub re-decoded {redone['redecoded_windows']} window tail(s), {redone['redecoded_s']:.0f} s of "
             f"audio ({redone['redecoded_s'] / max(redone.get('speech_s') or 1, 1e-9):.0%} of the "
             f"{redone.get('speech_s') or 0:.0f} s of speech), where Whisper ended a window before its speech "
-            "did; each tail is decoded as a window of its own, which Whisper pads to 30 s"
+            "did; the tails' speech is packed together (reelsub.asr.packing), so several tails share a window"
         )
+    row.details.append(
+        "windows decoded (each costs Whisper's encoder a full 30 s window): "
+        + ", ".join(
+            f"{arm} {runs[arm][0].get('windows_decoded')}" for arm in arms if arm.startswith("reelsub")
+        )
+    )
     if value > 1.10:
         q = quality
         row.causes.append(
@@ -124,6 +126,12 @@ def measure(bench: Context) -> None:
                 f"reelsub re-decoded {redone['redecoded_windows']} window tail(s) ({redone['redecoded_s']:.0f} s) "
                 "that the raw pipeline does not: a repair the raw baseline does not make"
             )
+        packed = runs["reelsub-packed"][0]
+        row.causes.append(
+            f"reelsub's windows keep the pauses: it decoded {redone.get('windows_decoded')} windows, tails "
+            f"included, where asr.layout: packed decoded {packed.get('windows_decoded')} "
+            f"({series['reelsub-packed'].median:.1f} s, WER {q['reelsub-packed']['wer']:.1%}; row p)"
+        )
         if "reelsub-noretry" in series:
             off, raw_q = q["reelsub-noretry"], q["raw"]
             extra = series["reelsub"].median - series["raw"].median
@@ -134,12 +142,5 @@ def measure(bench: Context) -> None:
                 f"{extra - repair:.1f} s is decoding in its own windows, span by span, with its own VAD pass. "
                 f"Without the re-decoding it finds {off['words']} words (WER {off['wer']:.1%}); the raw pipeline "
                 f"finds {raw_q['words']} (WER {raw_q['wer']:.1%}) with no re-decoding at all"
-            )
-            row.causes.append(
-                "so both costs come from reelsub's windows: it groups its VAD regions into spans of at most 30 s "
-                "that keep the pauses between them, while faster-whisper (vad.collect_chunks) packs up to 30 s of "
-                "speech with the pauses cut out and maps the times back. Likely, not proven here: tiny.en ends a "
-                "window at a long pause, which is what the re-decoding repairs. Windows packed like the "
-                "library's should make the re-decoding mostly unnecessary and bring reelsub to the raw speed"
             )
     bench.add(row, load)

@@ -22,9 +22,10 @@ from . import languages_in_film
 from .audio import PcmAudio
 from .engine import EngineResult
 from .output import collect_segments
+from .packing import PackedSpeech
 from .settings import AsrSettings
 from .vad import decoding_regions
-from .windows import RETRY_PASSES, decoding_groups, decoding_windows, unfinished_windows
+from .windows import RETRY_PASSES, decoding_groups, decoding_windows, unfinished_windows, unheard_regions
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +58,7 @@ class BatchedDecoder:
     pipeline: Any
     settings: AsrSettings
     language: str | None
+    windows_decoded: int = 0  # each costs Whisper's encoder a full 30 s window, whatever it holds
 
     def decode(
         self, samples: Any, offset: float, windows: list[SpeechRegion], language: str | None = None
@@ -64,6 +66,7 @@ class BatchedDecoder:
         if not windows:
             return []
         language = language or self.language
+        self.windows_decoded += len(windows)
         segments_iter, _ = self.pipeline.transcribe(
             samples,
             language=language,
@@ -97,6 +100,74 @@ def fitted_to_speech(
         film="", language=language or "und", duration=duration, segments=segments, speech=speech
     )
     return fit_to_speech(draft, schema_defaults("align")["sentence_pause"]).segments
+
+
+def decode_until_finished(
+    decoder: BatchedDecoder,
+    samples: Any,
+    offset: float,
+    windows: list[SpeechRegion],
+    regions: list[SpeechRegion],
+) -> tuple[list[Segment], int]:
+    """The windows decoded; then, up to RETRY_PASSES times, the speech of each window's tail
+    where decoding stopped before its speech did, every tail's speech packed together
+    (reelsub.asr.packing: a 20 s tail of pauses and three lines costs one window, not one
+    each). Times are the samples' own, ``offset`` on. Also: how many tails were decoded again."""
+    found = decoder.decode(samples, offset, windows)
+    pending, redecoded = windows, 0
+    for _ in range(RETRY_PASSES):
+        pending = unfinished_windows(pending, regions, found)
+        if not pending:
+            break
+        log.info(
+            "re-decoding %d window tail(s), %.1f s, where decoding stopped before the speech did",
+            len(pending),
+            sum(w.duration for w in pending),
+        )
+        redecoded += len(pending)
+        speech = [
+            SpeechRegion(max(r.start, tail.start), r.end)
+            for tail in pending
+            for r in regions
+            if r.end > tail.start and r.start < tail.end
+        ]
+        found = sorted(found + decode_packed_regions(decoder, samples, offset, speech), key=_in_order)
+    return found, redecoded
+
+
+def decode_packed_regions(
+    decoder: BatchedDecoder, samples: Any, offset: float, regions: list[SpeechRegion]
+) -> list[Segment]:
+    """``regions`` of ``samples`` decoded packed, in the samples' time (``offset`` on)."""
+    packed = PackedSpeech.of(regions)
+    return packed.to_film(decoder.decode(packed.samples(samples, offset), 0.0, packed.windows()))
+
+
+def _in_order(segment: Segment) -> tuple[float, float]:
+    return segment.start, segment.end
+
+
+def decode_packed(
+    decoder: BatchedDecoder, samples: Any, offset: float, regions: list[SpeechRegion]
+) -> tuple[list[Segment], int]:
+    """The ``packed`` layout (reelsub.asr.packing) over one span's decoding regions: decoded
+    packed, tails decoded again; then the regions that still hold no word, packed among
+    themselves and decoded again (Whisper skips a short line glued between two others)."""
+    packed = PackedSpeech.of(regions)
+    found, redecoded = decode_until_finished(
+        decoder, packed.samples(samples, offset), 0.0, packed.windows(), packed.packed_regions
+    )
+    found = packed.to_film(found)
+    missing = unheard_regions(regions, found)
+    if missing:
+        log.info(
+            "decoding %d region(s) again, %.1f s, that no word fell in",
+            len(missing),
+            sum(r.duration for r in missing),
+        )
+        found = sorted(found + decode_packed_regions(decoder, samples, offset, missing), key=_in_order)
+        redecoded += len(PackedSpeech.of(missing).windows())
+    return found, redecoded
 
 
 class FasterWhisperEngine:
@@ -140,24 +211,16 @@ class FasterWhisperEngine:
         decoder = BatchedDecoder(BatchedInferencePipeline(model), settings, language)
         segments: list[Segment] = []
         redecoded = 0
-        for group in decoding_groups(windows):
+        for group in decoding_groups(windows, settings.batch_size):
             span = SpeechRegion(group[0].start, group[-1].end)
             samples = audio.read(span.start, span.end)
-            found = decoder.decode(samples, span.start, group)
-            pending = group
-            for _ in range(RETRY_PASSES):
-                pending = unfinished_windows(pending, regions, found)
-                if not pending:
-                    break
-                log.info(
-                    "re-decoding %d window tail(s), %.1f s, where decoding stopped before the speech did",
-                    len(pending),
-                    sum(w.duration for w in pending),
+            if settings.layout == "packed":
+                found, tails = decode_packed(
+                    decoder, samples, span.start, [r for r in regions if span.start <= r.start < span.end]
                 )
-                redecoded += len(pending)
-                found = sorted(
-                    found + decoder.decode(samples, span.start, pending), key=lambda s: (s.start, s.end)
-                )
+            else:
+                found, tails = decode_until_finished(decoder, samples, span.start, group, regions)
+            redecoded += tails
             segments += found
             log.info(
                 "asr progress: %.0f / %.0f s (%.0f%%), %d segments so far",
@@ -181,6 +244,7 @@ class FasterWhisperEngine:
                 "language_probability": round(probability, 4),
                 "speech_seconds": round(sum(r.duration for r in speech or regions), 3),
                 "redecoded_windows": redecoded,
+                "windows_decoded": decoder.windows_decoded,
                 "segments_in_other_languages": switched,
                 "script_method": settings.script,
                 "segments_rewritten_in_script": rewritten,

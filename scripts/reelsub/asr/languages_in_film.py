@@ -110,7 +110,7 @@ def _decode_in(
     decoding found nothing there."""
     clips = [SpeechRegion(max(0.0, s.start - PAD_S), min(audio.duration, s.end + PAD_S)) for s in sentences]
     decoded: list[Segment] = []
-    for group in decoding_groups(clips):
+    for group in decoding_groups(clips, decoder.settings.batch_size):
         span = SpeechRegion(group[0].start, group[-1].end)
         decoded += decoder.decode(audio.read(span.start, span.end), span.start, group, language=language)
     results: list[Segment | None] = []

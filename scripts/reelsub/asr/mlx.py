@@ -226,6 +226,11 @@ class MlxEngine:
             fp16,
             audio.duration,
         )
+        if settings.layout != "windows":
+            log.warning(
+                "asr.layout %s is the whisperx backend's: mlx-whisper windows the audio itself",
+                settings.layout,
+            )
         started = time.monotonic()
         result = mlx_whisper.transcribe(
             waveform,

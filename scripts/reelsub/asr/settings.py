@@ -26,6 +26,8 @@ class AsrSettings:
     language: str | None = None  # None: detect
     task: str = "transcribe"  # or "translate": Whisper's own X -> English
     vad_filter: bool = _CONFIG["vad_filter"]
+    # windows | packed: how heard speech fills Whisper's windows (reelsub.asr.packing)
+    layout: str = _CONFIG["layout"]
     word_timestamps: bool = True
     # hallucination guards, whisper's own thresholds
     no_speech_threshold: float = _CONFIG["no_speech_threshold"]

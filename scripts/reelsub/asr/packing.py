@@ -1,0 +1,101 @@
+"""The ``packed`` decoding layout: a span's speech laid end to end, pauses cut out, and the words'
+times mapped back to the film's.
+
+The default layout (``windows``, :mod:`.windows`) decodes windows of at most 30 s of *audio*, pauses
+kept. ``packed`` is faster-whisper's own layout (``vad.collect_chunks`` and
+``restore_speech_timestamps``): each decoding region (heard speech padded 0.4 s) is cut out of the
+audio and the regions are laid end to end, so a 30 s window holds up to 30 s of *speech*. A film
+with pauses then needs fewer windows, and Whisper's encoder runs once per window whatever the
+window holds: on the bench's 6.2 minutes of real speech, 11 windows (and one decoded again)
+instead of 13 (and two for the tails), near the raw engine's speed and with its word errors
+(bench/results.md, rows 1, p and c). The windows layout packs the tails it decodes again this
+way too (reelsub.asr.faster_whisper.decode_until_finished).
+
+Packed time is the time in the packed audio. A word is placed in the region its middle falls in,
+as faster-whisper places it, and its times are shifted by that region's offset, clipped to it.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+from typing import Any
+
+from ..media import SAMPLE_RATE
+from ..transcript import Segment, SpeechRegion, Word
+from .vad import WINDOW_S
+
+
+@dataclass(frozen=True)
+class PackedSpeech:
+    """Decoding regions (film time) laid end to end: where each one starts in packed time."""
+
+    regions: tuple[SpeechRegion, ...]
+    packed_starts: tuple[float, ...]
+
+    @classmethod
+    def of(cls, regions: list[SpeechRegion]) -> PackedSpeech:
+        starts, cursor = [], 0.0
+        for region in regions:
+            starts.append(round(cursor, 3))
+            cursor += region.duration
+        return cls(tuple(regions), tuple(starts))
+
+    @property
+    def packed_regions(self) -> list[SpeechRegion]:
+        """Each region where it lies in packed time."""
+        return [SpeechRegion(s, round(s + r.duration, 3)) for s, r in zip(self.packed_starts, self.regions)]
+
+    def windows(self, limit: float = WINDOW_S) -> list[SpeechRegion]:
+        """Packed-time windows of consecutive regions holding at most ``limit`` s of speech
+        (collect_chunks' rule; VAD never hears a region longer than a padded window)."""
+        windows: list[SpeechRegion] = []
+        for region in self.packed_regions:
+            if windows and region.end - windows[-1].start <= limit:
+                windows[-1] = SpeechRegion(windows[-1].start, region.end)
+            else:
+                windows.append(region)
+        return windows
+
+    def samples(self, span_samples: Any, span_start: float) -> Any:
+        """The regions' samples, cut out of ``span_samples`` (which start at ``span_start``) and
+        joined in one array."""
+        import numpy as np
+
+        pieces = []
+        for region in self.regions:
+            first = max(0, int(round((region.start - span_start) * SAMPLE_RATE)))
+            pieces.append(span_samples[first : first + int(round(region.duration * SAMPLE_RATE))])
+        return np.concatenate(pieces) if pieces else np.zeros(0, np.float32)
+
+    def region_at(self, packed_t: float) -> int:
+        return max(0, bisect.bisect_right(self.packed_starts, packed_t) - 1)
+
+    def film_time(self, packed_t: float, region: int) -> float:
+        """``packed_t`` in film time, counted in ``region`` and clipped to it."""
+        start = self.regions[region]
+        offset = min(start.duration, max(0.0, packed_t - self.packed_starts[region]))
+        return round(start.start + offset, 3)
+
+    def to_film(self, segments: list[Segment]) -> list[Segment]:
+        """Packed-time segments in film time: each word in the region of its middle."""
+        mapped = []
+        for segment in segments:
+            if not segment.words:
+                region = self.region_at((segment.start + segment.end) / 2)
+                start, end = self.film_time(segment.start, region), self.film_time(segment.end, region)
+                mapped.append(Segment(start, end, segment.text, language=segment.language))
+                continue
+            words = []
+            for word in segment.words:
+                region = self.region_at((word.start + word.end) / 2)
+                words.append(
+                    Word(
+                        self.film_time(word.start, region),
+                        self.film_time(word.end, region),
+                        word.word,
+                        word.probability,
+                    )
+                )
+            mapped.append(Segment(words[0].start, words[-1].end, segment.text, words, segment.language))
+        return mapped
