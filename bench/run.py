@@ -69,15 +69,15 @@ ROWS: tuple[Step, ...] = (
     Step("7", "share of the pipeline's wall time per stage", shares.measure, needs=("2",)),
     Step("8", "short film: where the pipeline's time goes outside the ASR engine", overhead.measure),
     Step(
-        "p",
-        "asr.layout: packed (speech without its pauses) vs raw batched and the default windows",
-        packed.measure,
-        needs=("1",),
-    ),
-    Step(
         "c",
         "accuracy corpus: WER of reelsub, raw batched and raw sequential on real speech",
         accuracy.measure,
+    ),
+    Step(
+        "p",
+        "asr.layout: packed (speech without its pauses) vs raw batched and the default windows",
+        packed.measure,
+        needs=("1", "c"),
     ),
     Step("q", "WER on jfk and espeak narration, row 1's arms", quality.measure),
     Step(

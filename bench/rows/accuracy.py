@@ -79,6 +79,17 @@ def measure(bench: Context) -> None:
         not worse,
     )
     row.causes += causes
+    packed_worse = [
+        f"{group} ({model}): {e / max(w, 1):.1%} vs raw batched {arms['raw'][0] / max(arms['raw'][1], 1):.1%}"
+        for (model, group), arms in table.items()
+        for e, w in [arms["reelsub-packed"]]
+        if e / max(w, 1) > arms["raw"][0] / max(arms["raw"][1], 1) + 1e-9
+    ]
+    bench.raw["row_c_packed_worse"] = packed_worse  # row p's verdict counts these
+    row.details.append(
+        "asr.layout packed (row p) against raw batched: "
+        + ("worse on " + "; ".join(packed_worse) if packed_worse else "no group worse")
+    )
     row.causes.append(
         "the groups are small samples (tiny.en, 21-387 words): a difference of one or two words is "
         "within what any change of the audio layout does"

@@ -2,7 +2,8 @@
 pauses into windows of up to 30 s of speech, as faster-whisper packs it, times mapped back) against
 raw BatchedInferencePipeline and against reelsub's default windows: time and WER.
 
-Timed in row 1's rotation (same audio, same rounds), so it reads row 1's figures."""
+Timed in row 1's rotation (same audio, same rounds), so it reads row 1's figures; its WER counts
+row 1's audio and every group of row c's corpus."""
 
 from __future__ import annotations
 
@@ -23,14 +24,16 @@ def measure(bench: Context) -> None:
     _, cpu_vs_reelsub = ratio_text(cpu[ARM], cpu["reelsub"])
     _, vs_reelsub_text = ratio_text(series[ARM], series["reelsub"])
     wer = {arm: quality[arm]["wer"] for arm in quality}
+    corpus_worse = bench.raw.get("row_c_packed_worse", [])
     row = Row(
         "p",
         f"ASR stage with asr.layout: packed vs raw BatchedInferencePipeline bs8, {duration / 60:.1f} min of "
         "real speech; WER no worse than raw",
-        "<= 1.10x, WER <= raw",
+        "<= 1.10x, WER <= raw (row 1's audio and every group of row c)",
         f"wall {text}, CPU {cpu_text}; WER packed {wer[ARM]:.1%}, raw {wer['raw']:.1%}, "
-        f"windows (default) {wer['reelsub']:.1%}",
-        value <= 1.10 and wer[ARM] <= wer["raw"] + 1e-9,
+        f"windows (default) {wer['reelsub']:.1%}; row c: "
+        + ("worse than raw on " + "; ".join(corpus_worse) if corpus_worse else "no group worse than raw"),
+        value <= 1.10 and wer[ARM] <= wer["raw"] + 1e-9 and not corpus_worse,
     )
     facts = runs[ARM][0]
     row.details += [
@@ -41,6 +44,12 @@ def measure(bench: Context) -> None:
         "WER (words found / reference words): "
         + ", ".join(f"{arm} {q['wer']:.1%} ({q['words']}/{q['ref_words']})" for arm, q in quality.items()),
     ]
+    if corpus_worse:
+        row.causes.append(
+            "packed and raw lay the same speech out the same way; their regions differ only in reelsub's VAD "
+            "search (heard speech, padded afterwards). Where the speech sits in noise, a region that starts "
+            "or ends a little differently changes which words tiny.en gets wrong: row c lists them per clip"
+        )
     if wer[ARM] > wer["raw"] + 1e-9:
         row.causes.append(
             f"packed makes {quality[ARM]['errors']} word errors where raw makes {quality['raw']['errors']}, of "
