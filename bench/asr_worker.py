@@ -104,7 +104,9 @@ def run_reelsub(audio: Path, threads: int, extra: dict, model: str | None = None
     words = [(w.start, w.end, w.word) for w in transcript.words()]
     settings_out = transcript.provenance[0].settings
     extra.update(
-        redecoded_windows=redecode.windows,
+        redecoded_windows=settings_out.get(
+            "redecoded_windows", redecode.windows
+        ),  # tails and unheard regions
         redecoded_s=redecode.seconds,
         speech_s=settings_out.get("speech_seconds"),
         segments=len(transcript.segments),
