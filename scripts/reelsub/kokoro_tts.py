@@ -29,7 +29,7 @@ import wave
 from functools import lru_cache
 from pathlib import Path
 
-from .media import run_tool
+from .media import decode_to_pcm
 from .models import cache_dir
 
 KOKORO_RATE = 24000
@@ -178,25 +178,7 @@ def speak(
             native = Path(scratch) / "kokoro24k.wav"
             _write_pcm(native, _synthesize(phonemes(text, language), voice, speed), KOKORO_RATE)
             partial = Path(scratch) / "resampled.wav"
-            run_tool(
-                [
-                    "ffmpeg",
-                    "-nostdin",
-                    "-v",
-                    "error",
-                    "-y",
-                    "-i",
-                    str(native),
-                    "-ac",
-                    "1",
-                    "-ar",
-                    str(rate),
-                    "-c:a",
-                    "pcm_s16le",
-                    str(partial),
-                ],
-                "resample Kokoro speech",
-            )
+            decode_to_pcm(native, partial, "resample Kokoro speech", sample_rate=rate)
             shutil.copyfile(partial, cached.with_suffix(f".{os.getpid()}.part"))
             os.replace(cached.with_suffix(f".{os.getpid()}.part"), cached)
     shutil.copyfile(cached, wav)

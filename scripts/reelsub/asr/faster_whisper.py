@@ -165,8 +165,9 @@ def decode_packed(
             len(missing),
             sum(r.duration for r in missing),
         )
+        before = decoder.windows_decoded
         found = sorted(found + decode_packed_regions(decoder, samples, offset, missing), key=_in_order)
-        redecoded += len(PackedSpeech.of(missing).windows())
+        redecoded += decoder.windows_decoded - before
     return found, redecoded
 
 

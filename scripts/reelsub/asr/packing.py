@@ -24,6 +24,7 @@ from typing import Any
 from ..media import SAMPLE_RATE
 from ..transcript import Segment, SpeechRegion, Word
 from .vad import WINDOW_S
+from .windows import decoding_windows
 
 
 @dataclass(frozen=True)
@@ -48,14 +49,8 @@ class PackedSpeech:
 
     def windows(self, limit: float = WINDOW_S) -> list[SpeechRegion]:
         """Packed-time windows of consecutive regions holding at most ``limit`` s of speech
-        (collect_chunks' rule; VAD never hears a region longer than a padded window)."""
-        windows: list[SpeechRegion] = []
-        for region in self.packed_regions:
-            if windows and region.end - windows[-1].start <= limit:
-                windows[-1] = SpeechRegion(windows[-1].start, region.end)
-            else:
-                windows.append(region)
-        return windows
+        (collect_chunks' rule, which is the windows layout's rule in packed time)."""
+        return decoding_windows(self.packed_regions, limit)
 
     def samples(self, span_samples: Any, span_start: float) -> Any:
         """The regions' samples, cut out of ``span_samples`` (which start at ``span_start``) and

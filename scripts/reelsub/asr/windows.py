@@ -17,6 +17,11 @@ DECODE_SPAN_S = 900.0  # audio (windows and silence) read at a time at most: mem
 GROUP_BATCHES = 3  # batches of windows decoded in one call at most
 
 
+def _timed_words(segments: list[Segment]) -> list[Word]:
+    """Every word of the segments; a segment without word times counts as one word."""
+    return [w for s in segments for w in (s.words or [Word(s.start, s.end, s.text)])]
+
+
 def decoding_windows(regions: list[SpeechRegion], limit: float = WINDOW_S) -> list[SpeechRegion]:
     """Consecutive speech regions grouped into windows of at most ``limit`` seconds, so that each
     Whisper call sees as much context as it can hold, and no silence longer than a window."""
@@ -34,7 +39,7 @@ def unfinished_windows(
 ) -> list[SpeechRegion]:
     """For each window whose words stop while RETRY_MIN_SPEECH_S or more of its speech is still
     to come, the rest of that window: from the first unheard speech to the window's end."""
-    ends = sorted(w.end for s in segments for w in (s.words or [Word(s.start, s.end, s.text)]))
+    ends = sorted(w.end for w in _timed_words(segments))
     rests = []
     for window in windows:
         heard_until = max(
@@ -49,9 +54,7 @@ def unfinished_windows(
 
 def unheard_regions(regions: list[SpeechRegion], segments: list[Segment]) -> list[SpeechRegion]:
     """The regions of RETRY_MIN_SPEECH_S or more in which no word's middle falls."""
-    middles = sorted(
-        (w.start + w.end) / 2 for s in segments for w in (s.words or [Word(s.start, s.end, s.text)])
-    )
+    middles = sorted((w.start + w.end) / 2 for w in _timed_words(segments))
     missing = []
     for region in regions:
         at = bisect.bisect_left(middles, region.start)
