@@ -4,9 +4,10 @@
 
 MODE:
   reelsub          reelsub.asr.transcribe, backend whisperx, with the settings the asr rule builds
-                   from config/config.yaml + config/demo.yaml (tiny.en, cpu, int8, batch 8, beam 5)
-  reelsub-noretry  the same with reelsub.asr.RETRY_PASSES = 0: no re-decoding of window tails
-                   (what reelsub costs beyond the library, apart from that repair)
+                   from config/config.yaml + config/demo.yaml (tiny.en, cpu, int8, batch 8, beam 5,
+                   asr.layout auto: packed on English speech)
+  reelsub-noretry  the same with reelsub.asr.RETRY_PASSES = 0: nothing decoded again (window tails,
+                   regions no word fell in): what reelsub costs beyond the library, apart from that
   raw              faster-whisper's BatchedInferencePipeline called directly on the whole file with
                    the same model, device, compute type, threads, batch size and decoding options
                    as reelsub passes it (RAW_OPTIONS below mirrors scripts/reelsub/asr.py)
@@ -16,8 +17,8 @@ MODE:
                    reelsub decoded until 2026-11-26
   raw-seq          faster-whisper's sequential WhisperModel.transcribe, same model and decoding
                    options, its own VAD filter with the library's VAD defaults
-  reelsub-packed   reelsub with asr.layout: packed (reelsub.asr.packing: speech packed without its
-                   pauses, as faster-whisper packs it, times mapped back)
+  reelsub-windows  reelsub with asr.layout: windows (the accuracy-first option: up to 30 s of audio
+                   per window, pauses kept, tails decoded again)
 
 Several AUDIO files may be given (the accuracy corpus): the model is loaded again for each, the
 timed seconds are their sum, and --words writes {file stem: {text, words}}.
@@ -179,14 +180,14 @@ MODES = (
     "raw-default",
     "raw-timestamps",
     "raw-seq",
-    "reelsub-packed",
+    "reelsub-windows",
 )
 
 
 def transcribe_one(mode: str, audio: Path, threads: int, model: str | None, extra: dict):
     if mode.startswith("reelsub"):
         return run_reelsub(
-            audio, threads, extra, model, layout="packed" if mode == "reelsub-packed" else None
+            audio, threads, extra, model, layout="windows" if mode == "reelsub-windows" else None
         )
     return run_raw(
         audio,

@@ -8,7 +8,7 @@ What it runs, each in a fresh process (as bench/run.py does), on CUDA:
   - row 1: reelsub.asr.transcribe vs raw BatchedInferencePipeline on the same 5 min of real speech
     (bench/speech.py), device cuda, float16 (CTranslate2's CUDA build, which faster-whisper's
     wheel uses), model load included, alternating A B / B A, 3 rounds; WER of both;
-  - row p: reelsub with asr.layout: packed on the same audio;
+  - row w: reelsub with asr.layout: windows on the same audio;
   - the translation rows (bench/translate_bench.py --device cuda: the tiny IndicTrans2 substitute
     through reelsub.translation on torch CUDA).
 And records: nvidia-smi (name, driver, memory), torch.cuda.get_device_name, torch's CUDA version,
@@ -113,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
     audio = speech.long_real_speech(args.seconds)
     out = WORK / "gpu"
     out.mkdir(parents=True, exist_ok=True)
-    arms = ("reelsub", "raw", "reelsub-packed")
+    arms = ("reelsub", "raw", "reelsub-windows")
     series = {arm: Series(arm) for arm in arms}
     runs: dict = {arm: [] for arm in arms}
     asr("raw", audio.path, None, args.model)  # warm-up: CUDA context, kernels, files into the page cache

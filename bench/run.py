@@ -38,12 +38,12 @@ from rows import (
     mux,
     mux_jobs,
     overhead,
-    packed,
     pipeline,
     quality,
     shares,
     startup,
     translation,
+    windows_layout,
 )
 
 from report import write_results
@@ -74,9 +74,9 @@ ROWS: tuple[Step, ...] = (
         accuracy.measure,
     ),
     Step(
-        "p",
-        "asr.layout: packed (speech without its pauses) vs raw batched and the default windows",
-        packed.measure,
+        "w",
+        "asr.layout: windows (pauses kept) vs raw batched and the default (auto: packed on English speech)",
+        windows_layout.measure,
         needs=("1", "c"),
     ),
     Step("q", "WER on jfk and espeak narration, row 1's arms", quality.measure),

@@ -10,7 +10,7 @@ import pytest
 
 from conftest import JFK_TEXT
 from reelsub.asr import AsrSettings, transcribe
-from reelsub.asr.packing import PackedSpeech
+from reelsub.asr.packing import PackedSpeech, layout_for
 from reelsub.asr.windows import decoding_groups, decoding_windows, unfinished_windows, unheard_regions
 from reelsub.transcript import Segment, SpeechRegion, Word
 from reelsub.models import ModelNotFound
@@ -35,6 +35,7 @@ def test_jfk_words_and_word_times(jfk_flac: Path, settings: AsrSettings) -> None
     provenance = transcript.provenance[0]
     assert provenance.engine == "faster-whisper" and provenance.settings["detected_language"] == "en"
     assert provenance.settings["compute_type"] == "int8"
+    assert provenance.settings["layout"] == "packed"  # asr.layout auto: an English-only model cannot switch
 
 
 def test_speech_after_a_short_first_sentence_is_not_lost(
@@ -102,6 +103,61 @@ def test_packed_layout_keeps_the_speech_after_a_pause_and_the_word_times(
     assert max(shifts) <= 0.2, shifts
     jfk_start = next(w.start for w in packed.words() if w.word.lower().startswith("and"))
     assert jfk_start > 2.5  # after the pause, in film time: not where the packed audio put it
+
+
+def test_decoding_regions_are_the_raw_engines_padded_speech(jfk_flac: Path) -> None:
+    """The regions reelsub decodes are faster-whisper's own: Silero's speech padded 0.4 s (half
+    the pause where two are closer), searched once. Heard speech already carries 0.05 s of it;
+    adding the whole 0.4 s on top gave 0.45 s, other audio than the raw engine decodes."""
+    from faster_whisper import decode_audio
+    from faster_whisper.vad import VadOptions, get_speech_timestamps
+
+    from reelsub.asr import vad
+    from reelsub.asr.audio import PcmAudio
+
+    with PcmAudio(jfk_flac) as audio:
+        ours = vad.decoding_regions(vad.heard_speech(audio), audio.duration)
+    options = VadOptions(
+        min_silence_duration_ms=vad.MIN_SILENCE_MS,
+        max_speech_duration_s=vad.WINDOW_S - 2 * vad.DECODE_PAD_S,
+        speech_pad_ms=vad.DECODE_PAD_S * 1000,
+    )
+    theirs = [
+        (found["start"] / 16000, found["end"] / 16000)
+        for found in get_speech_timestamps(decode_audio(str(jfk_flac), 16000), options)
+    ]
+    assert len(ours) == len(theirs) >= 4  # jfk's pauses part it into several regions
+    for region, (start, end) in zip(ours, theirs):
+        assert region.start == pytest.approx(start, abs=0.005) and region.end == pytest.approx(end, abs=0.005)
+
+
+def test_auto_layout_packs_a_film_unless_a_sentence_may_switch_language_or_has_no_word_times() -> None:
+    assert layout_for("auto", switches_language=False, word_times=True) == "packed"
+    assert layout_for("auto", switches_language=True, word_times=True) == "windows"
+    assert layout_for("auto", switches_language=False, word_times=False) == "windows"  # translate task
+    assert layout_for("packed", switches_language=True, word_times=False) == "packed"  # asked for: as asked
+    assert layout_for("windows", switches_language=False, word_times=True) == "windows"
+
+
+def test_a_hindi_film_with_english_lines_keeps_every_line_in_its_language(mixed_film) -> None:
+    """Kokoro-82M TTS (a substitute, not recorded speech), Whisper base, Hindi with English lines in
+    turn, config's defaults (asr.layout auto, other_languages [en]): the windows layout, and every
+    sentence heard where it is spoken, the English ones decoded as English. Packed, this film
+    lost its last Hindi sentence to the English line after it."""
+    hindi = AsrSettings(model="base", device="cpu", compute_type="int8", cpu_threads=2, language="hi")
+    transcript = transcribe(mixed_film.path, "whisperx", hindi, "mixed")
+    assert transcript.provenance[0].settings["layout"] == "windows"
+    for sentence in mixed_film.sentences:
+        heard = [
+            s for s in transcript.segments if min(s.end, sentence.end) - max(s.start, sentence.start) > 0.2
+        ]
+        assert heard, (sentence.text, [(s.start, s.end, s.text) for s in transcript.segments])
+        assert abs(heard[0].start - sentence.start) <= 0.3, (sentence.text, heard[0].start)
+        in_english = {s.language == "en" for s in heard}
+        assert in_english == {sentence.language == "en"}, (
+            sentence.text,
+            [(s.text, s.language) for s in heard],
+        )
 
 
 def test_packed_speech_maps_packed_time_back_to_the_film() -> None:

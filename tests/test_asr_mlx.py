@@ -114,6 +114,7 @@ def test_provenance_names_mlx_whisper(jfk_transcript: Transcript) -> None:
     assert provenance.settings["detected_language"] == "en"
     assert provenance.settings["fp16"] is False
     assert provenance.settings["decoding"] == "greedy"
+    assert provenance.settings["layout"] == "mlx-whisper"  # what it did, not asr.layout's value
 
 
 def test_missing_model_folder_names_the_model(jfk_flac: Path, tmp_path: Path) -> None:

@@ -137,6 +137,37 @@ def test_every_schema_key_is_described_in_config_readme() -> None:
     assert not sheet_columns, f"config/README.md does not describe the sheet columns: {sheet_columns}"
 
 
+def schema_default(schema: dict[str, Any], key: str) -> Any:
+    """The schema's default for a dotted key: its own, or the one its parent's default gives it."""
+    node, inherited = schema, None
+    for name in key.split("."):
+        node = node.get("properties", {}).get(name, {})
+        inherited = inherited.get(name) if isinstance(inherited, dict) else None
+        inherited = node.get("default", inherited)
+    return inherited
+
+
+def test_config_readme_gives_each_key_the_schemas_default() -> None:
+    """The default column is the schema's value, not a copy that drifts (asr.threads said 4 when
+    the schema's default had become auto)."""
+    from reelsub.translation import MODELS_BY_SIZE
+
+    # the one default the code derives: translate.models follows translate.size
+    derived = {
+        f"translate.models.{direction}": model
+        for direction, model in MODELS_BY_SIZE[schema_default(SCHEMA, "translate.size")].items()
+    }
+    readme = (PROJECT / "config" / "README.md").read_text()
+    shown = re.findall(r"^\| `([\w.-]+)` \| `([^`|]*)` \| [^|]*\|$", readme, re.M)
+    assert len(shown) >= 40  # the asr, translate, subtitle, ... tables, not a regex that matches nothing
+    wrong = [
+        f"{key}: README {value!r}, schema {derived.get(key, schema_default(SCHEMA, key))!r}"
+        for key, value in shown
+        if yaml.safe_load(value) != derived.get(key, schema_default(SCHEMA, key))
+    ]
+    assert not wrong, wrong
+
+
 def test_the_key_lister_sees_nested_keys() -> None:
     keys = schema_keys(SCHEMA)
     assert {"asr", "asr.batch_size", "translate.models.en-indic", "subtitle.max_cps"} <= set(keys)

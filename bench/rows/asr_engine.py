@@ -32,9 +32,9 @@ def measure(bench: Context) -> None:
     log(f"row 1: ASR on {audio.duration:.0f} s of audio, reelsub vs raw faster-whisper")
     # Context arms, once each in full mode: reelsub without its re-decoding, the library's
     # defaults, and reelsub's options with timestamp tokens (how reelsub decoded before).
-    # reelsub-packed (asr.layout: packed) is timed in every round: row p compares it with both.
+    # reelsub-windows (asr.layout: windows) is timed in every round: row w compares it with both.
     context = ("reelsub-noretry", "raw-default", "raw-timestamps") if bench.plan.mode == "full" else ()
-    timed = ("reelsub", "raw", "reelsub-packed")
+    timed = ("reelsub", "raw", "reelsub-windows")
     arms = timed + context
     series = {arm: Series(arm) for arm in arms}
     cpu = {arm: Series(arm) for arm in arms}  # CPU seconds: what the shared machine disturbs least
@@ -66,18 +66,18 @@ def measure(bench: Context) -> None:
 
     options = ", ".join(f"{k}={v}" for k, v in runs["raw"][0].get("options", {}).items())
     labels = {
-        "reelsub-noretry": "reelsub with reelsub.asr.RETRY_PASSES = 0 (no re-decoding of window tails)",
+        "reelsub-noretry": "reelsub with reelsub.asr.RETRY_PASSES = 0 (nothing decoded again)",
         "raw-default": "raw BatchedInferencePipeline, library defaults (no word times)",
         "raw-timestamps": "raw BatchedInferencePipeline, reelsub's options but without_timestamps=False "
         "(timestamp tokens)",
     }
     row.details += [
-        f"reelsub.asr.transcribe (backend whisperx; demo config: tiny.en, cpu int8, batch 8, beam 5, "
+        f"reelsub.asr.transcribe (backend whisperx; demo config: tiny.en, cpu int8, batch 8, beam 5, layout auto (packed: English, no switching), "
         f"{CORES} threads, word timestamps): {series['reelsub'].text()}, RTF {rtf('reelsub'):.3f}",
         f"raw BatchedInferencePipeline on the whole file, same model and options ({options}): "
         f"{series['raw'].text()}, RTF {rtf('raw'):.3f}",
-        f"reelsub with asr.layout: packed (row p): {series['reelsub-packed'].text()}, "
-        f"RTF {rtf('reelsub-packed'):.3f}",
+        f"reelsub with asr.layout: windows (row w): {series['reelsub-windows'].text()}, "
+        f"RTF {rtf('reelsub-windows'):.3f}",
         *[
             f"{labels[arm]}: {series[arm].text()}, RTF {rtf(arm):.3f}, {series[arm].median / series['raw'].median:.2f}x raw"
             for arm in context
@@ -103,10 +103,10 @@ def measure(bench: Context) -> None:
     redone = runs["reelsub"][0]
     if redone.get("redecoded_windows"):
         row.details.append(
-            f"reelsub re-decoded {redone['redecoded_windows']} window tail(s), {redone['redecoded_s']:.0f} s of "
+            f"reelsub decoded {redone['redecoded_windows']} window(s) again, {redone['redecoded_s']:.0f} s of "
             f"audio ({redone['redecoded_s'] / max(redone.get('speech_s') or 1, 1e-9):.0%} of the "
             f"{redone.get('speech_s') or 0:.0f} s of speech), where Whisper ended a window before its speech "
-            "did; the tails' speech is packed together (reelsub.asr.packing), so several tails share a window"
+            "did or found no word in a region; that speech is packed together (reelsub.asr.packing)"
         )
     row.details.append(
         "windows decoded (each costs Whisper's encoder a full 30 s window): "
@@ -123,14 +123,12 @@ def measure(bench: Context) -> None:
         )
         if redone.get("redecoded_windows"):
             row.causes.append(
-                f"reelsub re-decoded {redone['redecoded_windows']} window tail(s) ({redone['redecoded_s']:.0f} s) "
+                f"reelsub decoded {redone['redecoded_windows']} window(s) again ({redone['redecoded_s']:.0f} s) "
                 "that the raw pipeline does not: a repair the raw baseline does not make"
             )
-        packed = runs["reelsub-packed"][0]
         row.causes.append(
-            f"reelsub's windows keep the pauses: it decoded {redone.get('windows_decoded')} windows, tails "
-            f"included, where asr.layout: packed decoded {packed.get('windows_decoded')} "
-            f"({series['reelsub-packed'].median:.1f} s, WER {q['reelsub-packed']['wer']:.1%}; row p)"
+            f"reelsub decoded {redone.get('windows_decoded')} windows, what it decoded again included "
+            "(each costs Whisper's encoder a full 30 s window)"
         )
         if "reelsub-noretry" in series:
             off, raw_q = q["reelsub-noretry"], q["raw"]

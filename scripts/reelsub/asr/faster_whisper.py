@@ -2,9 +2,10 @@
 
 It is the engine whisperx itself wraps, without whisperx's pyannote VAD, which took half the time
 in our measurement (RTF 0.017 vs 0.034 on a 10-min file). Speech is decoded one span of windows
-at a time (memory stays flat however long the film), window tails are decoded again where
-decoding stopped before the speech did, and each sentence's language is checked against the
-languages a film's lines may switch to (English lines in a Hindi film).
+at a time (memory stays flat however long the film), laid out as ``asr.layout`` says (packed
+without its pauses unless a sentence may switch language: reelsub.asr.packing.layout_for);
+speech that decoding stopped short of is decoded again, and each sentence's language is checked
+against the languages a film's lines may switch to (English lines in a Hindi film).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from . import languages_in_film
 from .audio import PcmAudio
 from .engine import EngineResult
 from .output import collect_segments
-from .packing import PackedSpeech
+from .packing import PackedSpeech, layout_for
 from .settings import AsrSettings
 from .vad import decoding_regions
 from .windows import RETRY_PASSES, decoding_groups, decoding_windows, unfinished_windows, unheard_regions
@@ -158,7 +159,7 @@ def decode_packed(
         decoder, packed.samples(samples, offset), 0.0, packed.windows(), packed.packed_regions
     )
     found = packed.to_film(found)
-    missing = unheard_regions(regions, found)
+    missing = unheard_regions(regions, found) if RETRY_PASSES else []  # 0: nothing decoded again
     if missing:
         log.info(
             "decoding %d region(s) again, %.1f s, that no word fell in",
@@ -209,13 +210,16 @@ class FasterWhisperEngine:
                 "" if settings.language is None else f"; decoding as configured: {settings.language}",
             )
         script_choice.check_method(settings.script)  # a bad value fails before decoding, not after
+        switches_to = languages_in_film.languages_switched_to(model, language, settings.other_languages)
+        layout = layout_for(settings.layout, bool(switches_to), settings.word_timestamps)
+        log.info("decoding layout: %s (asr.layout %s)", layout, settings.layout)
         decoder = BatchedDecoder(BatchedInferencePipeline(model), settings, language)
         segments: list[Segment] = []
         redecoded = 0
         for group in decoding_groups(windows, settings.batch_size):
             span = SpeechRegion(group[0].start, group[-1].end)
             samples = audio.read(span.start, span.end)
-            if settings.layout == "packed":
+            if layout == "packed":
                 found, tails = decode_packed(
                     decoder, samples, span.start, [r for r in regions if span.start <= r.start < span.end]
                 )
@@ -243,6 +247,7 @@ class FasterWhisperEngine:
             detected_language=detected,
             facts={
                 "language_probability": round(probability, 4),
+                "layout": layout,  # the one used: asr.layout auto resolved for this film
                 "speech_seconds": round(sum(r.duration for r in speech or regions), 3),
                 "redecoded_windows": redecoded,
                 "windows_decoded": decoder.windows_decoded,

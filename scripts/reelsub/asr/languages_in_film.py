@@ -63,6 +63,14 @@ def language_odds(
     return results
 
 
+def languages_switched_to(model: Any, film_language: str | None, other_languages: list[str]) -> list[str]:
+    """The languages a sentence of this film may switch to: ``other_languages`` less the film's own,
+    none where the film's language is unknown or the model speaks only English."""
+    if not film_language or not model.model.is_multilingual:
+        return []
+    return [lang for lang in dict.fromkeys(other_languages) if lang != film_language]
+
+
 def decode_other_languages(
     model: Any,
     decoder: Any,
@@ -73,8 +81,8 @@ def decode_other_languages(
 ) -> int:
     """Sentences spoken in one of ``other_languages`` decoded again in it (``segments`` changed in
     place, each such segment tagged with its language); returns how many were switched."""
-    others = [lang for lang in dict.fromkeys(other_languages) if lang != film_language]
-    if not others or not film_language or not model.model.is_multilingual:
+    others = languages_switched_to(model, film_language, other_languages)
+    if not others or not film_language:  # (none without a film language; this says so to mypy)
         return 0
     candidates = [i for i, s in enumerate(segments) if s.end - s.start >= MIN_SENTENCE_S]
     spans = [SpeechRegion(segments[i].start, segments[i].end) for i in candidates]
@@ -133,4 +141,4 @@ def _decode_in(
     return results
 
 
-__all__ = ["decode_other_languages", "detect_film_language", "language_odds"]
+__all__ = ["decode_other_languages", "detect_film_language", "language_odds", "languages_switched_to"]

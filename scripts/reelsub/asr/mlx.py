@@ -226,7 +226,7 @@ class MlxEngine:
             fp16,
             audio.duration,
         )
-        if settings.layout != "windows":
+        if settings.layout != AsrSettings.layout:  # asked for in config, not the default
             log.warning(
                 "asr.layout %s is the whisperx backend's: mlx-whisper windows the audio itself",
                 settings.layout,
@@ -262,6 +262,8 @@ class MlxEngine:
             facts={
                 "fp16": fp16,
                 "decoding": "greedy",  # mlx_whisper has no beam search: beam_size was not used
+                # not asr.layout's value: mlx_whisper seeks through the audio 30 s at a time itself
+                "layout": "mlx-whisper",
                 "script_method": settings.script,
                 "segments_rewritten_in_script": rewritten,
                 "audio_seconds": round(len(waveform) / SAMPLE_RATE, 3),

@@ -1,15 +1,15 @@
 """The ``packed`` decoding layout: a span's speech laid end to end, pauses cut out, and the words'
-times mapped back to the film's.
+times mapped back to the film's; and which layout a film gets (:func:`layout_for`).
 
-The default layout (``windows``, :mod:`.windows`) decodes windows of at most 30 s of *audio*, pauses
-kept. ``packed`` is faster-whisper's own layout (``vad.collect_chunks`` and
-``restore_speech_timestamps``): each decoding region (heard speech padded 0.4 s) is cut out of the
-audio and the regions are laid end to end, so a 30 s window holds up to 30 s of *speech*. A film
-with pauses then needs fewer windows, and Whisper's encoder runs once per window whatever the
-window holds: on the bench's 6.2 minutes of real speech, 11 windows (and one decoded again)
-instead of 13 (and two for the tails), near the raw engine's speed and with its word errors
-(bench/results.md, rows 1, p and c). The windows layout packs the tails it decodes again this
-way too (reelsub.asr.faster_whisper.decode_until_finished).
+``packed`` is faster-whisper's own layout (``vad.collect_chunks`` and
+``restore_speech_timestamps``): each decoding region (Silero's speech padded 0.4 s, the regions
+the raw engine decodes) is cut out of the audio and the regions are laid end to end, so a 30 s
+window holds up to 30 s of *speech*. A film with pauses then needs fewer windows, and Whisper's
+encoder runs once per window whatever the window holds: on the bench's 6.2 minutes of real
+speech, 11 windows where the ``windows`` layout (:mod:`.windows`: up to 30 s of *audio*, pauses
+kept) decodes 15, tails included; the raw engine's speed (1.01x) and no more word errors (11.0%
+against 11.2%; bench/results.md rows 1, w and c). The windows layout packs the tails it decodes
+again this way too (reelsub.asr.faster_whisper.decode_until_finished).
 
 Packed time is the time in the packed audio. A word is placed in the region its middle falls in,
 as faster-whisper places it, and its times are shifted by that region's offset, clipped to it.
@@ -25,6 +25,24 @@ from ..media import SAMPLE_RATE
 from ..transcript import Segment, SpeechRegion, Word
 from .vad import WINDOW_S
 from .windows import decoding_windows
+
+
+def layout_for(layout: str, switches_language: bool, word_times: bool) -> str:
+    """``asr.layout`` for one film. ``auto`` (the default) packs a film whose sentences are all in
+    its own language and are decoded with word times; otherwise it keeps the windows.
+
+    - Where a sentence may switch to another language (asr.other_languages: the English lines
+      of a Hindi film): packed, the Kokoro Hindi/English test film lost a Hindi sentence.
+      Whisper base decoded the English line after it in its place, and the English words,
+      mapped back through the cut pauses, covered the Hindi sentence's region, so no second
+      pass looked at it again. With the pauses kept, every sentence is there, in its language.
+    - Without word times (Whisper's translate task): packed time goes back to film time word by
+      word, and a segment without words that spans several regions has no one film time. The
+      translated English cues of the Hindi test film straddled two sentences, 3 of 12.
+    """
+    if layout != "auto":
+        return layout
+    return "packed" if word_times and not switches_language else "windows"
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ class AsrSettings:
     language: str | None = None  # None: detect
     task: str = "transcribe"  # or "translate": Whisper's own X -> English
     vad_filter: bool = _CONFIG["vad_filter"]
-    # windows | packed: how heard speech fills Whisper's windows (reelsub.asr.packing)
+    # auto | packed | windows: how heard speech fills Whisper's windows (reelsub.asr.packing.layout_for)
     layout: str = _CONFIG["layout"]
     word_timestamps: bool = True
     # hallucination guards, whisper's own thresholds
