@@ -176,10 +176,27 @@ def test_packed_speech_maps_packed_time_back_to_the_film() -> None:
         Segment(0.5, 2.3, "one two", [Word(0.5, 1.0, "one"), Word(1.9, 2.3, "two")]),
         Segment(4.6, 5.0, "three"),
     ]
-    one, two = speech.to_film(segments)[0].words
-    assert (one.start, one.end) == (1.5, 2.0)
-    assert (two.start, two.end) == (10.0, 10.3)  # its middle is in the second region: clipped to it
-    assert (speech.to_film(segments)[1].start, speech.to_film(segments)[1].end) == (20.1, 20.5)
+    film = speech.to_film(segments, "en")
+    # "one two" ran across the 8 s pause cut out between the first two regions: back in film time
+    # the pause parts it into two sentences, as it would have parted them had it not been cut
+    assert [(s.text, s.start, s.end) for s in film] == [
+        ("one", 1.5, 2.0),
+        ("two", 10.0, 10.3),  # its middle is in the second region: clipped to it
+        ("three", 20.1, 20.5),
+    ]
+    tails = PackedSpeech.of([SpeechRegion(6331, 6336), SpeechRegion(6713, 6716)])  # two tails, side by side
+    ran_on = [
+        Segment(
+            3.0,
+            7.0,
+            "ask not and so",
+            [Word(3.0, 4.0, "ask"), Word(4.5, 5.2, "not"), Word(5.3, 7.0, "and so")],
+        )
+    ]
+    assert [(s.text, s.start, s.end) for s in tails.to_film(ran_on, "en")] == [
+        ("ask not", 6334.0, 6336.0),  # "not" ends past its region: clipped to it
+        ("and so", 6713.3, 6715.0),
+    ]
 
 
 def test_decoding_groups_end_at_a_batch_edge_and_the_span_limit() -> None:

@@ -69,6 +69,16 @@ def test_broken_documents_are_refused_with_the_file_named(tmp_path, change, mess
     assert str(tmp_path / "t.json") in str(raised.value)
 
 
+def test_a_transcript_out_of_order_is_refused_when_written_not_only_when_read(tmp_path):
+    """The stage that makes a bad transcript fails with it (the asr stage of a 2-hour film once
+    wrote one that only align refused), and nothing is left for the next stage to read."""
+    bad = sample()
+    bad.segments.append(Segment(0.1, 0.2, "earlier"))
+    with pytest.raises(ContractError, match="segment 1 starts before segment 0"):
+        bad.write(tmp_path / "asr.json")
+    assert not (tmp_path / "asr.json").exists()
+
+
 def test_with_stage_appends_provenance_and_leaves_the_original():
     original = sample()
     translated = original.with_stage(Provenance(stage="translate", engine="indictrans2"), language="hi")

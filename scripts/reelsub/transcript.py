@@ -159,7 +159,9 @@ class Transcript:
         return transcript
 
     def write(self, path: str | os.PathLike[str]) -> None:
-        """Write atomically, so that a killed job never leaves a half-written transcript."""
+        """Write atomically, so that a killed job never leaves a half-written transcript; and only
+        a valid one, so that the stage that made a bad transcript fails, not the next stage."""
+        self.validate()
         write_document(path, self.to_dict())
 
     @classmethod

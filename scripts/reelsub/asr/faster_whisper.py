@@ -141,7 +141,9 @@ def decode_packed_regions(
 ) -> list[Segment]:
     """``regions`` of ``samples`` decoded packed, in the samples' time (``offset`` on)."""
     packed = PackedSpeech.of(regions)
-    return packed.to_film(decoder.decode(packed.samples(samples, offset), 0.0, packed.windows()))
+    return packed.to_film(
+        decoder.decode(packed.samples(samples, offset), 0.0, packed.windows()), decoder.language
+    )
 
 
 def _in_order(segment: Segment) -> tuple[float, float]:
@@ -158,7 +160,7 @@ def decode_packed(
     found, redecoded = decode_until_finished(
         decoder, packed.samples(samples, offset), 0.0, packed.windows(), packed.packed_regions
     )
-    found = packed.to_film(found)
+    found = packed.to_film(found, decoder.language)
     missing = unheard_regions(regions, found) if RETRY_PASSES else []  # 0: nothing decoded again
     if missing:
         log.info(

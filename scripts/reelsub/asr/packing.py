@@ -13,6 +13,10 @@ again this way too (reelsub.asr.faster_whisper.decode_until_finished).
 
 Packed time is the time in the packed audio. A word is placed in the region its middle falls in,
 as faster-whisper places it, and its times are shifted by that region's offset, clipped to it.
+Back in film time the pauses are there again, so the sentences are cut again by the rules every
+transcript is cut by (reelsub.asr.output.split_sentences): a segment Whisper ran across a cut
+pause, or across two window tails packed side by side, would otherwise span both in film time
+(one of a 2-hour film's ran from 6331 s to 6717 s).
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from typing import Any
 
 from ..media import SAMPLE_RATE
 from ..transcript import Segment, SpeechRegion, Word
+from .output import join_words, split_sentences
 from .vad import WINDOW_S
 from .windows import decoding_windows
 
@@ -90,8 +95,9 @@ class PackedSpeech:
         offset = min(start.duration, max(0.0, packed_t - self.packed_starts[region]))
         return round(start.start + offset, 3)
 
-    def to_film(self, segments: list[Segment]) -> list[Segment]:
-        """Packed-time segments in film time: each word in the region of its middle."""
+    def to_film(self, segments: list[Segment], language: str | None) -> list[Segment]:
+        """Packed-time segments in film time, in order: each word in the region of its middle, and
+        the sentences cut again where film time parts them."""
         mapped = []
         for segment in segments:
             if not segment.words:
@@ -110,5 +116,14 @@ class PackedSpeech:
                         word.probability,
                     )
                 )
-            mapped.append(Segment(words[0].start, words[-1].end, segment.text, words, segment.language))
-        return mapped
+            for sentence in split_sentences(words, language):
+                mapped.append(
+                    Segment(
+                        sentence[0].start,
+                        sentence[-1].end,
+                        join_words(sentence, language),
+                        sentence,
+                        segment.language,
+                    )
+                )
+        return sorted(mapped, key=lambda segment: (segment.start, segment.end))
