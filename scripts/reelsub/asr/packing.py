@@ -7,7 +7,7 @@ the raw engine decodes) is cut out of the audio and the regions are laid end to 
 window holds up to 30 s of *speech*. A film with pauses then needs fewer windows, and Whisper's
 encoder runs once per window whatever the window holds: on the bench's 6.2 minutes of real
 speech, 11 windows where the ``windows`` layout (:mod:`.windows`: up to 30 s of *audio*, pauses
-kept) decodes 15, tails included; the raw engine's speed (1.01x) and no more word errors (11.0%
+kept) decodes 15, tails included; the raw engine's speed (1.03x) and no more word errors (11.0%
 against 11.2%; bench/results.md rows 1, w and c). The windows layout packs the tails it decodes
 again this way too (reelsub.asr.faster_whisper.decode_until_finished).
 
