@@ -216,6 +216,11 @@ class Transcript:
         return Transcript(**data)
 
 
+def in_time_order(segments: Iterable[Segment]) -> list[Segment]:
+    """Segments by start, then end: the order a transcript keeps them in (Transcript.validate)."""
+    return sorted(segments, key=lambda segment: (segment.start, segment.end))
+
+
 def estimated_words(segment: Segment) -> list[Word]:
     """The segment's words, or, where it has none (a translated sentence), whitespace tokens with
     times spread over the segment in proportion to their length in characters.

@@ -18,7 +18,7 @@ from typing import Any
 from ..models import ModelNotFound, hub_is_offline, resolve_whisper_model
 from ..pauses import fit_to_speech
 from ..settings import schema_defaults
-from ..transcript import Segment, SpeechRegion, Transcript
+from ..transcript import Segment, SpeechRegion, Transcript, in_time_order
 from . import languages_in_film
 from .audio import PcmAudio
 from .engine import EngineResult
@@ -132,7 +132,7 @@ def decode_until_finished(
             for r in regions
             if r.end > tail.start and r.start < tail.end
         ]
-        found = sorted(found + decode_packed_regions(decoder, samples, offset, speech), key=_in_order)
+        found = in_time_order(found + decode_packed_regions(decoder, samples, offset, speech))
     return found, redecoded
 
 
@@ -144,10 +144,6 @@ def decode_packed_regions(
     return packed.to_film(
         decoder.decode(packed.samples(samples, offset), 0.0, packed.windows()), decoder.language
     )
-
-
-def _in_order(segment: Segment) -> tuple[float, float]:
-    return segment.start, segment.end
 
 
 def decode_packed(
@@ -169,7 +165,7 @@ def decode_packed(
             sum(r.duration for r in missing),
         )
         before = decoder.windows_decoded
-        found = sorted(found + decode_packed_regions(decoder, samples, offset, missing), key=_in_order)
+        found = in_time_order(found + decode_packed_regions(decoder, samples, offset, missing))
         redecoded += decoder.windows_decoded - before
     return found, redecoded
 
@@ -241,7 +237,7 @@ class FasterWhisperEngine:
         )
         segments = fitted_to_speech(segments, speech, language, audio.duration)
         switched = languages_in_film.decode_other_languages(
-            model, decoder, audio, segments, language, settings.other_languages
+            model, decoder, audio, segments, language, switches_to
         )
         segments, rewritten = script_choice.apply(settings.script, segments, language)
         return EngineResult(

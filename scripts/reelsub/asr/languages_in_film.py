@@ -77,12 +77,12 @@ def decode_other_languages(
     audio: PcmAudio,
     segments: list[Segment],
     film_language: str | None,
-    other_languages: list[str],
+    others: list[str],
 ) -> int:
-    """Sentences spoken in one of ``other_languages`` decoded again in it (``segments`` changed in
-    place, each such segment tagged with its language); returns how many were switched."""
-    others = languages_switched_to(model, film_language, other_languages)
-    if not others or not film_language:  # (none without a film language; this says so to mypy)
+    """Sentences spoken in one of ``others`` (:func:`languages_switched_to`) decoded again in it
+    (``segments`` changed in place, each such segment tagged with its language); returns how
+    many were switched."""
+    if not others or not film_language:
         return 0
     candidates = [i for i, s in enumerate(segments) if s.end - s.start >= MIN_SENTENCE_S]
     spans = [SpeechRegion(segments[i].start, segments[i].end) for i in candidates]

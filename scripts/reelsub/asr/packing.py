@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..media import SAMPLE_RATE
-from ..transcript import Segment, SpeechRegion, Word
+from ..transcript import Segment, SpeechRegion, Word, in_time_order
 from .output import join_words, split_sentences
 from .vad import WINDOW_S
 from .windows import decoding_windows
@@ -126,4 +126,4 @@ class PackedSpeech:
                         segment.language,
                     )
                 )
-        return sorted(mapped, key=lambda segment: (segment.start, segment.end))
+        return in_time_order(mapped)
