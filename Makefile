@@ -20,6 +20,9 @@ SYSTEM_PACKAGES := ffmpeg espeak-ng graphviz mkvtoolnix fonts-lohit-deva libopen
 TEST_SYSTEM_PACKAGES := slurm-wlm munge chromium chromium-driver pocketsphinx-testdata
 # -- bench: real recorded speech for the accuracy corpus (LibriVox and cards clips, bench/speech.py)
 BENCH_SYSTEM_PACKAGES := pocketsphinx-testdata
+# The library (scripts/), the test and demo media (tests/testkit) and the bench's own modules, importable
+# by the demo and the bench without any sys.path edit of their own (pytest reads pyproject.toml instead).
+WITH_PATHS := PYTHONPATH=$(CURDIR)/scripts:$(CURDIR)/tests:$(CURDIR)/bench
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: report demo test test-fast venv system-packages test-system-packages bench-system-packages dag lint bench \
@@ -67,8 +70,8 @@ test-system-packages:
 bench-system-packages:
 	@$(call install_missing,$(BENCH_SYSTEM_PACKAGES))
 
-films/demo.mp4: scripts/make_demo_film.py scripts/reelsub/synth.py media/jfk.flac | venv system-packages
-	$(VENV)/bin/python scripts/make_demo_film.py $@
+films/demo.mp4: tests/testkit/demo_film.py tests/testkit/synth.py media/jfk.flac | venv system-packages
+	$(WITH_PATHS) $(VENV)/bin/python -m testkit.demo_film $@
 
 # --dag alone prints only the graph on stdout; with -n, "Building DAG of jobs..." comes first and
 # dot writes an empty SVG. The README shows the same command (tests/test_readme_commands.py).
@@ -95,17 +98,17 @@ lint: venv
 	if [ -n "$$failed" ]; then echo "make lint failed:$$failed"; exit 1; fi; echo "make lint: all clean"
 
 hardware: venv
-	$(VENV)/bin/python scripts/reelsub/hardware.py
+	$(WITH_PATHS) $(VENV)/bin/python -m reelsub.workflow.hardware
 
 bench: venv system-packages bench-system-packages
-	HF_HUB_OFFLINE=1 $(VENV)/bin/python bench/run.py
+	HF_HUB_OFFLINE=1 $(WITH_PATHS) $(VENV)/bin/python bench/run.py
 
 bench-quick: venv system-packages bench-system-packages
-	HF_HUB_OFFLINE=1 $(VENV)/bin/python bench/run.py --quick
+	HF_HUB_OFFLINE=1 $(WITH_PATHS) $(VENV)/bin/python bench/run.py --quick
 
 # The ASR and translation rows on an NVIDIA GPU (exits 2, measuring nothing, where there is no CUDA).
 bench-gpu: venv bench-system-packages
-	HF_HUB_OFFLINE=1 $(VENV)/bin/python bench/gpu.py
+	HF_HUB_OFFLINE=1 $(WITH_PATHS) $(VENV)/bin/python bench/gpu.py
 
 clean:
 	rm -rf jobs .snakemake dag.svg rulegraph.svg

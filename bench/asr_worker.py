@@ -41,7 +41,6 @@ from pathlib import Path
 STARTED = time.perf_counter()
 BENCH = Path(__file__).resolve().parent
 PROJECT = BENCH.parent
-sys.path[:0] = [str(PROJECT / "scripts"), str(BENCH)]
 
 
 DEVICE = "cpu"  # --device: cpu (int8) or cuda (float16, bench/gpu.py)

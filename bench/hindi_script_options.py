@@ -35,7 +35,6 @@ from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
 PROJECT = BENCH.parent
-sys.path[:0] = [str(PROJECT / "scripts"), str(PROJECT / "tests")]
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 import indian_films

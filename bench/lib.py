@@ -30,7 +30,6 @@ WORK = BENCH / "work"
 MEDIA = WORK / "media"
 RESULTS = BENCH / "results.md"
 PARTIAL = WORK / "results.partial.md"  # rewritten after every row; results.md only after a full run
-sys.path[:0] = [str(BENCH), str(PROJECT / "scripts"), str(PROJECT / "tests")]
 
 import films
 import workflow

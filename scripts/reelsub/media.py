@@ -498,26 +498,3 @@ def burn_in(film: Path, srt: Path, out: Path, font: str) -> None:
             ],
             f"{film}: burn-in of {srt} failed",
         )
-
-
-def stream_md5(path: Path, selector: str) -> str:
-    """md5 of a stream's packets (``v:0``, ``a:0``), equal for a bit-identical stream copy."""
-    result = run_tool(
-        [
-            "ffmpeg",
-            "-nostdin",
-            "-v",
-            "error",
-            "-i",
-            str(path),
-            "-map",
-            f"0:{selector}",
-            "-c",
-            "copy",
-            "-f",
-            "md5",
-            "-",
-        ],
-        f"{path}: md5 of stream {selector}",
-    )
-    return result.stdout.strip().removeprefix("MD5=")

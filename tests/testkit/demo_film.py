@@ -1,6 +1,6 @@
 """Build films/demo.mp4: a test pattern with espeak-ng narration around real speech (JFK, 1961).
 
-python scripts/make_demo_film.py [films/demo.mp4]
+PYTHONPATH=scripts:tests python -m testkit.demo_film [films/demo.mp4]   (make films/demo.mp4)
 """
 
 from __future__ import annotations
@@ -8,11 +8,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+from testkit.synth import Speech, make_film
 
-from reelsub.synth import Speech, make_film  # noqa: E402
-
-PROJECT = Path(__file__).resolve().parent.parent
+PROJECT = Path(__file__).resolve().parents[2]
 DEMO_PARTS = (
     Speech(text="Welcome to the reel sub demonstration. This short film has a narrator and a famous speech."),
     Speech(silence=1.0),

@@ -1,0 +1,1 @@
+"""Subtitles: the standard as rules, cues built from spoken words, subtitle files, frames and QC."""

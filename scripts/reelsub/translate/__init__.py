@@ -1,0 +1,1 @@
+"""translate: IndicTrans2 through IndicTransToolkit, or Whisper's X to English."""

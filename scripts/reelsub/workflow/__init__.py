@@ -1,0 +1,1 @@
+"""Running the workflow: config and film sheet checks, settings, hardware, scheduling, stages, summary."""
