@@ -21,5 +21,6 @@ rule translate:
         asr=config["asr"],
         language=film_source_lang,
         sentence_pause=config["align"]["sentence_pause"],
+        glossary=film_glossary,
     script:
         "../scripts/translate.py"

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from reelsub import languages
+from reelsub.glossary import parse_glossary
 from reelsub.asr import AsrSettings
 from reelsub.workflow.settings import settings_from
 from reelsub.workflow.stage import run_stage
@@ -30,6 +31,7 @@ def main(snakemake) -> None:
             sentence_pause=params.sentence_pause,
         )
         translator = Translator(settings)
+        glossary = parse_glossary(params.glossary)
         for target_id in params.targets:
             target = languages.resolve(target_id)
             if not source.segments:
@@ -51,7 +53,7 @@ def main(snakemake) -> None:
                     sentence_pause=params.sentence_pause,
                 )
             else:
-                translated = translate_transcript(source, target, translator)
+                translated = translate_transcript(source, target, translator, glossary)
             translated.write(out_dir / f"{target.id}.json")
             log.info("%s: %d segments", target.name, len(translated.segments))
 

@@ -17,6 +17,7 @@ from itertools import pairwise
 
 import pytest
 from reelsub.asr import AsrSettings
+from reelsub.glossary import parse_glossary
 from reelsub.languages import resolve
 from reelsub.models import ModelNotFound
 from reelsub.contracts.transcript import Segment, Transcript
@@ -442,3 +443,55 @@ def test_whisper_base_translates_synthetic_spanish_speech_into_english(tmp_path,
     assert (stage.stage, stage.engine) == ("translate", "faster-whisper")
     assert stage.settings["task"] == "translate" and stage.settings["detected_language"] == "es"
     assert english.segments and english.segments[-1].end <= english.duration + 0.5
+
+
+# -- glossary terms (reelsub.glossary) --------------------------------------------------------
+
+GLOSSARY = parse_glossary(["Jai|जय", "Veeru|वीरू", "Ramgarh|रामगढ़", "Basanti"])
+
+
+def test_glossary_names_come_out_in_the_targets_script_with_tiny_substitute(tiny_models, placeholder_probe):
+    """The probe answers each sentence with its first placeholder: with the glossary, that is the
+    name the sentence holds, written in the target's script; without it, the name never reaches the
+    output (the random substitute cannot produce it either)."""
+    hindi = "कल जय रामगढ़ जाएगा।"
+    assert tiny_translator(placeholder_probe).translate([hindi], HI, EN, GLOSSARY) == ["Jai"]
+    assert "Jai" not in tiny_translator(placeholder_probe).translate([hindi], HI, EN)[0]
+    assert "Jai" not in tiny_translator(tiny_models).translate([hindi], HI, EN)[0]
+    english = "Veeru went to Ramgarh."
+    assert tiny_translator(placeholder_probe).translate([english], EN, HI, GLOSSARY) == ["वीरू"]
+    # a term with no spelling in the target's script comes out as given
+    assert tiny_translator(placeholder_probe).translate(["Basanti ने कहा।"], HI, EN, GLOSSARY) == ["Basanti"]
+
+
+def test_glossary_markers_pair_with_their_sentences_in_batches_with_tiny_substitute(placeholder_probe):
+    """Sentences of different lengths, sorted into batches: one holding a name answers with that
+    name, one holding a URL with that URL (IndicProcessor numbers URLs before names, so a sentence
+    with both answers with its URL)."""
+    sentences = [
+        f"{'बहुत ' * n}जय आया।"
+        if n % 3 == 0
+        else f"{'बहुत ' * n}वीरू आया।"
+        if n % 3 == 1
+        else f"{URL} पर {'बहुत ' * n}है।"
+        for n in range(7)
+    ]
+    expected = ["Jai" if n % 3 == 0 else "Veeru" if n % 3 == 1 else URL for n in range(7)]
+    for batch_size in (1, 3, 32):
+        translator = tiny_translator(placeholder_probe, batch_size=batch_size)
+        assert translator.translate(sentences, HI, EN, GLOSSARY) == expected
+
+
+def test_a_transcript_translated_with_a_glossary_records_it_with_tiny_substitute(
+    tiny_models, placeholder_probe, caplog
+):
+    english = translate_transcript(
+        film("hi", [(0.0, 2.0, "जय आया।")]), EN, tiny_translator(placeholder_probe), GLOSSARY
+    )
+    assert english.text == "Jai"
+    assert english.provenance[-1].settings["glossary"][0] == ["Jai", "जय"]
+    # the random substitute drops the marker: a warning names the term, and nothing is guessed
+    with caplog.at_level("WARNING", logger="reelsub.translate.translation"):
+        random_answer = tiny_translator(tiny_models).translate(["वीरू आया।"], HI, EN, GLOSSARY)[0]
+    assert "Veeru" not in random_answer
+    assert "glossary term 'Veeru' was lost" in caplog.text

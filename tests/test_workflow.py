@@ -168,3 +168,28 @@ def test_translated_track_with_tiny_substitute_model_is_muxed_tagged_and_wrapped
     assert {rule for rule, n in qc["violations"].items() if n} <= {"wrong_script"}, qc["summary"]
     assert qc["script"]["expected"] == ["Deva"]
     assert (qc["violations"]["wrong_script"] == 1) == (qc["script"]["share_expected"] < 0.5), qc["script"]
+
+
+def test_glossary_names_from_the_film_sheet_reach_the_translated_track_with_tiny_substitute(
+    tmp_path: Path,
+) -> None:
+    """The film sheet's glossary goes through the translate rule to IndicTrans2's placeholders. The
+    substitute answers each sentence with its first placeholder ("first-placeholder"): the sentence
+    with "Americans" in it comes out as the glossary's Devanagari spelling, in the Hindi track."""
+    from tiny_indictrans import build_tiny_indictrans
+
+    probe = build_tiny_indictrans(tmp_path / "tiny-probe-substitute", answer="first-placeholder")
+    make_film(tmp_path / "films" / "jfk.mp4", JFK_FILM)
+    (tmp_path / "config").mkdir()
+    (tmp_path / "config" / "films.tsv").write_text(
+        "film\ttarget_langs\tglossary\njfk\thi\tAmericans|अमेरिकी\n"
+    )
+    run = snakemake(
+        tmp_path, "-j2", "jobs/jfk/out.mkv", config=[f"translate={{'models': {{'en-indic': '{probe}'}}}}"]
+    )
+    assert run.returncode == 0, run.output
+    hindi = json.loads((tmp_path / "jobs" / "jfk" / "translations" / "hi.json").read_text())
+    assert hindi["provenance"][-1]["settings"]["glossary"] == [["Americans", "अमेरिकी"]]
+    assert "अमेरिकी" in subtitle_text(tmp_path / "jobs" / "jfk" / "out.mkv", 1)
+    asr = json.loads((tmp_path / "jobs" / "jfk" / "asr.json").read_text())
+    assert asr["provenance"][0]["settings"]["glossary"] == ["Americans", "अमेरिकी"]

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from reelsub.glossary import prompt_words
 from reelsub.workflow.hardware import compute_type_for, resolve_device
 from reelsub.workflow.settings import schema_defaults, settings_from
 
@@ -39,7 +40,8 @@ class AsrSettings:
     other_languages: list[str] = field(default_factory=lambda: list(_CONFIG["other_languages"]))
     # how to get the script a language's audience reads (reelsub.scripts)
     script: str = _CONFIG["script"]
-    # a per-film glossary of names and places, fed to the decoder as hotwords/initial prompt
+    # a per-film glossary of names and places, fed to the decoder as hotwords/initial prompt: every
+    # spelling of every term (reelsub.glossary.prompt_words; "Jai|जय" gives both)
     glossary: list[str] = field(default_factory=list)
 
     @property
@@ -75,6 +77,6 @@ class AsrSettings:
             compute_type=compute_type,
             cpu_threads=threads,
             language=None if language in (None, "auto") else language,
-            glossary=list(glossary or []),
+            glossary=prompt_words(glossary or []),
             **runtime,
         )

@@ -31,6 +31,7 @@ from typing import Any
 
 from reelsub import text
 from reelsub.asr import AsrSettings, transcribe
+from reelsub.glossary import GlossaryTerm, protect
 from reelsub.workflow.hardware import resolve_device
 from reelsub.languages import Language, UnknownLanguage, resolve
 from reelsub.models import ModelNotFound, hub_is_offline
@@ -253,10 +254,20 @@ class Translator:
             self._processor = IndicProcessor(inference=True)
         return self._processor
 
-    def translate(self, texts: Sequence[str], source: Language, target: Language) -> list[str]:
-        """Translations of ``texts``, in their order. Empty texts translate to empty strings."""
+    def translate(
+        self,
+        texts: Sequence[str],
+        source: Language,
+        target: Language,
+        glossary: Sequence[GlossaryTerm] = (),
+    ) -> list[str]:
+        """Translations of ``texts``, in their order. Empty texts translate to empty strings.
+        ``glossary`` terms come out as given, in the target's script where a spelling is given
+        (reelsub.glossary); one the model dropped is logged as a warning."""
         route = direction(source, target)
         src_lang, tgt_lang = self.settings.flores(source), self.settings.flores(target)
+        protected = [protect(sentence, glossary) for sentence in texts]
+        texts = [sentence.text for sentence in protected]
         results = [""] * len(texts)
         # Longest first: sentences of similar length share a batch, so little of each batch is
         # padding, and the largest batch runs first, so running out of memory shows at once.
@@ -280,6 +291,17 @@ class Translator:
                     time.monotonic() - started,
                 )
                 last_report = time.monotonic()
+        target_scripts = [tgt_lang.split("_", 1)[1]]
+        for index, sentence in enumerate(protected):
+            if not sentence.terms:
+                continue
+            results[index], lost = sentence.restore(results[index], target_scripts)
+            for term in lost:
+                log.warning(
+                    "glossary term %r was lost in translating %r: check this line",
+                    term.spellings[0],
+                    texts[index],
+                )
         return results
 
     def _translate_batch(
@@ -485,12 +507,17 @@ def _joined_length(words: list[Word]) -> int:
 # -- the stage's entry points ----------------------------------------------------------------
 
 
-def translate_transcript(transcript: Transcript, target: Language, translator: Translator) -> Transcript:
+def translate_transcript(
+    transcript: Transcript,
+    target: Language,
+    translator: Translator,
+    glossary: Sequence[GlossaryTerm] = (),
+) -> Transcript:
     """The transcript in ``target``: sentences translated by IndicTrans2 and re-timed by length.
 
     Sentences already in ``target`` (an English line of a Hindi film, subtitled in English) are
     kept as spoken; sentences in another language than the film's go through that language's
-    direction.
+    direction. ``glossary`` terms come out as given (reelsub.glossary).
     """
     film_language = _source_language(transcript, transcript.language)
     settings = translator.settings
@@ -511,7 +538,7 @@ def translate_transcript(transcript: Transcript, target: Language, translator: T
         route = direction(source, target)
         routes[settings.flores(source)] = translator.model_id(route)
         for index, translation in zip(
-            indices, translator.translate([sentences[i].text for i in indices], source, target)
+            indices, translator.translate([sentences[i].text for i in indices], source, target, glossary)
         ):
             translations[index] = translation
     elapsed = time.monotonic() - started
@@ -544,6 +571,7 @@ def translate_transcript(transcript: Transcript, target: Language, translator: T
             ),
             "seconds": round(elapsed, 2),
             "word_times": "estimated from text length",
+            "glossary": [list(term.spellings) for term in glossary],
         },
     )
     return transcript.with_stage(provenance, language=target.id, segments=segments)
