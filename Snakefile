@@ -44,6 +44,11 @@ rule reviews:
         all_reviews,
 
 
+# A status line in the terminal while jobs run (config progress; reelsub.workflow.progress).
+onstart:
+    start_progress()
+
+
 # Both end by letting the process exit at once: Snakemake's idle scheduler timers would hold it
 # up to 1 s (reelsub.workflow.scheduling.cancel_idle_timers).
 onsuccess:

@@ -13,6 +13,7 @@ sys.path.insert(0, str(Path(workflow.basedir) / "scripts"))
 from reelsub.workflow import config_check  # noqa: E402
 from reelsub.workflow import films as film_catalog  # noqa: E402
 from reelsub.workflow import hardware  # noqa: E402
+from reelsub.workflow import progress  # noqa: E402
 from reelsub.workflow import scheduling  # noqa: E402
 from reelsub.contracts import review_record  # noqa: E402
 
@@ -185,9 +186,34 @@ def all_outputs(wildcards=None):
     return [f"jobs/{film_id}/out.mkv" for film_id in sorted(FILMS)]
 
 
+# -- progress in the terminal (reelsub.workflow.progress) ----------------------------------------
+PROGRESS = []  # the running status line, once onstart has started it
+
+
+def start_progress():
+    """From onstart (the DAG is built): a status line over the jobs this run has to do, per film."""
+    if not progress.wanted(config["progress"], sys.stderr):
+        return
+    plan = {}
+    for job in workflow.dag.needrun_jobs():
+        film_id = job.wildcards.get("film")
+        if film_id is not None:
+            plan.setdefault(film_id, []).append(
+                progress.PlannedStage(
+                    job.rule.name,
+                    Path(job.log[0]) if job.log else None,
+                    Path(job.benchmark) if job.benchmark else None,
+                )
+            )
+    PROGRESS.append(progress.ProgressLine(plan, RUN_STARTED).start())
+
+
 def report_run(failed):
     """Print the subtitle QC of this run's tracks, and one line per failed film with its reason."""
     from reelsub.workflow.summary import failed_films, qc_lines
+
+    for line in PROGRESS:
+        line.stop()
 
     for line in qc_lines(FILMS, JOBS, RUN_STARTED):
         print(f"reelsub QC: {line}", file=sys.stderr)
