@@ -9,7 +9,9 @@ folders written by the real SRT writer; the clean test runs the project's real `
 
 from __future__ import annotations
 
+import errno
 import logging
+import os
 import re
 import subprocess
 import time
@@ -157,11 +159,19 @@ def test_a_hand_merge_is_moved_to_a_named_copy_before_a_new_machine_version_take
 # -- the subtitle stage: an edit saved while it replaces the published file ----------------------------
 
 
+@pytest.mark.parametrize("hard_links", [True, False], ids=["hard-links", "no-hard-links"])
 def test_an_edit_saved_between_the_hash_check_and_the_replace_is_kept(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, hard_links: bool
 ) -> None:
     """The person saves right after publish hashed en.srt (and found the machine's file there): the
-    hook is publish's own hash function, so the save lands exactly between check and replace."""
+    hook is publish's own hash function, so the save lands exactly between check and replace. Also
+    on a filesystem without hard links (FAT, some network shares), where os.link fails with EPERM."""
+    if not hard_links:
+
+        def no_link(source: object, target: object) -> None:
+            raise PermissionError(errno.EPERM, "Operation not permitted")
+
+        monkeypatch.setattr(os, "link", no_link)
     published = tmp_path / "subtitles"
     log = logging.getLogger("test_keep_edits")
     publish(machine_folder(tmp_path / "m1", {"en": "machine one"}), published, FILM, log)

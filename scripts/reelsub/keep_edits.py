@@ -64,7 +64,7 @@ def replace_unless_edited(
         if sha256(aside) in machine_wrote:
             aside.unlink()
         elif edit_stays and _link_into_place(aside, path):
-            aside.unlink()
+            aside.unlink(missing_ok=True)  # gone already where the filesystem renamed instead of linking
             return Replacement(False)
         else:
             copies = (_keep(aside, path),)
