@@ -60,7 +60,7 @@ class KeptCopy:
 
     language: str
     file: str  # the copy, inside the published folder (kept/<name>.<time>.srt)
-    was: str  # where the person's file was (<lang>.machine.srt)
+    was: str  # where the person's file was (<lang>.machine.srt, or <lang>.srt)
     at: float  # Unix time it was moved
 
 
@@ -124,7 +124,8 @@ def published_inputs(machine: Path, published: Path) -> list[str]:
 def kept_edit_lines(published: Path, since: float) -> list[str]:
     """The end-of-run summary of the review loop: one line per track whose edit was kept over a new
     machine version during this run, per person's file moved to a copy during this run, and, on
-    every run while it lasts (Snakemake prints nothing when it has nothing to do), per edit that is left out of the film because its language changed."""
+    every run while it lasts, per edit left out of the film because its language changed (a run
+    with nothing to do prints no summary: Snakemake calls neither onsuccess nor onerror)."""
     record = read_record(published)
     if record is None:
         return []
