@@ -319,8 +319,8 @@ def test_a_run_warns_of_an_edit_left_out_and_make_clean_keeps_the_edits(tmp_path
     """snakemake on a real film (faster-whisper tiny.en) heard English. The record is then given a hi
     track the machine no longer makes, as a run that once heard Hindi would have left it (a hi <-> ur
     flip needs a Hindi model this test cannot afford), and a person edits it and en.srt. A rerun of
-    subtitle warns in its log and at the end of the run, and so does every run after it that runs a job; `make clean`
-    then keeps both edits and says where."""
+    subtitle warns in its log and at the end of the run, and so does every later run that runs a
+    job; `make clean` then keeps both edits and says where."""
     from reelsub.review_record import PublishedTrack, write_record
     from reelsub.synth import Speech, make_film
     from workflow import snakemake
