@@ -21,10 +21,18 @@ import pytest
 from reelsub import review
 from reelsub.cues import Cue
 from reelsub.review import publish
-from reelsub.review_record import kept_edit_lines, read_record, republish_token, sha256
+from reelsub.review_record import (
+    PublishedTrack,
+    kept_edit_lines,
+    read_record,
+    republish_token,
+    sha256,
+    write_record,
+)
 from reelsub.subtitle_files import write_srt
+from reelsub.synth import Speech, make_film
 from reelsub.tracks import Track, write_manifest
-from workflow import PROJECT
+from workflow import PROJECT, snakemake
 
 FILM = "film"
 
@@ -321,10 +329,6 @@ def test_a_run_warns_of_an_edit_left_out_and_make_clean_keeps_the_edits(tmp_path
     flip needs a Hindi model this test cannot afford), and a person edits it and en.srt. A rerun of
     subtitle warns in its log and at the end of the run, and so does every later run that runs a
     job; `make clean` then keeps both edits and says where."""
-    from reelsub.review_record import PublishedTrack, write_record
-    from reelsub.synth import Speech, make_film
-    from workflow import snakemake
-
     workdir = tmp_path / "w"
     make_film(workdir / "films" / "jfk.mp4", (Speech(recording=PROJECT / "media" / "jfk.flac"),))
     assert (run := snakemake(workdir, "-j2", "jobs/jfk/out.mkv")).returncode == 0, run.output
