@@ -23,6 +23,9 @@ def main(argv: list[str] | None = None) -> int:
         "--into", type=Path, default=Path(BACKUP_FOLDER), help="where edits go (edits-backup)"
     )
     args = parser.parse_args(argv)
+    if not args.jobs.exists() and not args.jobs.is_symlink():
+        print(f"make clean: there is no {args.jobs}/")
+        return 0
     try:
         cleaned = clean_jobs(args.jobs, args.into)
     except OSError as error:
