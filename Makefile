@@ -67,7 +67,7 @@ test-system-packages:
 bench-system-packages:
 	@$(call install_missing,$(BENCH_SYSTEM_PACKAGES))
 
-films/demo.mp4: scripts/make_demo_film.py scripts/reelsub/synth.py media/jfk.flac | venv system-packages
+films/demo.mp4: scripts/make_demo_film.py tests/testkit/synth.py media/jfk.flac | venv system-packages
 	$(VENV)/bin/python scripts/make_demo_film.py $@
 
 # --dag alone prints only the graph on stdout; with -n, "Building DAG of jobs..." comes first and
@@ -95,7 +95,7 @@ lint: venv
 	if [ -n "$$failed" ]; then echo "make lint failed:$$failed"; exit 1; fi; echo "make lint: all clean"
 
 hardware: venv
-	$(VENV)/bin/python scripts/reelsub/hardware.py
+	$(VENV)/bin/python scripts/reelsub/workflow/hardware.py
 
 bench: venv system-packages bench-system-packages
 	HF_HUB_OFFLINE=1 $(VENV)/bin/python bench/run.py

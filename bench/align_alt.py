@@ -3,7 +3,7 @@
     python bench/align_alt.py ASR_JSON OUT_JSON
 
 With no wav2vec2 model configured and the hub offline, scripts/align.py keeps Whisper's word
-times (reelsub.alignment._fallback), but only after ``choose_model`` has imported
+times (reelsub.align.word_times._fallback), but only after ``choose_model`` has imported
 ``whisperx.alignment`` (torch, transformers, pyannote: seconds of CPU and ~1 GB of RSS) to look up
 a default model it will then not use. This does the same work without that import, so the
 difference is what a lazy check would save per film.
@@ -16,8 +16,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
 
-from reelsub.alignment import _fallback
-from reelsub.transcript import Transcript
+from reelsub.align.word_times import _fallback
+from reelsub.contracts.transcript import Transcript
 
 
 def main() -> int:

@@ -10,7 +10,7 @@ What it runs, each in a fresh process (as bench/run.py does), on CUDA:
     wheel uses), model load included, alternating A B / B A, 3 rounds; WER of both;
   - row w: reelsub with asr.layout: windows on the same audio;
   - the translation rows (bench/translate_bench.py --device cuda: the tiny IndicTrans2 substitute
-    through reelsub.translation on torch CUDA).
+    through reelsub.translate.translation on torch CUDA).
 And records: nvidia-smi (name, driver, memory), torch.cuda.get_device_name, torch's CUDA version,
 ctranslate2's CUDA device count and compute types.
 

@@ -76,17 +76,17 @@ def build_film(path: Path, seconds: float) -> None:
 def write_subtitles(job: Path, seconds: float) -> None:
     """What the stages before the mux leave in ``jobs/<film>/``, made through the project's own
     modules: the transcript, the machine's English track (SRT, VTT, QC, tracks.json) and its
-    published copy (reelsub.review), as the subtitle stage writes them. A 2-s cue every 3 s."""
+    published copy (reelsub.review.publish), as the subtitle stage writes them. A 2-s cue every 3 s."""
     import logging
 
-    from reelsub.cues import SubtitleRules
-    from reelsub.qc import qc_report
-    from reelsub.qc_report import write_qc_report
-    from reelsub.review import publish
-    from reelsub.subtitle_files import write_srt, write_vtt
-    from reelsub.subtitle_rules import Cue
-    from reelsub.tracks import Track, write_manifest
-    from reelsub.transcript import Segment, Transcript
+    from reelsub.subtitles.cues import SubtitleRules
+    from reelsub.subtitles.qc import qc_report
+    from reelsub.contracts.qc_report import write_qc_report
+    from reelsub.review.publish import publish
+    from reelsub.subtitles.files import write_srt, write_vtt
+    from reelsub.subtitles.rules import Cue
+    from reelsub.contracts.tracks import Track, write_manifest
+    from reelsub.contracts.transcript import Segment, Transcript
 
     starts = [0.5 + CUE_EVERY * n for n in range(int((seconds - 0.5) // CUE_EVERY) or 1)]
     cues = [
@@ -130,7 +130,7 @@ def job_breakdown(work: Path, repeats: int) -> list[tuple[str, float]]:
     python = sys.executable
     # What a script: job runs before our code: its preamble unpickles the job's snakemake object.
     preamble = "import pickle, snakemake.io, snakemake.iocontainers, snakemake.logging"
-    ours = "import reelsub.stage, reelsub.tracks, reelsub.media, av"
+    ours = "import reelsub.workflow.stage, reelsub.contracts.tracks, reelsub.media, av"
     env_path = f"import sys; sys.path.insert(0, {str(PROJECT / 'scripts')!r}); "
     start = seconds_of([python, "-c", "pass"], repeats)
     with_preamble = seconds_of([python, "-c", preamble], repeats)
@@ -152,7 +152,7 @@ def job_breakdown(work: Path, repeats: int) -> list[tuple[str, float]]:
     return [
         ("python start", start),
         ("Snakemake's script preamble (imports snakemake to unpickle the job)", with_preamble - start),
-        ("our imports (reelsub.stage, tracks, media; PyAV)", with_ours - with_preamble),
+        ("our imports (reelsub.workflow.stage, tracks, media; PyAV)", with_ours - with_preamble),
         ("reelsub.media.mux itself, 5-min film (in-process PyAV)", statistics.median(calls)),
         ("for reference: one ffprobe of the film (the old mux ran it, then ffmpeg)", ffprobe),
     ]

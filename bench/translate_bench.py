@@ -2,7 +2,7 @@
 
     python bench/translate_bench.py [--sentences 96] [--threads N] [--json]
 
-Measures, through reelsub.translation's real pipeline (IndicProcessor, tokenizer, beam search 5,
+Measures, through reelsub.translate.translation's real pipeline (IndicProcessor, tokenizer, beam search 5,
 target-mode decoding, postprocessing):
 
 - sentences/s at batch size 1, 8 and 32 on the same Hindi sentences (Hindi → English);
@@ -97,7 +97,7 @@ def hindi_sentences(count: int, seed: int = 1) -> list[str]:
 
 def synthetic_film(seconds: float = FILM_SECONDS, segments: int = FILM_SEGMENTS, seed: int = 2):
     """A Hindi transcript like ASR's: ~3.6-s segments, one in three ending mid-sentence."""
-    from reelsub.transcript import Segment, Transcript
+    from reelsub.contracts.transcript import Segment, Transcript
 
     rng = random.Random(seed)
     step = seconds / segments
@@ -112,7 +112,7 @@ def synthetic_film(seconds: float = FILM_SECONDS, segments: int = FILM_SEGMENTS,
 
 
 def translator(model_folder: Path, batch_size: int, threads: int | None, device: str = "cpu"):
-    from reelsub.translation import DIRECTIONS, TranslateSettings, Translator
+    from reelsub.translate.translation import DIRECTIONS, TranslateSettings, Translator
 
     settings = TranslateSettings(
         models=dict.fromkeys(DIRECTIONS, str(model_folder)),
@@ -136,7 +136,7 @@ def run(
     slower runs measure the neighbours, not the code."""
     import torch
     from reelsub.languages import resolve
-    from reelsub.translation import translate_transcript
+    from reelsub.translate.translation import translate_transcript
     from tiny_indictrans import build_tiny_indictrans
 
     hindi, english = resolve("hi"), resolve("en")

@@ -6,8 +6,8 @@ from dataclasses import asdict
 
 from reelsub.asr import AsrSettings, transcribe
 from reelsub.audio_track import read_audio_record
-from reelsub.hardware import detect
-from reelsub.stage import run_stage
+from reelsub.workflow.hardware import detect
+from reelsub.workflow.stage import run_stage
 
 
 def main(snakemake) -> None:
@@ -27,7 +27,7 @@ def main(snakemake) -> None:
         )
         track = read_audio_record(snakemake.input.audio_track)  # which of the film's audio tracks this is
         transcript = transcribe(Path(snakemake.input.wav), params.backend, settings, snakemake.wildcards.film)
-        # QC compares the language heard with the track's tag (reelsub.qc.language_check)
+        # QC compares the language heard with the track's tag (reelsub.subtitles.qc.language_check)
         transcript.provenance[-1].settings["audio_track"] = asdict(track)
         if not transcript.segments:
             log.warning(

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from reelsub.audio_track import AudioRecord, choose_audio_track, write_audio_record
 from reelsub.media import extract_audio, probe
-from reelsub.stage import run_stage
+from reelsub.workflow.stage import run_stage
 
 
 def main(snakemake) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from reelsub.synth import Speech, make_film  # noqa: E402
+from testkit.synth import Speech, make_film  # noqa: E402
 
 PROJECT = Path(__file__).resolve().parent.parent
 DEMO_PARTS = (

@@ -3,12 +3,12 @@ published ones (jobs/<film>/subtitles/<lang>.srt), as a person may have edited t
 
 from pathlib import Path
 
-from reelsub.cues import SubtitleRules
+from reelsub.subtitles.cues import SubtitleRules
 from reelsub.media import MediaError, SubtitleTrack, burn_in, mux
-from reelsub.review import describe_published
-from reelsub.stage import run_stage
-from reelsub.tracks import read_manifest
-from reelsub.transcript import Transcript
+from reelsub.review.publish import describe_published
+from reelsub.workflow.stage import run_stage
+from reelsub.contracts.tracks import read_manifest
+from reelsub.contracts.transcript import Transcript
 
 
 def transcripts_by_language(snakemake):

@@ -2,8 +2,8 @@
 
 from pathlib import Path
 
-from reelsub.report import ReportOutputs, write_film_report
-from reelsub.stage import run_stage
+from reelsub.review.report import ReportOutputs, write_film_report
+from reelsub.workflow.stage import run_stage
 
 
 def main(snakemake) -> None:

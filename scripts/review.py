@@ -2,8 +2,8 @@
 
 from pathlib import Path
 
-from reelsub.review_page import flagged_cues, write_review_page
-from reelsub.stage import run_stage
+from reelsub.review.page import flagged_cues, write_review_page
+from reelsub.workflow.stage import run_stage
 
 
 def main(snakemake) -> None:

@@ -9,7 +9,7 @@ import argparse
 from pathlib import Path
 from urllib.parse import quote
 
-from reelsub.serve import make_server
+from reelsub.review.serve import make_server
 
 
 def main() -> None:

@@ -1,18 +1,18 @@
 """subtitle: broadcast-grade cues for the film's language and every translation, with a QC report,
-published for review (reelsub.review: an edited published file is kept)."""
+published for review (reelsub.review.publish: an edited published file is kept)."""
 
 from pathlib import Path
 
-from reelsub.cues import SubtitleRules, build_cues
-from reelsub.frames import keep_gaps, variable_frame_times
+from reelsub.subtitles.cues import SubtitleRules, build_cues
+from reelsub.subtitles.frames import keep_gaps, variable_frame_times
 from reelsub.media import probe
-from reelsub.qc import format_qc_table, qc_report
-from reelsub.qc_report import write_qc_report
-from reelsub.review import publish
-from reelsub.stage import run_stage
-from reelsub.subtitle_files import write_srt, write_vtt
-from reelsub.tracks import Track, choose_default, track_title, write_manifest
-from reelsub.transcript import Transcript
+from reelsub.subtitles.qc import format_qc_table, qc_report
+from reelsub.contracts.qc_report import write_qc_report
+from reelsub.review.publish import publish
+from reelsub.workflow.stage import run_stage
+from reelsub.subtitles.files import write_srt, write_vtt
+from reelsub.contracts.tracks import Track, choose_default, track_title, write_manifest
+from reelsub.contracts.transcript import Transcript
 
 FALLBACK_FPS = 25.0  # only for audio-only inputs, which have no frames to keep a gap between
 
@@ -23,7 +23,7 @@ def main(snakemake) -> None:
         out.mkdir(parents=True, exist_ok=True)
         fps = probe(Path(snakemake.input.film)).fps or FALLBACK_FPS
         # A variable frame rate has no one frame length: cues are timed at its fastest part's
-        # rate, then each gap is kept in the film's real frames (reelsub.frames).
+        # rate, then each gap is kept in the film's real frames (reelsub.subtitles.frames).
         frames = variable_frame_times(Path(snakemake.input.film))
         if frames:
             fps = frames.fastest_fps or fps

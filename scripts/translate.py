@@ -4,10 +4,15 @@ from pathlib import Path
 
 from reelsub import languages
 from reelsub.asr import AsrSettings
-from reelsub.settings import settings_from
-from reelsub.stage import run_stage
-from reelsub.transcript import Provenance, Transcript
-from reelsub.translation import TranslateSettings, Translator, translate_transcript, translate_with_whisper
+from reelsub.workflow.settings import settings_from
+from reelsub.workflow.stage import run_stage
+from reelsub.contracts.transcript import Provenance, Transcript
+from reelsub.translate.translation import (
+    TranslateSettings,
+    Translator,
+    translate_transcript,
+    translate_with_whisper,
+)
 
 
 def main(snakemake) -> None:

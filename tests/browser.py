@@ -2,7 +2,7 @@
 
 Chromium will not load a page's <track> files from file:// (its console says "Unsafe attempt to
 load URL file:///...vtt"), so pages are served over loopback http by the project's own server
-(reelsub.serve, which answers the range requests chromium needs to seek) for a ``with`` block.
+(reelsub.review.serve, which answers the range requests chromium needs to seek) for a ``with`` block.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Films for the robustness tests: small real media, and the broken files real film folders hold.
 
-Every film is real: H.264 + AAC made by ffmpeg, speech by espeak-ng (reelsub.synth). Pictures are
+Every film is real: H.264 + AAC made by ffmpeg, speech by espeak-ng (testkit.synth). Pictures are
 tiny (160x90 at 5 fps) because no stage looks at them except to copy them; what the tests check
 is in the sound and the streams.
 """
@@ -11,7 +11,7 @@ import shutil
 from pathlib import Path
 
 from reelsub.media import atomic_output, run_tool
-from reelsub.synth import Speech, make_film
+from testkit.synth import Speech, make_film
 
 SMALL_PICTURE = {"size": "160x90", "fps": 5}
 PANGRAM = "The quick brown fox jumps over the lazy dog."

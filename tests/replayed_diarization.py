@@ -3,7 +3,7 @@
 No pyannote diarization weights can be had offline (none on PyPI or Debian). This class is NOT a
 model and hears nothing: it returns the turns of the RTTM file its config.yaml names, whatever the
 audio. It lets a test load a "model folder" through the real path, whisperx.diarize's
-DiarizationPipeline and pyannote's Pipeline.from_pretrained, and run it as reelsub.speakers does.
+DiarizationPipeline and pyannote's Pipeline.from_pretrained, and run it as reelsub.align.speakers does.
 
 A folder for it holds one config.yaml::
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from reelsub.alignment import (
+from reelsub.align.word_times import (
     METHOD_WAV2VEC2,
     METHOD_WHISPER,
     AlignedWord,
@@ -21,7 +21,7 @@ from reelsub.alignment import (
 )
 from reelsub.asr import AsrSettings, transcribe
 from reelsub.models import ModelNotFound
-from reelsub.transcript import Segment, Transcript, Word
+from reelsub.contracts.transcript import Segment, Transcript, Word
 from tiny_wav2vec2 import build_tiny_wav2vec2
 
 # Where "And" begins in jfk.flac, measured from the waveform (10 ms frames): silence below -40 dBFS

@@ -23,8 +23,9 @@ from reelsub.audio_track import (
     read_audio_record,
     write_audio_record,
 )
-from reelsub.media import probe, stream_md5
-from reelsub.transcript import ContractError, Transcript
+from reelsub.media import probe
+from testkit.streams import stream_md5
+from reelsub.contracts.transcript import ContractError, Transcript
 from workflow import snakemake, streams
 
 TONE = None  # a track of tone: the choice reads tags and flags, never the sound

@@ -1,4 +1,4 @@
-"""Every file passed between stages is a versioned contract, checked on read (reelsub.contract)."""
+"""Every file passed between stages is a versioned contract, checked on read (reelsub.contracts.base)."""
 
 from __future__ import annotations
 
@@ -8,16 +8,16 @@ from pathlib import Path
 
 import pytest
 
-from reelsub.alignment import AlignSettings
+from reelsub.align.word_times import AlignSettings
 from reelsub.asr import AsrSettings
-from reelsub.contract import ContractError
-from reelsub.qc import qc_report
-from reelsub.qc_report import read_qc_report, write_qc_report
-from reelsub.settings import SettingsError, schema_defaults, section_keys, settings_from
-from reelsub.subtitle_rules import Cue, SubtitleRules
-from reelsub.tracks import Track, read_manifest, write_manifest
-from reelsub.transcript import Segment, Transcript, Word
-from reelsub.translation import TranslateSettings
+from reelsub.contracts.base import ContractError
+from reelsub.subtitles.qc import qc_report
+from reelsub.contracts.qc_report import read_qc_report, write_qc_report
+from reelsub.workflow.settings import SettingsError, schema_defaults, section_keys, settings_from
+from reelsub.subtitles.rules import Cue, SubtitleRules
+from reelsub.contracts.tracks import Track, read_manifest, write_manifest
+from reelsub.contracts.transcript import Segment, Transcript, Word
+from reelsub.translate.translation import TranslateSettings
 
 TRACK = Track("hi", "hi.srt", "hi.vtt", "hi.qc.json", "Hindi", True, False, 3)
 

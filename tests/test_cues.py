@@ -10,7 +10,7 @@ import itertools
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from reelsub.cues import (
+from reelsub.subtitles.cues import (
     Cue,
     CueTooLong,
     SubtitleRules,
@@ -20,8 +20,8 @@ from reelsub.cues import (
     visible_length,
     wrap_lines,
 )
-from reelsub.qc import cue_findings, qc_report
-from reelsub.transcript import Segment, Transcript, Word
+from reelsub.subtitles.qc import cue_findings, qc_report
+from reelsub.contracts.transcript import Segment, Transcript, Word
 
 RULES = SubtitleRules()
 

@@ -111,7 +111,7 @@ FFMPEG_FEATURES: dict[str, dict[str, str]] = {
     "muxers": {
         "matroska": "mux and burn_in: out.mkv, burned.mkv",
         "wav": "demux: audio.wav",
-        "md5": "media.stream_md5: packets of a stream copy compared with the film's",
+        "md5": "testkit.streams.stream_md5: packets of a stream copy compared with the film's",
     },
     "demuxers": {
         "mov": "MP4/MOV films",

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from reelsub.films import FilmSheetError, build_films, discover, read_sheet
+from reelsub.workflow.films import FilmSheetError, build_films, discover, read_sheet
 
 
 def touch(folder: Path, *names: str) -> None:

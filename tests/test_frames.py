@@ -10,11 +10,17 @@ from types import SimpleNamespace
 
 import films_factory as factory
 import pytest
-from reelsub.cues import Cue, SubtitleRules, build_cues
-from reelsub.frames import FrameTimes, blank_frames_per_gap, keep_gaps, read_frame_times, variable_frame_times
+from reelsub.subtitles.cues import Cue, SubtitleRules, build_cues
+from reelsub.subtitles.frames import (
+    FrameTimes,
+    blank_frames_per_gap,
+    keep_gaps,
+    read_frame_times,
+    variable_frame_times,
+)
 from reelsub.media import SubtitleTrack, mux, probe
-from reelsub.subtitle_files import read_srt, write_srt
-from reelsub.transcript import Segment, Transcript, Word
+from reelsub.subtitles.files import read_srt, write_srt
+from reelsub.contracts.transcript import Segment, Transcript, Word
 
 RULES = SubtitleRules()
 

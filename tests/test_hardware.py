@@ -2,7 +2,7 @@
 
 import pytest
 
-from reelsub.hardware import (
+from reelsub.workflow.hardware import (
     BackendError,
     HardwareFacts,
     check_backend_fits,

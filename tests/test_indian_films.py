@@ -77,8 +77,8 @@ def test_english_lines_of_the_mixed_film_are_heard_as_english(mixed_film: Indian
 
 def test_kokoro_cache_key_follows_every_input_and_phonemes_stay_in_the_vocabulary() -> None:
     """The Kokoro TTS substitute caches each sentence by text, language, voice, speed, rate and model."""
-    from reelsub import kokoro_tts
-    from reelsub.synth import Speech
+    from testkit import kokoro_tts
+    from testkit.synth import Speech
 
     key = kokoro_tts.cache_key("आपका नाम क्या है?", "hi", "jm_kumo", 1.0, 16000)
     others = {

@@ -26,9 +26,9 @@ import pytest
 from films_factory import remux
 from indian_films import IndianFilm, hindi_film, mixed_film, onset_errors_ms, percentile, straddling_cues
 from reelsub import text
-from reelsub.subtitle_files import read_srt
-from reelsub.subtitle_rules import Cue
-from reelsub.synth import Speech, make_film
+from reelsub.subtitles.files import read_srt
+from reelsub.subtitles.rules import Cue
+from testkit.synth import Speech, make_film
 from workflow import PROJECT, snakemake, streams, subtitle_text
 
 pytestmark = pytest.mark.e2e

@@ -3,7 +3,7 @@ says where; the subtitle stage never overwrites a hand merge in ``<lang>.machine
 saved while it replaces a file; an edit of a track whose language changed (hi <-> ur) stays in the
 record and is warned about.
 
-The publishing tests call reelsub.review.publish, the function the subtitle stage runs, on machine
+The publishing tests call reelsub.review.publish.publish, the function the subtitle stage runs, on machine
 folders written by the real SRT writer; the clean test runs the project's real `make clean`.
 """
 
@@ -18,10 +18,10 @@ import time
 from pathlib import Path
 
 import pytest
-from reelsub import review
-from reelsub.cues import Cue
-from reelsub.review import publish
-from reelsub.review_record import (
+from reelsub.review.publish import publish as review
+from reelsub.subtitles.cues import Cue
+from reelsub.review.publish import publish
+from reelsub.contracts.review_record import (
     PublishedTrack,
     kept_edit_lines,
     read_record,
@@ -29,9 +29,9 @@ from reelsub.review_record import (
     sha256,
     write_record,
 )
-from reelsub.subtitle_files import write_srt
-from reelsub.synth import Speech, make_film
-from reelsub.tracks import Track, write_manifest
+from reelsub.subtitles.files import write_srt
+from testkit.synth import Speech, make_film
+from reelsub.contracts.tracks import Track, write_manifest
 from workflow import PROJECT, snakemake
 
 FILM = "film"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from reelsub.languages import LANGUAGES, UnknownLanguage, display_name, is_supported, mkv_tag, resolve
-from reelsub.translation import TranslateSettings
+from reelsub.translate.translation import TranslateSettings
 
 # Written out from docs/indictrans2.md and ISO 639, independently of languages.py:
 # (reelsub id, ISO 639-3 / FLORES prefix, English name, default FLORES code)

@@ -10,10 +10,11 @@ from pathlib import Path
 import films_factory as factory
 import numpy as np
 import pytest
-from reelsub.cues import Cue
-from reelsub.media import MediaError, SubtitleTrack, burn_in, mux, probe, stream_md5
-from reelsub.subtitle_files import write_srt
-from reelsub.synth import Speech, make_film
+from reelsub.subtitles.cues import Cue
+from reelsub.media import MediaError, SubtitleTrack, burn_in, mux, probe
+from testkit.streams import stream_md5
+from reelsub.subtitles.files import write_srt
+from testkit.synth import Speech, make_film
 from workflow import snakemake, subtitle_text
 
 WIDTH, HEIGHT = 640, 360

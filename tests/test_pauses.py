@@ -7,7 +7,7 @@ tests/test_indian_languages.py.
 from __future__ import annotations
 
 from reelsub.pauses import fit_to_speech, silences
-from reelsub.transcript import Segment, SpeechRegion, Transcript, Word
+from reelsub.contracts.transcript import Segment, SpeechRegion, Transcript, Word
 
 
 def words(*spec: tuple[str, float, float]) -> list[Word]:

@@ -6,10 +6,10 @@ from __future__ import annotations
 import json
 
 import pytest
-from reelsub.cues import Cue, SubtitleRules, build_cues
-from reelsub.qc import EXCEPTIONS, RULES, cue_findings, format_qc_table, qc_report
-from reelsub.subtitle_files import read_srt, write_srt
-from reelsub.transcript import Segment, Transcript, Word
+from reelsub.subtitles.cues import Cue, SubtitleRules, build_cues
+from reelsub.subtitles.qc import EXCEPTIONS, RULES, cue_findings, format_qc_table, qc_report
+from reelsub.subtitles.files import read_srt, write_srt
+from reelsub.contracts.transcript import Segment, Transcript, Word
 
 FPS = 24.0  # minimum gap: 2 frames = 83.3 ms, 84 ms in whole milliseconds
 STANDARD = SubtitleRules()
@@ -166,7 +166,7 @@ def flagged(report: dict, check: str) -> list[int]:
 
 
 def spoken(*said: tuple[str, float, float, float], duration: float = 30.0, speech=None, language: str = "en"):
-    from reelsub.transcript import SpeechRegion
+    from reelsub.contracts.transcript import SpeechRegion
 
     segments = [
         Segment(start, end, word, [Word(start, end, word, probability)])
@@ -243,7 +243,7 @@ def test_a_track_in_the_wrong_script_is_a_violation_named_in_the_summary() -> No
 
 
 def test_a_confident_language_that_is_not_the_configured_one_is_flagged() -> None:
-    from reelsub.transcript import Provenance
+    from reelsub.contracts.transcript import Provenance
 
     transcript = spoken(("Hello.", 1.0, 1.5, 0.9), language="hi")
     transcript.provenance = [

@@ -14,16 +14,16 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from reelsub.qc_report import write_qc_report
+from reelsub.contracts.qc_report import write_qc_report
 from browser import chromium, console_errors, wait_for
-from reelsub.cues import Cue
-from reelsub.review import publish
-from reelsub.review_record import SCHEMA, read_record, republish_token, sha256
-from reelsub.review_page import flagged_cues, write_review_page
-from reelsub.serve import served
-from reelsub.subtitle_files import read_srt, write_srt, write_vtt
-from reelsub.synth import Speech, make_film
-from reelsub.tracks import Track, write_manifest
+from reelsub.subtitles.cues import Cue
+from reelsub.review.publish import publish
+from reelsub.contracts.review_record import SCHEMA, read_record, republish_token, sha256
+from reelsub.review.page import flagged_cues, write_review_page
+from reelsub.review.serve import served
+from reelsub.subtitles.files import read_srt, write_srt, write_vtt
+from testkit.synth import Speech, make_film
+from reelsub.contracts.tracks import Track, write_manifest
 from workflow import PROJECT, snakemake, subtitle_text
 
 LOG = logging.getLogger("test_review")
@@ -106,9 +106,9 @@ def test_a_published_file_with_no_record_is_treated_as_an_edit(tmp_path: Path) -
 )
 def test_a_broken_edit_stops_the_mux_naming_the_file(tmp_path: Path, content: bytes, problem: str) -> None:
     """pysrt's lenient reading would drop the broken cue from the film without a word."""
-    from reelsub.cues import SubtitleRules
+    from reelsub.subtitles.cues import SubtitleRules
     from reelsub.media import MediaError
-    from reelsub.review import describe_published
+    from reelsub.review.publish import describe_published
 
     machine = machine_folder(tmp_path / "machine", "machine")
     write_vtt([Cue(1.0, 2.5, ["machine"])], machine / "en.vtt")
@@ -124,9 +124,9 @@ def test_a_broken_edit_stops_the_mux_naming_the_file(tmp_path: Path, content: by
 
 def real_qc(cues: list[Cue]) -> dict:
     """QC's own report of ``cues``, against a transcript whose segments are those cues' text."""
-    from reelsub.cues import SubtitleRules
-    from reelsub.qc import qc_report
-    from reelsub.transcript import Segment, Transcript
+    from reelsub.subtitles.cues import SubtitleRules
+    from reelsub.subtitles.qc import qc_report
+    from reelsub.contracts.transcript import Segment, Transcript
 
     segments = [Segment(c.start, c.end, " ".join(c.lines)) for c in cues]
     return qc_report(cues, SubtitleRules(), 25.0, Transcript("f", "en", cues[-1].end + 1.0, segments))

@@ -13,12 +13,12 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from reelsub.cues import build_cues
-from reelsub.spoken import known_speakers, speaker_changes, spoken_words
-from reelsub.subtitle_rules import DIALOGUE_DASH, Cue, SubtitleRules, dialogue_lines, spoken_text
+from reelsub.subtitles.cues import build_cues
+from reelsub.subtitles.spoken import known_speakers, speaker_changes, spoken_words
+from reelsub.subtitles.rules import DIALOGUE_DASH, Cue, SubtitleRules, dialogue_lines, spoken_text
 from reelsub.text import visible_length
 from reelsub.models import ModelNotFound
-from reelsub.speakers import (
+from reelsub.align.speakers import (
     CONFIG_KEY,
     DiarizationSettings,
     RttmError,
@@ -30,7 +30,7 @@ from reelsub.speakers import (
     speaker_of,
     with_speakers,
 )
-from reelsub.transcript import Segment, Transcript, Word
+from reelsub.contracts.transcript import Segment, Transcript, Word
 from replayed_diarization import replayed_pipeline_folder
 from test_cues import frame_rates, rule_sets, transcripts
 

@@ -5,7 +5,7 @@ import os
 
 import pytest
 
-from reelsub.transcript import (
+from reelsub.contracts.transcript import (
     ContractError,
     Provenance,
     Segment,

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from reelsub.media import stream_md5
-from reelsub.synth import Speech, make_film
+from testkit.streams import stream_md5
+from testkit.synth import Speech, make_film
 from workflow import PROJECT, snakemake, streams, subtitle_text
 
 pytestmark = pytest.mark.e2e
@@ -132,9 +132,9 @@ def test_translate_missing_model_names_it_and_other_films_finish(tmp_path: Path)
 def test_translated_track_with_tiny_substitute_model_is_muxed_tagged_and_wrapped(tmp_path: Path) -> None:
     """English film → Hindi track, through the real IndicTrans2 loading code with a tiny random
     substitute model (its "Hindi" is meaningless; the plumbing, tags and cue rules are real)."""
-    from reelsub.cues import SubtitleRules
+    from reelsub.subtitles.cues import SubtitleRules
     from reelsub.text import visible_length
-    from reelsub.subtitle_files import read_srt
+    from reelsub.subtitles.files import read_srt
     from tiny_indictrans import build_tiny_indictrans
 
     model = build_tiny_indictrans(tmp_path / "tiny-en-indic-substitute")

@@ -22,7 +22,7 @@ from indian_films import HINDI, hindi_film
 from lib import MEDIA, WORK, Context, Row, log, machine_snapshot, snakemake
 
 from reelsub.media import extract_audio
-from reelsub.subtitle_files import read_srt
+from reelsub.subtitles.files import read_srt
 
 CONFIG = "films_sheet: films.tsv\nasr: {{model: base, script: {script}}}\ntranslate: {{engine: whisper}}\n"
 SHEET = "film\tpath\tsource_lang\ttarget_langs\nhindi\tfilms/hindi.mp4\thi\ten\n"

@@ -23,7 +23,8 @@ from lib import (
 
 
 def measure(bench: Context) -> None:
-    from reelsub.media import SubtitleTrack, burn_in, mux, probe, stream_md5
+    from reelsub.media import SubtitleTrack, burn_in, mux, probe
+    from testkit.streams import stream_md5
 
     film = films.hd_film(MEDIA, bench.base, bench.plan.mux_s)
     short = films.film_slice(MEDIA, film, 0, 2, f"{film.path.stem}-2s")  # the copy's fixed cost
@@ -87,7 +88,7 @@ def measure(bench: Context) -> None:
         f"{per_s_burn:.3f} s per second of film ({1 / per_s_burn:.1f}x real time on {CORES} cores). The ratio "
         f"grows with the film: about {project(1800):.0f}x for a 30-min and {project(7200):.0f}x for a 2-hour "
         "film of this picture (a rough projection from these rates)",
-        "md5 by reelsub.media.stream_md5 (packets of v:0 and a:0) of film and out.mkv",
+        "md5 by testkit.streams.stream_md5 (packets of v:0 and a:0) of film and out.mkv",
     ]
     saved = series["ffprobe"].median - series["pyav"].median
     if value < 100 and saved > 0:

@@ -66,7 +66,9 @@ def measure(bench: Context) -> None:
     shutil.copy(BENCH / "overhead_step.py", workdir / "overhead_step.py")  # paths are the Snakefile's own
     shutil.copy(BENCH / "overhead.Snakefile", workdir / "Snakefile")
     chains = {"script": Series("script"), "shell": Series("shell"), "start": Series("start")}
-    scripts_path = {"PYTHONPATH": str(PROJECT / "scripts")}  # the Snakefile imports reelsub.scheduling
+    scripts_path = {
+        "PYTHONPATH": str(PROJECT / "scripts")
+    }  # the Snakefile imports reelsub.workflow.scheduling
     for _ in range(bench.plan.repeats):
         for kind in chains:
             if kind == "start":  # the same snakemake command with nothing to run: start, parse, DAG

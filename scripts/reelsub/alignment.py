@@ -39,11 +39,11 @@ from difflib import SequenceMatcher
 from pathlib import Path
 from typing import Any, Sequence
 
-from .languages import is_supported, resolve
-from .models import ModelNotFound, cache_dir, hub_is_offline
-from .pauses import fit_to_speech
-from .settings import schema_defaults
-from .transcript import Provenance, Segment, Transcript, Word, package_versions
+from reelsub.languages import is_supported, resolve
+from reelsub.models import ModelNotFound, cache_dir, hub_is_offline
+from reelsub.pauses import fit_to_speech
+from reelsub.workflow.settings import schema_defaults
+from reelsub.contracts.transcript import Provenance, Segment, Transcript, Word, package_versions
 
 log = logging.getLogger(__name__)
 
@@ -448,8 +448,8 @@ def _vad_available() -> bool:
 
 
 def _heard_speech(audio: Path) -> list:
-    from .asr.audio import PcmAudio
-    from .asr.vad import heard_speech
+    from reelsub.asr.audio import PcmAudio
+    from reelsub.asr.vad import heard_speech
 
     with PcmAudio(audio) as source:
         return heard_speech(source)

@@ -27,9 +27,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from . import languages
-from .media import MediaError, Stream
-from .transcript import ContractError, write_text_atomically
+from reelsub import languages
+from reelsub.media import MediaError, Stream
+from reelsub.contracts.transcript import ContractError, write_text_atomically
 
 SCHEMA = "reelsub.audio/1"
 AUTO = "auto"

@@ -25,7 +25,7 @@ from typing import Any
 
 import jsonschema
 
-from reelsub.settings import read_yaml
+from reelsub.workflow.settings import read_yaml
 
 Schema = dict[str, Any]
 

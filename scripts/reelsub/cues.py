@@ -39,7 +39,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from reelsub import text
-from reelsub.spoken import (
+from reelsub.subtitles.spoken import (
     SENTENCE_PAUSE_MS,
     SpokenWord,
     article_split_forced,
@@ -47,7 +47,7 @@ from reelsub.spoken import (
     speaker_changes,
     spoken_words,
 )
-from reelsub.subtitle_rules import DIALOGUE_DASH, Cue, CueTiming, SubtitleRules
+from reelsub.subtitles.rules import DIALOGUE_DASH, Cue, CueTiming, SubtitleRules
 from reelsub.text import (
     BreakWords,
     break_words_for,
@@ -56,7 +56,7 @@ from reelsub.text import (
     splits_article,
     visible_length,
 )
-from reelsub.transcript import Transcript
+from reelsub.contracts.transcript import Transcript
 
 # -- line breaking ------------------------------------------------------------------------------
 

@@ -1,15 +1,15 @@
 """export: publish a film's transcript for people and other tools.
 
-``transcript.json`` is the contract itself (see reelsub.transcript); ``transcript.txt`` is one
+``transcript.json`` is the contract itself (see reelsub.contracts.transcript); ``transcript.txt`` is one
 segment per line; ``transcript.srt`` has one cue per segment, as Whisper segmented it. The
 broadcast-grade subtitle tracks are the subtitle stage's job, not this one.
 """
 
 from __future__ import annotations
 
-from .cues import Cue
-from .subtitle_files import write_srt
-from .transcript import Provenance, Transcript, package_versions, write_text_atomically
+from reelsub.subtitles.cues import Cue
+from reelsub.subtitles.files import write_srt
+from reelsub.contracts.transcript import Provenance, Transcript, package_versions, write_text_atomically
 
 
 def export_transcript(transcript: Transcript, json_path: str, txt_path: str, srt_path: str) -> Transcript:

@@ -12,7 +12,7 @@ Two places could lose one:
   in a film's ``subtitles/`` that the machine did not write into ``edits-backup/<time>/``, and
   removes nothing when one of them cannot be moved.
 
-What the machine wrote is known from ``subtitles/review.json`` (reelsub.review_record) and from
+What the machine wrote is known from ``subtitles/review.json`` (reelsub.contracts.review_record) and from
 the machine's own tracks in ``machine_subtitles/``.
 """
 
@@ -26,9 +26,9 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .contract import ContractError, write_text_atomically
-from .review_record import MACHINE_FOLDER, MANIFEST, RECORD, read_record, sha256
-from .tracks import read_manifest
+from reelsub.contracts.base import ContractError, write_text_atomically
+from reelsub.contracts.review_record import MACHINE_FOLDER, MANIFEST, RECORD, read_record, sha256
+from reelsub.contracts.tracks import read_manifest
 
 KEPT_FOLDER = "kept"  # inside the published folder: a person's file a new machine file took the place of
 BACKUP_FOLDER = "edits-backup"  # beside jobs/: what `make clean` kept

@@ -29,8 +29,8 @@ import wave
 from functools import lru_cache
 from pathlib import Path
 
-from .media import decode_to_pcm
-from .models import cache_dir
+from reelsub.media import decode_to_pcm
+from reelsub.models import cache_dir
 
 KOKORO_RATE = 24000
 MODEL_PARTS = 4

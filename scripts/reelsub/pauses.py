@@ -21,8 +21,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from . import text
-from .transcript import Segment, SpeechRegion, Transcript, Word
+from reelsub import text
+from reelsub.contracts.transcript import Segment, SpeechRegion, Transcript, Word
 
 MIN_SILENCE_S = 0.25  # shorter silences between speech regions are breaths inside a phrase
 MAX_SHIFT_S = 2.0  # how far Whisper's boundary may lie from the silence it belongs in

@@ -17,12 +17,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from .contract import ContractError
-from .qc_report import read_qc_report
-from .subtitle_rules import Cue
-from .subtitle_files import read_srt, vtt_timestamp
-from .tracks import Track, read_manifest
-from .transcript import write_text_atomically
+from reelsub.contracts.base import ContractError
+from reelsub.contracts.qc_report import read_qc_report
+from reelsub.subtitles.rules import Cue
+from reelsub.subtitles.files import read_srt, vtt_timestamp
+from reelsub.contracts.tracks import Track, read_manifest
+from reelsub.contracts.transcript import write_text_atomically
 
 # What a browser is asked about in canPlayType() for each container the film sheet accepts.
 CONTAINER_TYPES = {
@@ -49,7 +49,7 @@ def flagged_cues(qc: dict[str, Any], cues: Sequence[Cue]) -> list[Flag]:
     """The flagged cues of a track's QC report, in time order.
 
     The one place the page reads QC's findings: every violation and review flag of a cue
-    (reelsub.qc_report, ``findings``), with the cue times from the track's SRT; findings about the
+    (reelsub.contracts.qc_report, ``findings``), with the cue times from the track's SRT; findings about the
     whole track (wrong script, language mismatch) are in the summary above the list.
     """
     flags = []

@@ -2,8 +2,8 @@
 
 Speaker turns are ``(start, end, speaker)`` stretches of audio, as a diarization model returns them
 or as an RTTM file (NIST's Rich Transcription Time Marked format) annotates them. They become the
-transcript's optional ``speaker`` on words and segments (reelsub.transcript), which the cue builder
-uses to keep speakers apart (reelsub.cues: a cue holds one speaker, or two with dialogue dashes).
+transcript's optional ``speaker`` on words and segments (reelsub.contracts.transcript), which the cue builder
+uses to keep speakers apart (reelsub.subtitles.cues: a cue holds one speaker, or two with dialogue dashes).
 
 Where turns come from:
 
@@ -27,10 +27,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from .subtitle_rules import Cue, SubtitleRules
-from .models import ModelNotFound, hub_is_offline
-from .settings import schema_defaults
-from .transcript import Provenance, Segment, Transcript, Word, package_versions
+from reelsub.subtitles.rules import Cue, SubtitleRules
+from reelsub.models import ModelNotFound, hub_is_offline
+from reelsub.workflow.settings import schema_defaults
+from reelsub.contracts.transcript import Provenance, Segment, Transcript, Word, package_versions
 
 log = logging.getLogger(__name__)
 
@@ -267,7 +267,9 @@ def with_speakers(
 def cues_mixing_speakers(cues: Sequence[Cue], transcript: Transcript) -> list[int]:
     """0-based indices of cues that mix speakers: QC's ``speaker_mix`` violation (two speakers
     without the dialogue-dash convention, or three or more), which is the one definition of it."""
-    from .qc import cue_findings  # qc imports the rules this module uses: import at call time
+    from reelsub.subtitles.qc import (
+        cue_findings,
+    )  # qc imports the rules this module uses: import at call time
 
     findings = cue_findings(cues, SubtitleRules(), 25.0, transcript)
     return [found.index for found in findings if "speaker_mix" in found.violations]

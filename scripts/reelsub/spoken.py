@@ -7,10 +7,10 @@ import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from reelsub.settings import schema_defaults
-from reelsub.subtitle_rules import CueTiming, SubtitleRules
+from reelsub.workflow.settings import schema_defaults
+from reelsub.subtitles.rules import CueTiming, SubtitleRules
 from reelsub.text import visible_length
-from reelsub.transcript import Transcript, estimated_words
+from reelsub.contracts.transcript import Transcript, estimated_words
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pysrt
 
-from reelsub.cues import Cue
-from reelsub.transcript import write_text_atomically
+from reelsub.subtitles.cues import Cue
+from reelsub.contracts.transcript import write_text_atomically
 
 
 def _milliseconds(seconds: float) -> int:

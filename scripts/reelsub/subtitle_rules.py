@@ -1,8 +1,8 @@
 """The subtitle standard as rules, the same rules in whole milliseconds, and the cue they apply to.
 
 The numbers are Netflix's and the BBC's (docs/subtitle-standards.md); every one is a field of
-:class:`SubtitleRules`, whose defaults are config/schema.yaml's. The cue builder (reelsub.cues)
-and QC (reelsub.qc) both apply these rules; neither borrows the other's reasoning.
+:class:`SubtitleRules`, whose defaults are config/schema.yaml's. The cue builder (reelsub.subtitles.cues)
+and QC (reelsub.subtitles.qc) both apply these rules; neither borrows the other's reasoning.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 from typing import Any
 
-from reelsub.settings import schema_defaults, settings_from
+from reelsub.workflow.settings import schema_defaults, settings_from
 from reelsub.text import visible_length
 
 _CONFIG = schema_defaults("subtitle")  # every rule's default is the schema's

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Iterable
 
-from .stage import last_error
-from .qc_report import read_qc_report
-from .tracks import MANIFEST, read_manifest
+from reelsub.workflow.stage import last_error
+from reelsub.contracts.qc_report import read_qc_report
+from reelsub.contracts.tracks import MANIFEST, read_manifest
 
 
 def failed_films(film_ids: Iterable[str], jobs_root: Path, since: float) -> list[tuple[str, str]]:

@@ -11,8 +11,8 @@ from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any
 
-from . import languages
-from .contract import ContractError, read_document, write_document
+from reelsub import languages
+from reelsub.contracts.base import ContractError, read_document, write_document
 
 MANIFEST = "tracks.json"
 SCHEMA = "reelsub.tracks/1"

@@ -34,7 +34,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from .contract import ContractError, read_document, write_document, write_text_atomically
+from reelsub.contracts.base import ContractError, read_document, write_document, write_text_atomically
 
 SCHEMA = "reelsub.transcript/2"
 READABLE = ("reelsub.transcript/1", SCHEMA)

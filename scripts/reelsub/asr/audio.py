@@ -7,7 +7,7 @@ import wave
 from pathlib import Path
 from typing import Any
 
-from ..media import SAMPLE_RATE, decode_to_pcm
+from reelsub.media import SAMPLE_RATE, decode_to_pcm
 
 
 class PcmAudio:

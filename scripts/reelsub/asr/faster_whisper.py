@@ -15,18 +15,24 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from ..models import ModelNotFound, hub_is_offline, resolve_whisper_model
-from ..pauses import fit_to_speech
-from ..settings import schema_defaults
-from ..transcript import Segment, SpeechRegion, Transcript, in_time_order
-from . import languages_in_film
-from .audio import PcmAudio
-from .engine import EngineResult
-from .output import collect_segments
-from .packing import PackedSpeech, layout_for
-from .settings import AsrSettings
-from .vad import decoding_regions
-from .windows import RETRY_PASSES, decoding_groups, decoding_windows, unfinished_windows, unheard_regions
+from reelsub.models import ModelNotFound, hub_is_offline, resolve_whisper_model
+from reelsub.pauses import fit_to_speech
+from reelsub.workflow.settings import schema_defaults
+from reelsub.contracts.transcript import Segment, SpeechRegion, Transcript, in_time_order
+from reelsub.asr import languages_in_film
+from reelsub.asr.audio import PcmAudio
+from reelsub.asr.engine import EngineResult
+from reelsub.asr.output import collect_segments
+from reelsub.asr.packing import PackedSpeech, layout_for
+from reelsub.asr.settings import AsrSettings
+from reelsub.asr.vad import decoding_regions
+from reelsub.asr.windows import (
+    RETRY_PASSES,
+    decoding_groups,
+    decoding_windows,
+    unfinished_windows,
+    unheard_regions,
+)
 
 log = logging.getLogger(__name__)
 
@@ -187,7 +193,7 @@ class FasterWhisperEngine:
     ) -> EngineResult:
         from faster_whisper import BatchedInferencePipeline
 
-        from . import script_choice
+        from reelsub.asr import script_choice
 
         if self.model is None:
             self.load(settings)

@@ -14,10 +14,10 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from ..transcript import Segment, SpeechRegion
-from .audio import PcmAudio
-from .vad import WINDOW_S
-from .windows import decoding_groups
+from reelsub.contracts.transcript import Segment, SpeechRegion
+from reelsub.asr.audio import PcmAudio
+from reelsub.asr.vad import WINDOW_S
+from reelsub.asr.windows import decoding_groups
 
 log = logging.getLogger(__name__)
 

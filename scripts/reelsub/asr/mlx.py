@@ -26,13 +26,13 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-from ..models import ModelNotFound
-from ..transcript import SpeechRegion
-from .audio import SAMPLE_RATE, PcmAudio
-from .engine import EngineResult
-from . import script_choice
-from .output import collect_segments
-from .settings import AsrSettings
+from reelsub.models import ModelNotFound
+from reelsub.contracts.transcript import SpeechRegion
+from reelsub.asr.audio import SAMPLE_RATE, PcmAudio
+from reelsub.asr.engine import EngineResult
+from reelsub.asr import script_choice
+from reelsub.asr.output import collect_segments
+from reelsub.asr.settings import AsrSettings
 
 log = logging.getLogger(__name__)
 

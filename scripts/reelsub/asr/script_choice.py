@@ -20,10 +20,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from .. import text
-from ..languages import expected_scripts
-from ..transcript import Segment
-from ..urdu_devanagari import urdu_to_devanagari
+from reelsub import text
+from reelsub.languages import expected_scripts
+from reelsub.contracts.transcript import Segment
+from reelsub.urdu_devanagari import urdu_to_devanagari
 
 METHODS = ("transliterate", "as_written")
 

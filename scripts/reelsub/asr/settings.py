@@ -6,8 +6,8 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from ..hardware import compute_type_for, resolve_device
-from ..settings import schema_defaults, settings_from
+from reelsub.workflow.hardware import compute_type_for, resolve_device
+from reelsub.workflow.settings import schema_defaults, settings_from
 
 BACKENDS = ("whisperx", "mlx")
 _CONFIG = schema_defaults("asr")  # every default below that config can set is the schema's
