@@ -110,5 +110,8 @@ bench-quick: venv system-packages bench-system-packages
 bench-gpu: venv bench-system-packages
 	HF_HUB_OFFLINE=1 $(WITH_PATHS) $(VENV)/bin/python bench/gpu.py
 
+# jobs/ goes, but not what people edited there: scripts/clean.py moves every edited subtitle file to
+# edits-backup/<time>/ first and names each (README: Review and fix the subtitles).
 clean:
-	rm -rf jobs .snakemake dag.svg rulegraph.svg
+	$(PYTHON) scripts/clean.py jobs --into edits-backup
+	rm -rf .snakemake dag.svg rulegraph.svg

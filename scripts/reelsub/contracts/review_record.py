@@ -7,7 +7,10 @@ is built, and reelsub.review.publish (pysrt, cues, QC) cost 60 ms there.
 
     {"schema": "reelsub.review/1", "film": "<film>", "republished": <int>,
      "tracks": {"<lang>": {"language", "file", "published_sha256",
-                           "machine_copy", "machine_copy_sha256", "edit_kept_at"}}}
+                           "machine_copy", "machine_copy_sha256", "edit_kept_at", "left_out_at"}},
+     "kept": [{"language", "file", "was", "at"}]}
+
+``left_out_at`` and ``kept`` came later within version 1 and may be missing (read as None, []).
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from reelsub.contracts.tracks import MANIFEST, read_manifest
 SCHEMA = "reelsub.review/1"
 RECORD = "review.json"
 MACHINE_COPY = "{language}.machine.srt"
+MACHINE_FOLDER = "machine_subtitles"  # jobs/<film>/machine_subtitles, as rules/subtitle.smk names it
 
 
 @dataclass
@@ -35,6 +39,29 @@ class PublishedTrack:
     machine_copy: str | None = None  # <lang>.machine.srt, while an edit is kept over a newer machine version
     machine_copy_sha256: str | None = None
     edit_kept_at: float | None = None  # Unix time a new machine version last went beside the edit
+    # Unix time the machine stopped making this track (asr heard another language: hi <-> ur). The
+    # entry stays while its file does, so an edit is still told from the machine's, and is warned of.
+    left_out_at: float | None = None
+
+    def machine_wrote(self) -> set[str]:
+        """The hashes of what the machine last wrote for this track: its file, and the copy beside it."""
+        return {self.published_sha256} | ({self.machine_copy_sha256} if self.machine_copy_sha256 else set())
+
+    def edited(self, published: Path) -> bool:
+        """Whether the published file holds what a person wrote (False where there is none)."""
+        path = Path(published) / self.file
+        return path.is_file() and sha256(path) not in self.machine_wrote()
+
+
+@dataclass
+class KeptCopy:
+    """A person's file moved to a named copy so that nothing overwrites it: a hand merge in the
+    machine copy a new machine version takes the place of, or a save overtaken by another save."""
+
+    language: str
+    file: str  # the copy, inside the published folder (kept/<name>.<time>.srt)
+    was: str  # where the person's file was (<lang>.machine.srt, or <lang>.srt)
+    at: float  # Unix time it was moved
 
 
 @dataclass
@@ -43,6 +70,14 @@ class ReviewRecord:
     # How many runs wrote a deleted published file again; see republish_token for why it is counted.
     republished: int = 0
     tracks: dict[str, PublishedTrack] = field(default_factory=dict)
+    kept: list[KeptCopy] = field(default_factory=list)
+
+    def deleted(self, published: Path) -> bool:
+        """Whether a published file of a track the machine makes has been deleted (one left out is
+        not republished: deleting it only drops it from the record)."""
+        return any(
+            t.left_out_at is None and not (Path(published) / t.file).exists() for t in self.tracks.values()
+        )
 
 
 def sha256(path: Path) -> str:
@@ -58,7 +93,8 @@ def read_record(published: Path) -> ReviewRecord | None:
     if not isinstance(data, dict) or data.get("schema") != SCHEMA:
         return None
     tracks = {lang: PublishedTrack(**entry) for lang, entry in data.get("tracks", {}).items()}
-    return ReviewRecord(data.get("film", ""), int(data.get("republished", 0)), tracks)
+    kept = [KeptCopy(**copy) for copy in data.get("kept", [])]
+    return ReviewRecord(data.get("film", ""), int(data.get("republished", 0)), tracks, kept)
 
 
 def write_record(published: Path, record: ReviewRecord) -> None:
@@ -73,8 +109,7 @@ def republish_token(published: Path) -> str:
     record = read_record(published)
     if record is None:
         return "0 republished"
-    missing = any(not (Path(published) / t.file).exists() for t in record.tracks.values())
-    return f"{record.republished + missing} republished"
+    return f"{record.republished + record.deleted(published)} republished"
 
 
 def published_inputs(machine: Path, published: Path) -> list[str]:
@@ -87,13 +122,39 @@ def published_inputs(machine: Path, published: Path) -> list[str]:
 
 
 def kept_edit_lines(published: Path, since: float) -> list[str]:
-    """One line per track whose edit was kept over a new machine version during this run."""
+    """The end-of-run summary of the review loop: one line per track whose edit was kept over a new
+    machine version during this run, per person's file moved to a copy during this run, and, on
+    every run while it lasts, per edit left out of the film because its language changed (a run
+    with nothing to do prints no summary: Snakemake calls neither onsuccess nor onerror)."""
     record = read_record(published)
     if record is None:
         return []
-    return [
-        f"[{t.language}] kept your edit {Path(published) / t.file}; the new machine version is "
-        f"{Path(published) / t.machine_copy}"
+    published = Path(published)
+    lines = [
+        f"[{t.language}] kept your edit {published / t.file}; the new machine version is "
+        f"{published / t.machine_copy}"
         for t in record.tracks.values()
         if t.machine_copy and t.edit_kept_at is not None and t.edit_kept_at >= since
     ]
+    lines += [
+        f"[{c.language}] your changes to {published / c.was} are now in {published / c.file}, where "
+        "nothing overwrites them"
+        for c in record.kept
+        if c.at >= since
+    ]
+    lines += [
+        left_out_line(published, record, t)
+        for t in record.tracks.values()
+        if t.left_out_at and t.edited(published)
+    ]
+    return lines
+
+
+def left_out_line(published: Path, record: ReviewRecord, track: PublishedTrack) -> str:
+    """What the run says of an edit the film no longer carries: its track's language changed."""
+    now = ", ".join(t.language for t in record.tracks.values() if t.left_out_at is None) or "none"
+    return (
+        f"[{track.language}] your edit {Path(published) / track.file} is left out of the film: the "
+        f"machine no longer makes a {track.language} track (now: {now}). The file is kept; carry your "
+        "fixes over to the new track, or delete it to stop this warning"
+    )

@@ -16,6 +16,15 @@ Publishing a track:
   end-of-run summary. Keeping rather than stopping: in a batch, one reviewed film must not hold the
   others up, and the human version is the one worth more; the machine's is beside it to compare.
 
+No person's file is overwritten or deleted without a copy the run names (reelsub.review.keep_edits):
+
+- a file is replaced only while it holds what the machine wrote, checked again on what is taken
+  away, so an edit saved between the check and the replace stays (replace_unless_edited);
+- a hand merge in ``<lang>.machine.srt`` stays while the machine version is unchanged, and moves to
+  ``kept/<lang>.machine.<time>.srt`` before a newer one takes its place (recorded in ``kept``);
+- a track the machine no longer makes (asr heard Urdu where it heard Hindi) keeps its entry while
+  its file exists, and an edit of it, which the film no longer carries, is warned of by every run.
+
 mux muxes the published files (listed as its inputs, so an edit, newer than ``out.mkv``, reruns
 only mux) and describes what it muxed: ``subtitles/<lang>.vtt``, ``<lang>.qc.json`` and
 ``tracks.json`` are rewritten from the published SRT, QC rerun against the transcript where it was
@@ -27,7 +36,6 @@ The record itself is read and written through reelsub.contracts.review_record.
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -35,6 +43,7 @@ from pathlib import Path
 import pysrt
 
 from reelsub.subtitles.cues import Cue, SubtitleRules
+from reelsub.review.keep_edits import now, replace_unless_edited
 from reelsub.media import MediaError
 from reelsub.subtitles.qc import qc_report
 from reelsub.contracts.qc_report import read_qc_report, write_qc_report
@@ -43,8 +52,10 @@ from reelsub.contracts.tracks import Track, read_manifest, write_manifest
 from reelsub.contracts.review_record import (
     MACHINE_COPY,
     SCHEMA,
+    KeptCopy,
     PublishedTrack,
     ReviewRecord,
+    left_out_line,
     read_record,
     sha256,
     write_record,
@@ -58,6 +69,9 @@ class PublishOutcome:
     action: str  # "published", "replaced", "unchanged", "restored", "kept_edit", "kept_edit_machine_beside"
     published: Path
     machine_copy: Path | None = None
+    saved_during_run: bool = False  # the edit was saved while this run replaced the machine's file
+    merge_kept: bool = False  # a person's changes to the machine copy stay in it (no new machine version)
+    copies: tuple[tuple[Path, Path], ...] = ()  # (where, now in kept/): a person's files moved to a copy
 
 
 def _copy(source: Path, target: Path) -> None:
@@ -70,35 +84,47 @@ def publish(machine: Path, published: Path, film: str, log: logging.Logger) -> l
     machine, published = Path(machine), Path(published)
     published.mkdir(parents=True, exist_ok=True)
     old = read_record(published) or ReviewRecord(film)
-    record = ReviewRecord(film, old.republished)
-    if any(not (published / t.file).exists() for t in old.tracks.values()):
+    record = ReviewRecord(film, old.republished, kept=list(old.kept))
+    if old.deleted(published):
         record.republished += 1  # as republish_token counted it
     outcomes = []
     for track in read_manifest(machine):
         outcome, entry = _publish_track(machine / track.srt, published, track, old.tracks.get(track.language))
         record.tracks[track.language] = entry
         outcomes.append(outcome)
-        if outcome.action == "kept_edit_machine_beside":
-            log.warning(
-                "%s [%s]: kept your edit of %s; the new machine version is %s (compare them; delete "
-                "%s to take the machine's)",
-                film,
-                track.language,
-                outcome.published,
-                outcome.machine_copy,
-                outcome.published.name,
+        _log_outcome(outcome, film, log)
+        for was, copy in outcome.copies:
+            record.kept.append(
+                KeptCopy(track.language, _inside(copy, published), _inside(was, published), now())
             )
-        elif outcome.action == "kept_edit":
-            log.info(
-                "%s [%s]: kept your edit of %s (the machine version is unchanged)",
-                film,
-                track.language,
-                outcome.published,
-            )
-        elif outcome.action != "unchanged":
-            log.info("%s [%s]: %s %s", film, track.language, outcome.action, outcome.published)
+    _keep_left_out(old, record, published, film, log)
     write_record(published, record)
     return outcomes
+
+
+def _log_outcome(outcome: PublishOutcome, film: str, log: logging.Logger) -> None:
+    where = f"{film} [{outcome.language}]"
+    if outcome.saved_during_run:
+        log.warning("%s: %s was saved while this run replaced it: kept your edit", where, outcome.published)
+    for was, copy in outcome.copies:
+        log.warning("%s: moved your changes to %s to %s, where nothing overwrites them", where, was, copy)
+    if outcome.merge_kept:
+        log.info(
+            "%s: kept your changes to %s (the machine version is unchanged)", where, outcome.machine_copy
+        )
+    if outcome.action == "kept_edit_machine_beside":
+        log.warning(
+            "%s: kept your edit of %s; the new machine version is %s (compare them; delete %s to take the "
+            "machine's)",
+            where,
+            outcome.published,
+            outcome.machine_copy,
+            outcome.published.name,
+        )
+    elif outcome.action == "kept_edit":
+        log.info("%s: kept your edit of %s (the machine version is unchanged)", where, outcome.published)
+    elif outcome.action != "unchanged":
+        log.info("%s: %s %s", where, outcome.action, outcome.published)
 
 
 def _publish_track(
@@ -107,39 +133,85 @@ def _publish_track(
     target = published / track.srt
     new = sha256(machine_srt)
     fresh = PublishedTrack(track.language, track.srt, new)
-    if not target.exists():
+    machine_wrote = {new} | (entry.machine_wrote() if entry else set())
+    current = sha256(target) if target.exists() else None
+    if current is not None and current not in machine_wrote:
+        # A person's file. With no record (an older job folder) nothing says which machine version
+        # it started from, so any machine version counts as new.
+        return _keep_edit(machine_srt, published, track, entry, entry.published_sha256 if entry else None)
+    if current == new:
         _drop_machine_copy(published, entry)
-        _copy(machine_srt, target)
-        return PublishOutcome(track.language, "restored" if entry else "published", target), fresh
-    current = sha256(target)
-    machine_wrote = {new} | ({entry.published_sha256, entry.machine_copy_sha256} if entry else set())
-    if current in machine_wrote:
-        _drop_machine_copy(published, entry)
-        if current == new:
-            return PublishOutcome(track.language, "unchanged", target), fresh
-        _copy(machine_srt, target)
-        return PublishOutcome(track.language, "replaced", target), fresh
-    # A person's file. With no record (an older job folder) nothing says which machine version it
-    # started from, so any machine version counts as new.
-    base = entry.published_sha256 if entry else None
+        return PublishOutcome(track.language, "unchanged", target), fresh
+    # The hash was checked, but a save can come before the file is replaced: replace_unless_edited
+    # checks again what it takes away, and keeps a person's file in its place.
+    placed = replace_unless_edited(target, machine_srt.read_text(encoding="utf-8"), machine_wrote)
+    copies = tuple((target, copy) for copy in placed.copies)
+    if not placed.written:
+        outcome, kept = _keep_edit(machine_srt, published, track, entry, current)
+        return replace(outcome, saved_during_run=True, copies=copies + outcome.copies), kept
+    _drop_machine_copy(published, entry)
+    action = "replaced" if current is not None else "restored" if entry else "published"
+    return PublishOutcome(track.language, action, target, copies=copies), fresh
+
+
+def _keep_edit(
+    machine_srt: Path, published: Path, track: Track, entry: PublishedTrack | None, base: str | None
+) -> tuple[PublishOutcome, PublishedTrack]:
+    """The published file is a person's: it stays. ``base`` is the machine version it started from."""
+    target = published / track.srt
+    new = sha256(machine_srt)
     if new == base:
         _drop_machine_copy(published, entry)  # the machine went back to what the edit started from
         return PublishOutcome(track.language, "kept_edit", target), PublishedTrack(
             track.language, track.srt, base
         )
     copy = published / MACHINE_COPY.format(language=track.language)
-    _copy(machine_srt, copy)
-    kept = PublishedTrack(track.language, track.srt, base or new, copy.name, new, time.time())
-    return PublishOutcome(track.language, "kept_edit_machine_beside", target, copy), kept
+    kept = PublishedTrack(track.language, track.srt, base or new, copy.name, new, now())
+    last_copy = entry.machine_copy_sha256 if entry and entry.machine_copy else None
+    in_copy = sha256(copy) if copy.exists() else None
+    news_since = entry.edit_kept_at if entry else None  # when the machine version last changed
+    if in_copy == new:  # already beside the edit
+        since = news_since if new == last_copy else kept.edit_kept_at
+        return PublishOutcome(track.language, "kept_edit_machine_beside", target, copy), replace(
+            kept, edit_kept_at=since
+        )
+    if in_copy is not None and new == last_copy:
+        # The person changed the machine copy (a hand merge) and the machine has nothing new: it stays.
+        outcome = PublishOutcome(track.language, "kept_edit", target, copy, merge_kept=True)
+        return outcome, replace(kept, edit_kept_at=news_since)
+    # A person's changes to the copy go to a named copy in kept/ before the new version takes the place.
+    text = machine_srt.read_text(encoding="utf-8")
+    placed = replace_unless_edited(copy, text, {last_copy} if last_copy else set(), edit_stays=False)
+    copies = tuple((copy, moved) for moved in placed.copies)
+    if not placed.written:  # saved to the machine copy in the instant it was free: theirs stays there
+        outcome = PublishOutcome(track.language, "kept_edit", target, copies=copies)
+        return outcome, replace(kept, machine_copy=None, machine_copy_sha256=None, edit_kept_at=news_since)
+    return PublishOutcome(track.language, "kept_edit_machine_beside", target, copy, copies=copies), kept
+
+
+def _inside(path: Path, published: Path) -> str:
+    return path.relative_to(published).as_posix()
 
 
 def _drop_machine_copy(published: Path, entry: PublishedTrack | None) -> None:
-    """Remove a machine copy that is no longer news, unless someone changed it since."""
-    if entry is None or entry.machine_copy is None:
+    """Remove a machine copy that is no longer news, unless someone changed it (or changes it now)."""
+    if entry is None or entry.machine_copy is None or entry.machine_copy_sha256 is None:
         return
-    copy = published / entry.machine_copy
-    if copy.exists() and sha256(copy) == entry.machine_copy_sha256:
-        copy.unlink()
+    replace_unless_edited(published / entry.machine_copy, None, {entry.machine_copy_sha256})
+
+
+def _keep_left_out(
+    old: ReviewRecord, record: ReviewRecord, published: Path, film: str, log: logging.Logger
+) -> None:
+    """A track the machine no longer makes (asr heard Urdu where it heard Hindi): its entry stays
+    while its file does, and an edit of it, which the film no longer carries, is warned of."""
+    for language, entry in old.tracks.items():
+        if language in record.tracks or not (published / entry.file).exists():
+            continue
+        left = replace(entry, left_out_at=entry.left_out_at or now())
+        record.tracks[language] = left
+        if left.edited(published):
+            log.warning("%s %s", film, left_out_line(published, record, left))
 
 
 def read_edited_srt(path: Path) -> list[Cue]:
@@ -174,7 +246,7 @@ def describe_published(
         source = published / track.srt
         if not source.exists():  # subtitle republishes deleted files; this is only a fallback
             log.warning("%s is missing: publishing the machine version again", source)
-            _copy(machine / track.srt, source)
+            replace_unless_edited(source, (machine / track.srt).read_text(encoding="utf-8"), set())
         machine_qc = read_qc_report(machine / track.qc).document
         edited = sha256(source) != sha256(machine / track.srt)
         count = track.cues
