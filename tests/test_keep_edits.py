@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 import pytest
-from reelsub.review.publish import publish as review
+from reelsub.review import publish as review
 from reelsub.subtitles.cues import Cue
 from reelsub.review.publish import publish
 from reelsub.contracts.review_record import (
@@ -213,7 +213,7 @@ def test_an_edit_saved_between_the_hash_check_and_the_replace_is_kept(
 def test_an_edit_saved_after_the_file_was_moved_aside_is_kept(tmp_path: Path, monkeypatch) -> None:
     """The save lands after the machine's file was moved aside, before the new one is linked in: the
     new one must not clobber it. (A window the fix opens: the hook is the fix's own step.)"""
-    from reelsub import keep_edits
+    from reelsub.review import keep_edits
 
     published = tmp_path / "subtitles"
     log = logging.getLogger("test_keep_edits")
@@ -285,7 +285,7 @@ def test_two_saves_during_one_replace_are_both_kept_and_the_run_names_the_copy(
 ) -> None:
     """A save right after the hash check, and another while the first is put back: the latest stays
     in place, the earlier one goes to a copy in kept/, named in the log and in the end-of-run lines."""
-    from reelsub import keep_edits
+    from reelsub.review import keep_edits
 
     published = tmp_path / "subtitles"
     log = logging.getLogger("test_keep_edits")
