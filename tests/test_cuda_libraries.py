@@ -22,7 +22,7 @@ import pytest
 
 import films_factory as factory
 from reelsub.cuda_libraries import CUBLAS, FOR_TORCH, FROM_ENV
-from reelsub.transcript import Transcript
+from reelsub.contracts.transcript import Transcript
 from workflow import PROJECT, snakemake
 
 # As in an env without the nvidia-*-cu12 wheels: `import nvidia` finds nothing.
@@ -95,7 +95,7 @@ def test_auto_with_a_cuda_device_and_the_venvs_wheels_chooses_cuda() -> None:
     """The libraries load here, so a (faked) CUDA device is taken; with none, the CPU."""
     result = run_python(
         """
-        from reelsub.hardware import resolve_device
+        from reelsub.workflow.hardware import resolve_device
         print(resolve_device("auto", "asr.device", device_count=lambda: 1),
               resolve_device("auto", "asr.device", device_count=lambda: 0))
         """
@@ -109,7 +109,7 @@ def test_without_the_nvidia_wheels_explicit_cuda_is_one_line_naming_libcublas_an
 ) -> None:
     result = run_python(
         """
-        from reelsub.hardware import BackendError, resolve_device
+        from reelsub.workflow.hardware import BackendError, resolve_device
         try:
             resolve_device("cuda", "asr.device")
         except BackendError as error:
@@ -194,10 +194,10 @@ def test_explicit_cuda_without_cublas_fails_before_decoding_naming_libcublas_and
 
 def test_the_summary_repeats_only_this_runs_fallbacks(tmp_path: Path) -> None:
     """A fallback warning of an earlier run (an older log) is not repeated in this run's summary."""
-    from reelsub.hardware import CPU_FALLBACK_MARK
-    from reelsub.summary import cpu_fallbacks
+    from reelsub.workflow.hardware import CPU_FALLBACK_MARK
+    from reelsub.workflow.summary import cpu_fallbacks
 
-    line = f"2026-12-04 10:00:00,000 WARNING reelsub.hardware: {CPU_FALLBACK_MARK}: align.device=auto: why\n"
+    line = f"2026-12-04 10:00:00,000 WARNING reelsub.workflow.hardware: {CPU_FALLBACK_MARK}: align.device=auto: why\n"
     for film in ("old", "new"):
         (tmp_path / film / "logs").mkdir(parents=True)
         (tmp_path / film / "logs" / "align.log").write_text(f"started\n{line}finished\n")

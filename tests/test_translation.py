@@ -19,8 +19,8 @@ import pytest
 from reelsub.asr import AsrSettings
 from reelsub.languages import resolve
 from reelsub.models import ModelNotFound
-from reelsub.transcript import Segment, Transcript
-from reelsub.translation import (
+from reelsub.contracts.transcript import Segment, Transcript
+from reelsub.translate.translation import (
     MODELS_BY_SIZE,
     Sentence,
     TranslateSettings,

@@ -11,7 +11,7 @@ So a stage that is to compute on CUDA loads the libraries here first, with RTLD_
 env's ``nvidia-*-cu12`` packages where they are installed, else by name through the system's loader
 (a CUDA 12 toolkit on its path). The dynamic loader then hands CTranslate2 (and torch) the library
 already in the process, by its soname. A library that loads nowhere is reported with its name and
-the fix; ``reelsub.hardware.resolve_device`` decides whether that stops the job or means the CPU.
+the fix; ``reelsub.workflow.hardware.resolve_device`` decides whether that stops the job or means the CPU.
 """
 
 from __future__ import annotations

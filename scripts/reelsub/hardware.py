@@ -17,11 +17,11 @@ import subprocess
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
-from .cuda_libraries import FOR_CTRANSLATE2, CudaLibrary, CudaLibraryNotLoaded, load_all
+from reelsub.cuda_libraries import FOR_CTRANSLATE2, CudaLibrary, CudaLibraryNotLoaded, load_all
 
 BACKEND_ENV_VAR = "WHISPER_BACKEND"
 # Marks the log line of a stage that wanted CUDA (device auto) and ran on the CPU: the end-of-run
-# summary (reelsub.summary.cpu_fallbacks) finds it in each film's logs.
+# summary (reelsub.workflow.summary.cpu_fallbacks) finds it in each film's logs.
 CPU_FALLBACK_MARK = "REELSUB CPU FALLBACK"
 
 log = logging.getLogger(__name__)

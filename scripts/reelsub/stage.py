@@ -15,13 +15,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
 
-from .films import FilmSheetError
-from .hardware import BackendError
-from .languages import UnknownLanguage
-from .media import MediaError
-from .models import ModelNotFound
-from .settings import SettingsError
-from .transcript import ContractError
+from reelsub.workflow.films import FilmSheetError
+from reelsub.workflow.hardware import BackendError
+from reelsub.languages import UnknownLanguage
+from reelsub.media import MediaError
+from reelsub.models import ModelNotFound
+from reelsub.workflow.settings import SettingsError
+from reelsub.contracts.transcript import ContractError
 
 EXPECTED_ERRORS = (
     MediaError,

@@ -6,10 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Iterable
 
-from .hardware import CPU_FALLBACK_MARK
-from .stage import last_error, marked_lines
-from .qc_report import read_qc_report
-from .tracks import MANIFEST, read_manifest
+from reelsub.workflow.hardware import CPU_FALLBACK_MARK
+from reelsub.workflow.stage import last_error, marked_lines
+from reelsub.contracts.qc_report import read_qc_report
+from reelsub.contracts.tracks import MANIFEST, read_manifest
 
 
 def _logs_of_this_run(film_id: str, jobs_root: Path, since: float) -> Path | None:
@@ -49,7 +49,7 @@ def qc_lines(film_ids: Iterable[str], jobs_root: Path, since: float) -> list[str
 
 def cpu_fallbacks(film_ids: Iterable[str], jobs_root: Path, since: float) -> list[tuple[str, str]]:
     """(film, the warning) for each stage run during this run that wanted CUDA (device auto) and
-    computed on the CPU because a CUDA library could not load (reelsub.hardware.resolve_device)."""
+    computed on the CPU because a CUDA library could not load (reelsub.workflow.hardware.resolve_device)."""
     fallbacks = []
     for film_id in film_ids:
         log_dir = _logs_of_this_run(film_id, jobs_root, since)

@@ -29,16 +29,23 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
-from . import text
-from .asr import AsrSettings, transcribe
-from .cuda_libraries import FOR_TORCH
-from .hardware import resolve_device
-from .languages import Language, UnknownLanguage, resolve
-from .models import ModelNotFound, hub_is_offline
-from .pauses import fit_to_speech
-from .settings import schema_defaults
-from .text import visible_length
-from .transcript import Provenance, Segment, Transcript, Word, estimated_words, package_versions
+from reelsub import text
+from reelsub.asr import AsrSettings, transcribe
+from reelsub.cuda_libraries import FOR_TORCH
+from reelsub.workflow.hardware import resolve_device
+from reelsub.languages import Language, UnknownLanguage, resolve
+from reelsub.models import ModelNotFound, hub_is_offline
+from reelsub.pauses import fit_to_speech
+from reelsub.workflow.settings import schema_defaults
+from reelsub.text import visible_length
+from reelsub.contracts.transcript import (
+    Provenance,
+    Segment,
+    Transcript,
+    Word,
+    estimated_words,
+    package_versions,
+)
 
 log = logging.getLogger(__name__)
 
@@ -428,7 +435,7 @@ def join_sentences(
 def spread_over_sentence(sentence: Sentence, translation: str, max_chars: int = 84) -> list[Segment]:
     """The translation as ordered, back-to-back segments that exactly cover the sentence's span.
 
-    Word times are estimated from text length (:func:`reelsub.transcript.estimated_words`);
+    Word times are estimated from text length (:func:`reelsub.contracts.transcript.estimated_words`);
     the text is cut into chunks of at most ``max_chars`` characters, preferably after clause
     punctuation, each chunk one segment timed by its words.
     """
