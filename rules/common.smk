@@ -209,14 +209,16 @@ def start_progress():
 
 
 def report_run(failed):
-    """Print the subtitle QC of this run's tracks, and one line per failed film with its reason."""
-    from reelsub.workflow.summary import failed_films, qc_lines
+    """Print the subtitle QC of this run's tracks, the stages that fell back to the CPU, and one
+    line per failed film with its reason."""
+    from reelsub.workflow.summary import cpu_fallbacks, failed_films, qc_lines
 
     for line in PROGRESS:
         line.stop()
-
     for line in qc_lines(FILMS, JOBS, RUN_STARTED):
         print(f"reelsub QC: {line}", file=sys.stderr)
+    for film_id, warning in cpu_fallbacks(FILMS, JOBS, RUN_STARTED):
+        print(f"reelsub CPU FALLBACK: {film_id}: {warning}", file=sys.stderr)
     for film_id in sorted(FILMS):  # review loop: where a new machine version went
         for line in review_record.kept_edit_lines(JOBS / film_id / "subtitles", RUN_STARTED):
             print(f"reelsub review: {film_id} {line}", file=sys.stderr)

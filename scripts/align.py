@@ -4,6 +4,7 @@ to the pauses VAD heard; then, where align.diarization_model is set, each word's
 from pathlib import Path
 
 from reelsub.align.word_times import AlignSettings, align
+from reelsub.workflow.cuda_libraries import FOR_TORCH
 from reelsub.workflow.hardware import resolve_device
 from reelsub.workflow.settings import settings_from
 from reelsub.align.speakers import DiarizationSettings, load_diarization, with_speakers
@@ -14,7 +15,7 @@ from reelsub.contracts.transcript import Transcript
 def main(snakemake) -> None:
     with run_stage(snakemake, "align") as log:
         section = snakemake.params.align
-        device = resolve_device(section.get("device", "auto"), "align.device")
+        device = resolve_device(section.get("device", "auto"), "align.device", FOR_TORCH)
         settings = settings_from(AlignSettings, "align", section, device=device, threads=snakemake.threads)
         speakers = settings_from(DiarizationSettings, "align", section, device=device)
         # a diarization model that cannot be loaded stops the job before the alignment's work, not after

@@ -150,6 +150,7 @@ def test_both_directions_with_tiny_substitute(tiny_models):
         settings = stage.settings
         assert (settings["direction"], settings["source"], settings["target"]) == (route, *codes)
         assert stage.settings["num_beams"] == 5 and stage.settings["batch_size"] == 32
+        assert settings["device_used"] == ["cpu"]  # where the models ran (config may say auto)
         assert {"IndicTransToolkit", "transformers", "torch"} <= set(stage.versions)
 
 

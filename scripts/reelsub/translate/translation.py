@@ -32,6 +32,7 @@ from typing import Any
 from reelsub import text
 from reelsub.asr import AsrSettings, transcribe
 from reelsub.glossary import GlossaryTerm, protect
+from reelsub.workflow.cuda_libraries import FOR_TORCH
 from reelsub.workflow.hardware import resolve_device
 from reelsub.languages import Language, UnknownLanguage, resolve
 from reelsub.models import ModelNotFound, hub_is_offline
@@ -183,6 +184,8 @@ def load_indictrans2(model_id: str, route: str, device: str = "cpu") -> LoadedMo
     # Offline, a hub id resolves from the local cache or fails at once; online it would retry
     # for ~96 s before failing (docs/indictrans2.md).
     options = {"trust_remote_code": True, "local_files_only": hub_is_offline()}
+    # decided before the weights load: a CUDA library that cannot load stops the job at once
+    device = resolve_device(device, "translate.device", FOR_TORCH)
     started = time.monotonic()
     try:
         tokenizer = AutoTokenizer.from_pretrained(source, **options)
@@ -192,7 +195,6 @@ def load_indictrans2(model_id: str, route: str, device: str = "cpu") -> LoadedMo
             f"cannot load IndicTrans2 model {model_id!r} for {route} ({type(error).__name__}: {error}). "
             f"{fix}, or let the hub download it (unset HF_HUB_OFFLINE)."
         ) from error
-    device = resolve_device(device, "translate.device")
     model = model.to(device).eval()
     if device.startswith("cuda"):
         # Half precision halves memory and time on GPU, within ±0.1 chrF++ of fp32
@@ -527,6 +529,7 @@ def translate_transcript(
     started = time.monotonic()
     translations = [""] * len(sentences)
     routes: dict[str, str] = {}
+    devices: set[str] = set()  # where the models of this film's directions ran
     by_source: dict[Language, list[int]] = {}
     for index, sentence in enumerate(sentences):
         language = _source_language(transcript, sentence.language) if sentence.language else film_language
@@ -537,6 +540,7 @@ def translate_transcript(
     for source, indices in by_source.items():
         route = direction(source, target)
         routes[settings.flores(source)] = translator.model_id(route)
+        devices.add(translator.model(route).device)
         for index, translation in zip(
             indices, translator.translate([sentences[i].text for i in indices], source, target, glossary)
         ):
@@ -566,6 +570,8 @@ def translate_transcript(
             "source": settings.flores(film_language),
             "target": settings.flores(target),
             "sentences": len(sentences),
+            # where the models ran; "device" above is what config asked for, and auto may be the CPU
+            "device_used": sorted(devices) or None,
             "sentences_kept_as_spoken": sum(
                 1 for i in range(len(sentences)) if not any(i in v for v in by_source.values())
             ),

@@ -8,14 +8,23 @@ node it actually runs on: on a cluster, the login node that builds the DAG may h
 from __future__ import annotations
 
 import importlib.util
+import logging
 import os
 import platform
 import re
 import shutil
 import subprocess
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
+from reelsub.workflow.cuda_libraries import FOR_CTRANSLATE2, CudaLibrary, CudaLibraryNotLoaded, load_all
+
 BACKEND_ENV_VAR = "WHISPER_BACKEND"
+# Marks the log line of a stage that wanted CUDA (device auto) and ran on the CPU: the end-of-run
+# summary (reelsub.workflow.summary.cpu_fallbacks) finds it in each film's logs.
+CPU_FALLBACK_MARK = "REELSUB CPU FALLBACK"
+
+log = logging.getLogger(__name__)
 
 
 class BackendError(ValueError):
@@ -87,31 +96,61 @@ def check_backend_fits(backend: str, facts: HardwareFacts, forced: bool) -> None
         )
 
 
-def resolve_device(requested: str, key: str) -> str:
-    """The device a job computes on (``cuda``, ``cuda:N`` or ``cpu``), decided on the node that runs
-    it: ``auto`` is CUDA where a CUDA device answers. ``key`` is the config key that asked
-    (``asr.device``, ``align.device``, ``translate.device``), so that an error names it."""
-    if requested not in {"auto", "cuda", "cpu"} and not re.fullmatch(r"cuda:\d+", requested):
-        raise BackendError(f"{key}={requested!r}: expected auto, cuda, cuda:N or cpu")
-    if requested != "auto":
-        return requested
-    return "cuda" if cuda_available() else "cpu"
-
-
-def cuda_available() -> bool:
-    """Whether this process can compute on a CUDA device: CTranslate2 asked first (every env
-    with Whisper has it, and it answers without initialising CUDA), torch otherwise."""
+def cuda_device_count() -> int:
+    """How many CUDA devices this process can compute on: CTranslate2 asked first (every env with
+    Whisper has it, and it answers from the driver alone, without cuBLAS), torch otherwise."""
     try:
         import ctranslate2
 
-        return ctranslate2.get_cuda_device_count() > 0
+        return int(ctranslate2.get_cuda_device_count())
     except ImportError:
         pass
     try:
         import torch
     except ImportError:
-        return False
-    return bool(torch.cuda.is_available())
+        return 0
+    return int(torch.cuda.device_count()) if torch.cuda.is_available() else 0
+
+
+def resolve_device(
+    requested: str,
+    key: str,
+    libraries: tuple[CudaLibrary, ...] = FOR_CTRANSLATE2,
+    device_count: Callable[[], int] = cuda_device_count,
+) -> str:
+    """The device a job computes on (``cuda``, ``cuda:N`` or ``cpu``), decided on the node that runs
+    it: ``auto`` is CUDA where a CUDA device answers and the CUDA ``libraries`` its engine opens
+    load (reelsub.workflow.cuda_libraries: from the env, before any engine asks for them). ``key`` is the
+    config key that asked (``asr.device``, ``align.device``, ``translate.device``), so that an error
+    names it.
+
+    Where a library cannot load, an explicit ``cuda`` stops the job here, before any decoding, with
+    one line naming the library and the fix; ``auto`` falls back to the CPU with a warning marked
+    CPU_FALLBACK_MARK, which the end-of-run summary repeats. A test may pass its own ``device_count``."""
+    if requested not in {"auto", "cuda", "cpu"} and not re.fullmatch(r"cuda:\d+", requested):
+        raise BackendError(f"{key}={requested!r}: expected auto, cuda, cuda:N or cpu")
+    if requested == "cpu":
+        return requested
+    if requested == "auto" and device_count() == 0:
+        return "cpu"
+    try:
+        load_all(libraries)
+    except CudaLibraryNotLoaded as error:
+        if requested != "auto":
+            raise CudaLibraryMissing(f"{key}={requested}: {error}") from error
+        log.warning(
+            "%s: %s=auto: a CUDA device answers, but %s; running on the CPU (set %s: cpu to silence this)",
+            CPU_FALLBACK_MARK,
+            key,
+            error,
+            key,
+        )
+        return "cpu"
+    return "cuda" if requested == "auto" else requested
+
+
+class CudaLibraryMissing(BackendError):
+    """``device: cuda`` asked for, and a CUDA library its engine needs cannot be loaded."""
 
 
 def compute_type_for(device: str, requested: str = "auto") -> str:

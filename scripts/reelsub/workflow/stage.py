@@ -70,13 +70,21 @@ def run_stage(snakemake: Any, stage: str) -> Iterator[logging.Logger]:
     logger.info("%s of film %r finished in %.1f s", stage, film, time.monotonic() - started)
 
 
+def marked_lines(log_dir: Path, mark: str) -> list[tuple[float, str]]:
+    """(the log's time, the text after ``mark: ``) for each line of a film's logs that carries ``mark``."""
+    found = []
+    for log_file in log_dir.glob("*.log"):
+        stamp = log_file.stat().st_mtime
+        for line in log_file.read_text(encoding="utf-8", errors="replace").splitlines():
+            if mark in line:
+                found.append((stamp, line.split(mark + ": ", 1)[-1]))
+    return found
+
+
 def last_error(log_dir: Path) -> str | None:
     """The newest one-line reason among a film's logs (for the end-of-run summary)."""
     newest: tuple[float, str] | None = None
-    for log_file in log_dir.glob("*.log"):
-        for line in log_file.read_text(encoding="utf-8", errors="replace").splitlines():
-            if ERROR_PREFIX in line:
-                stamp = log_file.stat().st_mtime
-                if newest is None or stamp >= newest[0]:
-                    newest = (stamp, line.split(ERROR_PREFIX + ": ", 1)[-1])
+    for stamp, reason in marked_lines(log_dir, ERROR_PREFIX):
+        if newest is None or stamp >= newest[0]:
+            newest = (stamp, reason)
     return newest[1] if newest else None

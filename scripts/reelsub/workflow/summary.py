@@ -1,21 +1,31 @@
-"""The end-of-run summary: which films finished, which failed and why, and their subtitle QC."""
+"""The end-of-run summary: which films finished, which failed and why, their subtitle QC, and which
+stages ran on the CPU although CUDA was wanted."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Iterable
 
-from reelsub.workflow.stage import last_error
+from reelsub.workflow.hardware import CPU_FALLBACK_MARK
+from reelsub.workflow.stage import last_error, marked_lines
 from reelsub.contracts.qc_report import read_qc_report
 from reelsub.contracts.tracks import MANIFEST, read_manifest
+
+
+def _logs_of_this_run(film_id: str, jobs_root: Path, since: float) -> Path | None:
+    """The film's log folder, where a stage wrote to it during this run."""
+    log_dir = jobs_root / film_id / "logs"
+    if not log_dir.is_dir() or max((p.stat().st_mtime for p in log_dir.glob("*.log")), default=0) < since:
+        return None
+    return log_dir
 
 
 def failed_films(film_ids: Iterable[str], jobs_root: Path, since: float) -> list[tuple[str, str]]:
     """(film, one-line reason) for each film whose logs recorded an error during this run."""
     failures = []
     for film_id in film_ids:
-        log_dir = jobs_root / film_id / "logs"
-        if not log_dir.is_dir() or max((p.stat().st_mtime for p in log_dir.glob("*.log")), default=0) < since:
+        log_dir = _logs_of_this_run(film_id, jobs_root, since)
+        if log_dir is None:
             continue
         reason = last_error(log_dir)
         if reason:
@@ -35,3 +45,17 @@ def qc_lines(film_ids: Iterable[str], jobs_root: Path, since: float) -> list[str
             report = read_qc_report(folder / track.qc)
             lines.append(f"{film_id} [{track.language}] {report.summary} ({folder / track.qc})")
     return lines
+
+
+def cpu_fallbacks(film_ids: Iterable[str], jobs_root: Path, since: float) -> list[tuple[str, str]]:
+    """(film, the warning) for each stage run during this run that wanted CUDA (device auto) and
+    computed on the CPU because a CUDA library could not load (reelsub.workflow.hardware.resolve_device)."""
+    fallbacks = []
+    for film_id in film_ids:
+        log_dir = _logs_of_this_run(film_id, jobs_root, since)
+        if log_dir is None:
+            continue
+        for stamp, warning in sorted(marked_lines(log_dir, CPU_FALLBACK_MARK)):
+            if stamp >= since:
+                fallbacks.append((film_id, warning))
+    return fallbacks
