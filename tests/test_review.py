@@ -263,6 +263,7 @@ def page_state(driver) -> dict:
 
 
 @pytest.mark.e2e
+@pytest.mark.browser
 def test_review_page_plays_the_film_loads_every_track_and_seeks_to_flagged_cues(
     finished: Path, tmp_path: Path
 ) -> None:
@@ -332,6 +333,7 @@ def film_in(path: Path, video: list[str], audio: list[str]) -> Path:
     return path
 
 
+@pytest.mark.browser
 @pytest.mark.parametrize(
     ("name", "video", "audio", "playable"),
     [

@@ -193,3 +193,27 @@ def test_glossary_names_from_the_film_sheet_reach_the_translated_track_with_tiny
     assert "अमेरिकी" in subtitle_text(tmp_path / "jobs" / "jfk" / "out.mkv", 1)
     asr = json.loads((tmp_path / "jobs" / "jfk" / "asr.json").read_text())
     assert asr["provenance"][0]["settings"]["glossary"] == ["Americans", "अमेरिकी"]
+
+
+def test_every_contract_in_the_readme_is_where_a_run_leaves_it_with_its_schema(finished_film: Path) -> None:
+    """README's table of the files between stages is the one list of them: each file an English film
+    without translation makes is there, tagged with the schema the table and its module name."""
+    import importlib
+
+    section = (PROJECT / "README.md").read_text().split("## The contracts between stages", 1)[1]
+    rows = re.findall(
+        r"^\| (.+?) \| `(reelsub\.[a-z]+/\d+)` \| `reelsub/([\w/]+)\.py` \|$", section, flags=re.M
+    )
+    assert len(rows) == 5, rows
+    job = finished_film / "jobs" / "jfk"
+    checked = 0
+    for files, schema, module in rows:
+        assert importlib.import_module("reelsub." + module.replace("/", ".")).SCHEMA == schema
+        for name in re.findall(r"`([^`]+)`", files):
+            path = job / name.replace("<lang>", "en")
+            if name.startswith("translations/"):
+                assert not path.parent.exists()  # no target language: nothing translated
+                continue
+            assert json.loads(path.read_text())["schema"] == schema, path
+            checked += 1
+    assert checked == 9

@@ -1,14 +1,8 @@
 """What every file passed between stages shares: a schema tag with a version, a check on read that
 raises :class:`ContractError` naming the file, and an atomic write.
 
-The files and the modules that define them (each documents its JSON shape):
-
-| file | written by | read by | module |
-|---|---|---|---|
-| ``audio.json`` | demux | asr | :mod:`reelsub.audio_track` |
-| ``asr.json``, ``aligned.json``, ``transcript.json``, ``translations/<lang>.json`` | asr, align, export, translate | the next stages | :mod:`reelsub.contracts.transcript` |
-| ``subtitles/machine/tracks.json`` | subtitle | mux, report, the end-of-run summary | :mod:`reelsub.contracts.tracks` |
-| ``subtitles/machine/<lang>.qc.json``, ``subtitles/<lang>.qc.json`` | subtitle, mux | report, review page, summary | :mod:`reelsub.contracts.qc_report` |
+The files, their schema tags and the modules that define them are listed once, in README.md ("The
+contracts between stages"); tests/test_workflow.py checks that table against what a real run leaves.
 
 A reader accepts the versions it lists and refuses the rest, so that a file written by another
 release of reelsub fails with a message instead of a KeyError three stages later.
