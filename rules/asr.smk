@@ -20,5 +20,6 @@ rule asr:
         asr=config["asr"],
         language=film_source_lang,
         glossary=film_glossary,
+        sentence_pause=config["align"]["sentence_pause"],
     script:
         "../scripts/asr.py"

@@ -14,7 +14,11 @@ def main(snakemake) -> None:
     with run_stage(snakemake, "asr") as log:
         params = snakemake.params
         settings = AsrSettings.from_config(
-            params.asr, threads=snakemake.threads, language=params.language, glossary=params.glossary
+            params.asr,
+            threads=snakemake.threads,
+            language=params.language,
+            glossary=params.glossary,
+            sentence_pause=params.sentence_pause,
         )
         log.info(
             "backend %s, model %s, device %s/%s, %d threads, hardware %s",

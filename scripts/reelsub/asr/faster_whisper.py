@@ -17,7 +17,6 @@ from typing import Any
 
 from reelsub.models import ModelNotFound, hub_is_offline, resolve_whisper_model
 from reelsub.pauses import fit_to_speech
-from reelsub.workflow.settings import schema_defaults
 from reelsub.contracts.transcript import Segment, SpeechRegion, Transcript, in_time_order
 from reelsub.asr import languages_in_film
 from reelsub.asr.audio import PcmAudio
@@ -97,7 +96,11 @@ class BatchedDecoder:
 
 
 def fitted_to_speech(
-    segments: list[Segment], speech: list[SpeechRegion] | None, language: str | None, duration: float
+    segments: list[Segment],
+    speech: list[SpeechRegion] | None,
+    language: str | None,
+    duration: float,
+    sentence_pause: float,
 ) -> list[Segment]:
     """Sentences with their times fitted to the speech VAD heard (reelsub.pauses), so that each
     sentence's audio, asked for its language, is that sentence's and no neighbour's."""
@@ -106,7 +109,7 @@ def fitted_to_speech(
     draft = Transcript(
         film="", language=language or "und", duration=duration, segments=segments, speech=speech
     )
-    return fit_to_speech(draft, schema_defaults("align")["sentence_pause"]).segments
+    return fit_to_speech(draft, sentence_pause).segments
 
 
 def decode_until_finished(
@@ -241,7 +244,7 @@ class FasterWhisperEngine:
         log.info(
             "asr progress: %.0f / %.0f s (100%%), %d segments", audio.duration, audio.duration, len(segments)
         )
-        segments = fitted_to_speech(segments, speech, language, audio.duration)
+        segments = fitted_to_speech(segments, speech, language, audio.duration, settings.sentence_pause)
         switched = languages_in_film.decode_other_languages(
             model, decoder, audio, segments, language, switches_to
         )

@@ -40,6 +40,10 @@ class AsrSettings:
     other_languages: list[str] = field(default_factory=lambda: list(_CONFIG["other_languages"]))
     # how to get the script a language's audience reads (reelsub.scripts)
     script: str = _CONFIG["script"]
+    # a heard silence this long ends a sentence Whisper left unpunctuated (config align.sentence_pause,
+    # the one rule asr, align, translate, the cue builder and QC cut and judge sentences by; it is
+    # recorded in provenance, where the subtitle stage reads it)
+    sentence_pause: float = schema_defaults("align")["sentence_pause"]
     # a per-film glossary of names and places, fed to the decoder as hotwords/initial prompt: every
     # spelling of every term (reelsub.glossary.prompt_words; "Jai|जय" gives both)
     glossary: list[str] = field(default_factory=list)

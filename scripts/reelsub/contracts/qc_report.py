@@ -4,7 +4,8 @@
 read it through :func:`read_qc_report`, which checks the schema tag and the fields every reader
 relies on, and raises ContractError naming the file otherwise.
 
-Shape (``reelsub.qc/1``): ``film``, ``language``, ``translated``, ``fps``, ``rules``, ``cue_count``,
+Shape (``reelsub.qc/1``): ``film``, ``language``, ``translated``, ``fps``, ``rules``, ``sentence_pause_s``
+(the silence that parts two sentences, as the transcript was cut; optional in older reports), ``cue_count``,
 ``verdict`` (ok | review | violations), ``summary`` (one paragraph), ``violations`` / ``exceptions``
 / ``flags`` (check -> count), ``findings`` (one entry per finding: ``check``, ``kind`` (violation,
 exception, flag), ``cue`` (1-based, as in the SRT; null for the whole track), ``start``, ``end``,

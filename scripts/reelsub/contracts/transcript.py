@@ -195,6 +195,14 @@ class Transcript:
         for segment in self.segments:
             yield from segment.words
 
+    def recorded_sentence_pause(self) -> float | None:
+        """The ``sentence_pause`` (s) the newest stage that cut sentences recorded in provenance (asr,
+        align, translate), or None: cues and QC judge sentences by the pause they were cut with."""
+        for step in reversed(self.provenance):
+            if "sentence_pause" in step.settings:
+                return float(step.settings["sentence_pause"])
+        return None
+
     def segment_language(self, segment: Segment) -> str:
         return segment.language or self.language
 

@@ -40,10 +40,10 @@ from dataclasses import dataclass
 
 from reelsub import text
 from reelsub.subtitles.spoken import (
-    SENTENCE_PAUSE_MS,
     SpokenWord,
     article_split_forced,
     film_end_ms,
+    sentence_pause_ms,
     speaker_changes,
     spoken_words,
 )
@@ -281,6 +281,7 @@ class _Builder:
         timing: CueTiming,
         break_words: BreakWords,
         film_end: int,
+        sentence_pause: int,
     ):
         self.words, self.rules, self.timing, self.film_end = words, rules, timing, film_end
         count = len(words)
@@ -303,7 +304,7 @@ class _Builder:
         # align cuts sentences at); the film's edges count as sentence edges
         self.sentence_end = [
             text.ends_sentence(words[k].text, break_words.language)
-            or (k + 1 < count and self.silence[k + 1] >= SENTENCE_PAUSE_MS)
+            or (k + 1 < count and self.silence[k + 1] >= sentence_pause)
             for k in range(count)
         ]
 
@@ -585,6 +586,11 @@ def build_cues(transcript: Transcript, rules: SubtitleRules, fps: float) -> list
     if not words:
         return []
     builder = _Builder(
-        words, rules, timing, break_words_for(transcript.language), film_end_ms(transcript, words)
+        words,
+        rules,
+        timing,
+        break_words_for(transcript.language),
+        film_end_ms(transcript, words),
+        sentence_pause_ms(transcript),
     )
     return builder.cues(builder.groups())

@@ -45,7 +45,7 @@ from reelsub import text
 from reelsub.languages import display_name, expected_scripts, resolve
 from reelsub.pauses import silences
 from reelsub.subtitles.spoken import (
-    SENTENCE_PAUSE_MS,
+    sentence_pause_ms,
     SpokenWord,
     article_split_forced,
     film_end_ms,
@@ -333,7 +333,7 @@ def _most_time(track: _Track, first: int, stop: int) -> tuple[int, int]:
 
 def _sentence_ends(track: _Track) -> set[int]:
     """Indices of words after which a sentence ends: at sentence punctuation (abbreviations aside),
-    and where VAD heard a silence of SENTENCE_PAUSE_MS or more between two words (Whisper often
+    and where VAD heard a silence of the transcript's sentence pause or more between two words (Whisper often
     leaves Indian-language speech unpunctuated; the silence is the evidence then)."""
     words = track.words
     ends = {
@@ -341,7 +341,7 @@ def _sentence_ends(track: _Track) -> set[int]:
         for k, word in enumerate(words)
         if text.ends_sentence(word.text, track.word_languages[k] if k < len(track.word_languages) else None)
     }
-    for silence in silences(track.transcript.speech or [], SENTENCE_PAUSE_MS / 1000):
+    for silence in silences(track.transcript.speech or [], sentence_pause_ms(track.transcript) / 1000):
         middle = silence.middle * 1000
         nearest = min(
             range(len(words) - 1),
@@ -681,6 +681,7 @@ def qc_report(
         "translated": translated,
         "fps": fps,
         "rules": asdict(rules),
+        "sentence_pause_s": sentence_pause_ms(transcript) / 1000,  # the pause sentences were cut and judged at
         "cue_count": len(cues),
         "violations": violations,
         "violation_count": sum(violations.values()),

@@ -75,9 +75,17 @@ def speaker_changes(words: Sequence[SpokenWord]) -> list[bool]:
 
 
 # A silence this long between two words parts two sentences, in the cue builder and in QC as in
-# the align stage that cuts segments there (config align.sentence_pause; its schema default here,
-# since the subtitle stage reads the words as align left them).
-SENTENCE_PAUSE_MS = round(schema_defaults("align")["sentence_pause"] * 1000)
+# the stages that cut segments there (config align.sentence_pause). The transcript records the
+# pause it was cut with; the schema's default is for one that does not say.
+DEFAULT_SENTENCE_PAUSE_MS = round(schema_defaults("align")["sentence_pause"] * 1000)
+
+
+def sentence_pause_ms(transcript: Transcript) -> int:
+    """The silence (ms) that parts two sentences of this transcript: the one its sentences were cut at."""
+    recorded = transcript.recorded_sentence_pause()
+    return DEFAULT_SENTENCE_PAUSE_MS if recorded is None else round(recorded * 1000)
+
+
 UNKNOWN_FILM_LENGTH = 10**12  # ms: a transcript of duration 0 does not say when the film ends
 
 

@@ -619,7 +619,14 @@ def translate_with_whisper(
     heard = transcribe(
         audio,
         "whisperx",
-        replace(asr_settings, task="translate", word_timestamps=False, glossary=[], other_languages=[]),
+        replace(
+            asr_settings,
+            task="translate",
+            word_timestamps=False,
+            glossary=[],
+            other_languages=[],
+            sentence_pause=sentence_pause,
+        ),
         film,
     )
     detected = heard.provenance[-1].settings.get("detected_language")
