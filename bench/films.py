@@ -22,7 +22,8 @@ PROJECT = BENCH.parent
 sys.path.insert(0, str(PROJECT / "scripts"))
 
 from corpus import NARRATION
-from reelsub.media import atomic_output, probe, run_tool
+from reelsub.contract import atomic_output
+from reelsub.media import probe, run_tool
 from reelsub.synth import Speech, build_soundtrack, make_film
 
 JFK_FLAC = PROJECT / "media" / "jfk.flac"

@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import MISSING, asdict, dataclass, field, fields
 from pathlib import Path
+from typing import Any
 
-from .contract import write_text_atomically
+from .contract import ContractError, write_text_atomically
 from .tracks import MANIFEST, read_manifest
 
 SCHEMA = "reelsub.review/1"
@@ -50,15 +51,44 @@ def sha256(path: Path) -> str:
 
 
 def read_record(published: Path) -> ReviewRecord | None:
-    """The record of the published folder; None when there is none (or it is not ours)."""
+    """The record of the published folder; None when there is none (or it is not ours).
+
+    A record of ours that does not fit this release's shape (a key it does not know, a missing
+    one) raises ContractError naming the file and the key: the subtitle stage that reads it fails
+    for that film alone. Read while the DAG is built, it stopped the whole batch with a TypeError
+    (see republish_token)."""
+    path = Path(published) / RECORD
     try:
-        data = json.loads((Path(published) / RECORD).read_text(encoding="utf-8"))
+        data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
     if not isinstance(data, dict) or data.get("schema") != SCHEMA:
         return None
-    tracks = {lang: PublishedTrack(**entry) for lang, entry in data.get("tracks", {}).items()}
-    return ReviewRecord(data.get("film", ""), int(data.get("republished", 0)), tracks)
+    entries = data.get("tracks", {})
+    if not isinstance(entries, dict):
+        raise ContractError(f"{path}: key 'tracks' must be an object of tracks by language")
+    tracks = {language: _published_track(path, language, entry) for language, entry in entries.items()}
+    try:
+        return ReviewRecord(str(data.get("film", "")), int(data.get("republished", 0)), tracks)
+    except (TypeError, ValueError):
+        raise ContractError(f"{path}: key 'republished' must be a whole number") from None
+
+
+def _published_track(path: Path, language: str, entry: Any) -> PublishedTrack:
+    if not isinstance(entry, dict):
+        raise ContractError(f"{path}: track {language!r} must be an object")
+    keys = {f.name for f in fields(PublishedTrack)}
+    required = {f.name for f in fields(PublishedTrack) if f.default is MISSING}
+    problems = []
+    if set(entry) - keys:
+        problems.append(f"unexpected key {', '.join(map(repr, sorted(set(entry) - keys)))}")
+    if required - set(entry):
+        problems.append(f"missing key {', '.join(map(repr, sorted(required - set(entry))))}")
+    if problems:
+        raise ContractError(
+            f"{path}: track {language!r}: {'; '.join(problems)} (a track's keys are: {', '.join(sorted(keys))})"
+        )
+    return PublishedTrack(**entry)
 
 
 def write_record(published: Path, record: ReviewRecord) -> None:
@@ -70,7 +100,13 @@ def republish_token(published: Path) -> str:
     """A value that changes when a published file the record lists has been deleted, and stays as it
     is once the file is written again: a params: of the subtitle rule, so a deletion reruns
     subtitle (which republishes) before mux's inputs are listed, and the run after does nothing."""
-    record = read_record(published)
+    try:
+        record = read_record(published)
+    except ContractError:
+        # Asked while the DAG is built, for every film: raising here would stop the whole batch.
+        # The token changes instead, so this film's subtitle stage runs, reads the record and
+        # fails naming the file and the key, while the other films go on.
+        return "review record unreadable"
     if record is None:
         return "0 republished"
     missing = any(not (Path(published) / t.file).exists() for t in record.tracks.values())
@@ -88,7 +124,10 @@ def published_inputs(machine: Path, published: Path) -> list[str]:
 
 def kept_edit_lines(published: Path, since: float) -> list[str]:
     """One line per track whose edit was kept over a new machine version during this run."""
-    record = read_record(published)
+    try:
+        record = read_record(published)
+    except ContractError:
+        return []  # the film's subtitle stage failed on it, and the summary lists that failure
     if record is None:
         return []
     return [
