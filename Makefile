@@ -67,7 +67,7 @@ test-system-packages:
 bench-system-packages:
 	@$(call install_missing,$(BENCH_SYSTEM_PACKAGES))
 
-films/demo.mp4: scripts/make_demo_film.py scripts/reelsub/synth.py media/jfk.flac | venv system-packages
+films/demo.mp4: scripts/make_demo_film.py tests/testkit/synth.py media/jfk.flac | venv system-packages
 	$(VENV)/bin/python scripts/make_demo_film.py $@
 
 # --dag alone prints only the graph on stdout; with -n, "Building DAG of jobs..." comes first and
@@ -78,13 +78,13 @@ dag: venv
 	@echo "wrote dag.svg and rulegraph.svg"
 
 # The HTML report of the demo film: QC tables, cue plots, stage benchmarks, rule graph. Snakemake
-# writes its report in place: written aside, then moved in durably (reelsub.contract.move_into_place),
+# writes its report in place: written aside, then moved in durably (reelsub.contracts.base.move_into_place),
 # so a killed run never leaves half a report.html.
 report: demo
 	HF_HUB_OFFLINE=1 $(SNAKEMAKE) -j4 reports
 	$(SNAKEMAKE) --report .report.part.html reports
 	PYTHONPATH=scripts $(VENV)/bin/python -c \
-		'from reelsub.contract import move_into_place; move_into_place(".report.part.html", "report.html")'
+		'from reelsub.contracts.base import move_into_place; move_into_place(".report.part.html", "report.html")'
 	@echo "wrote report.html"
 
 # Every check runs; the target fails at the end if any did (pyproject.toml configures the tools).
@@ -99,7 +99,7 @@ lint: venv
 	if [ -n "$$failed" ]; then echo "make lint failed:$$failed"; exit 1; fi; echo "make lint: all clean"
 
 hardware: venv
-	$(VENV)/bin/python scripts/reelsub/hardware.py
+	$(VENV)/bin/python scripts/reelsub/workflow/hardware.py
 
 bench: venv system-packages bench-system-packages
 	HF_HUB_OFFLINE=1 $(VENV)/bin/python bench/run.py

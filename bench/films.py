@@ -1,6 +1,6 @@
 """The benchmark's films, made once and kept under bench/work/media/ (a later run reuses them).
 
-One *base film* is assembled by reelsub.synth.make_film from espeak-ng sentences (several voices
+One *base film* is assembled by testkit.synth.make_film from espeak-ng sentences (several voices
 and speeds, the text in bench/corpus.py) with JFK's 1961 speech every dozen sentences. make_film
 returns where each spoken part was placed: the ground truth for word timing and the reference
 text for WER. Every other medium is cut from it or built from its audio:
@@ -22,9 +22,9 @@ PROJECT = BENCH.parent
 sys.path.insert(0, str(PROJECT / "scripts"))
 
 from corpus import NARRATION
-from reelsub.contract import atomic_output
+from reelsub.contracts.base import atomic_output
 from reelsub.media import probe, run_tool
-from reelsub.synth import Speech, build_soundtrack, make_film
+from testkit.synth import Speech, build_soundtrack, make_film
 
 JFK_FLAC = PROJECT / "media" / "jfk.flac"
 JFK_TEXT = (PROJECT / "media" / "jfk.txt").read_text().strip()
@@ -98,7 +98,7 @@ def base_parts(seconds: float, offset: int = 0) -> tuple[list[Speech], list[str]
 
 
 def base_film(media: Path, seconds: float) -> Film:
-    """The base film of about ``seconds``, 640x360 at 25 fps, H.264 + AAC (reelsub.synth)."""
+    """The base film of about ``seconds``, 640x360 at 25 fps, H.264 + AAC (testkit.synth)."""
     path = media / f"base-{int(seconds)}s.mp4"
     cached = _load(path)
     if cached:
@@ -221,7 +221,7 @@ def film_slice(media: Path, film: Film, start: float, seconds: float, name: str)
 
 
 def repeated_film(media: Path, film: Film, repeats: int, size: str = "640x360", fps: float = 25) -> Film:
-    """The film's soundtrack ``repeats`` times over a new picture (reelsub.synth.make_film); the
+    """The film's soundtrack ``repeats`` times over a new picture (testkit.synth.make_film); the
     2-hour film uses a 320x180 picture at 10 fps, which encodes ~6x faster and makes no difference
     to any stage but mux, which copies it."""
     path = media / f"{film.path.stem}-x{repeats}-{size}-{fps:g}fps.mp4"

@@ -1,6 +1,6 @@
 """Films for the robustness tests: small real media, and the broken files real film folders hold.
 
-Every film is real: H.264 + AAC made by ffmpeg, speech by espeak-ng (reelsub.synth). Pictures are
+Every film is real: H.264 + AAC made by ffmpeg, speech by espeak-ng (testkit.synth). Pictures are
 tiny (160x90 at 5 fps) because no stage looks at them except to copy them; what the tests check
 is in the sound and the streams.
 """
@@ -10,9 +10,9 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from reelsub.contract import atomic_output
+from reelsub.contracts.base import atomic_output
 from reelsub.media import run_tool
-from reelsub.synth import Speech, make_film
+from testkit.synth import Speech, make_film
 
 SMALL_PICTURE = {"size": "160x90", "fps": 5}
 PANGRAM = "The quick brown fox jumps over the lazy dog."

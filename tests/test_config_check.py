@@ -1,4 +1,4 @@
-"""Config checks (scripts/reelsub/config_check.py): --config types, short messages, every key documented.
+"""Config checks (scripts/reelsub/workflow/config_check.py): --config types, short messages, every key documented.
 
 The unit tests use the project's real config/schema.yaml; the workflow tests run real `snakemake -n`.
 """
@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import yaml
 
-from reelsub import config_check
+from reelsub.workflow import config_check
 from workflow import PROJECT, snakemake
 
 SCHEMA = config_check.load_schema(PROJECT / "config" / "schema.yaml")
@@ -150,7 +150,7 @@ def schema_default(schema: dict[str, Any], key: str) -> Any:
 def test_config_readme_gives_each_key_the_schemas_default() -> None:
     """The default column is the schema's value, not a copy that drifts (asr.threads said 4 when
     the schema's default had become auto)."""
-    from reelsub.translation import MODELS_BY_SIZE
+    from reelsub.translate.translation import MODELS_BY_SIZE
 
     # the one default the code derives: translate.models follows translate.size
     derived = {

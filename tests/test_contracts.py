@@ -1,4 +1,4 @@
-"""Every file passed between stages is a versioned contract, checked on read (reelsub.contract)."""
+"""Every file passed between stages is a versioned contract, checked on read (reelsub.contracts.base)."""
 
 from __future__ import annotations
 
@@ -10,17 +10,17 @@ from pathlib import Path
 
 import pytest
 
-from reelsub.alignment import AlignSettings
+from reelsub.align.word_times import AlignSettings
 from reelsub.asr import AsrSettings
-from reelsub import review_record
-from reelsub.contract import ContractError, atomic_output, write_text_atomically
-from reelsub.qc import qc_report
-from reelsub.qc_report import read_qc_report, write_qc_report
-from reelsub.settings import SettingsError, schema_defaults, section_keys, settings_from
-from reelsub.subtitle_rules import Cue, SubtitleRules
-from reelsub.tracks import Track, read_manifest, write_manifest
-from reelsub.transcript import Segment, Transcript, Word
-from reelsub.translation import TranslateSettings
+from reelsub.contracts import review_record
+from reelsub.contracts.base import ContractError, atomic_output, write_text_atomically
+from reelsub.subtitles.qc import qc_report
+from reelsub.contracts.qc_report import read_qc_report, write_qc_report
+from reelsub.workflow.settings import SettingsError, schema_defaults, section_keys, settings_from
+from reelsub.subtitles.rules import Cue, SubtitleRules
+from reelsub.contracts.tracks import Track, read_manifest, write_manifest
+from reelsub.contracts.transcript import Segment, Transcript, Word
+from reelsub.translate.translation import TranslateSettings
 
 TRACK = Track("hi", "hi.srt", "hi.vtt", "hi.qc.json", "Hindi", True, False, 3)
 
@@ -88,7 +88,7 @@ def test_every_default_is_the_schemas_and_every_section_refuses_unknown_keys(cls
     assert set(defaults) <= set(section_keys(section))
 
 
-# -- durable writes (reelsub.contract.atomic_output) ------------------------------------------------
+# -- durable writes (reelsub.contracts.base.atomic_output) ------------------------------------------------
 
 
 def fsynced_paths(monkeypatch) -> list[str]:
@@ -149,10 +149,10 @@ def test_every_write_in_the_library_goes_through_the_one_durable_helper() -> Non
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
         if re.search(r"\bos\.(replace|rename)\(", line)
     ]
-    assert [r.split(":")[0] for r in renames] == ["reelsub/contract.py"], renames
+    assert [r.split(":")[0] for r in renames] == ["reelsub/contracts/base.py"], renames
 
 
-# -- review.json (reelsub.review_record) -------------------------------------------------------------
+# -- review.json (reelsub.contracts.review_record) -------------------------------------------------------------
 
 
 def test_a_review_record_with_a_key_this_release_does_not_know_names_the_file_and_the_key(

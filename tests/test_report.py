@@ -1,5 +1,5 @@
 """The Snakemake report: each film's page (QC tables, cue plots, stage benchmarks) from
-scripts/reelsub/report.py, and `snakemake --report` on a real run gathering them with the rule graph."""
+scripts/reelsub/review/report.py, and `snakemake --report` on a real run gathering them with the rule graph."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from reelsub.cues import Cue, SubtitleRules, build_cues
-from reelsub.qc import qc_report
-from reelsub.report import (
+from reelsub.subtitles.cues import Cue, SubtitleRules, build_cues
+from reelsub.subtitles.qc import qc_report
+from reelsub.review.report import (
     ReportOutputs,
     ReportTrack,
     benchmark_table_html,
@@ -25,9 +25,9 @@ from reelsub.report import (
     track_languages,
     write_film_report,
 )
-from reelsub.subtitle_files import write_srt
-from reelsub.tracks import Track, write_manifest
-from reelsub.transcript import Segment, Transcript, Word
+from reelsub.subtitles.files import write_srt
+from reelsub.contracts.tracks import Track, write_manifest
+from reelsub.contracts.transcript import Segment, Transcript, Word
 
 from films_factory import speech_film
 from workflow import snakemake
@@ -271,11 +271,11 @@ def test_snakemake_report_html_is_one_self_contained_file(finished_run: Path) ->
 
 def test_plots_are_drawn_aside_and_moved_into_place_durably(tmp_path: Path, monkeypatch) -> None:
     """savefig wrote the output itself, so a job killed while it drew left half an SVG under the
-    name Snakemake checks; now it draws a part file that reelsub.contract.atomic_output syncs and
+    name Snakemake checks; now it draws a part file that reelsub.contracts.base.atomic_output syncs and
     renames (and removes if drawing fails)."""
     import os
 
-    from reelsub.report import _histogram
+    from reelsub.review.report import _histogram
 
     moved: list[tuple[str, str]] = []
     real_replace = os.replace

@@ -12,9 +12,9 @@ import pytest
 
 import films_factory as factory
 from conftest import JFK_FLAC
-from reelsub.qc_report import read_qc_report
-from reelsub.tracks import read_manifest
-from reelsub.transcript import Transcript
+from reelsub.contracts.qc_report import read_qc_report
+from reelsub.contracts.tracks import read_manifest
+from reelsub.contracts.transcript import Transcript
 from workflow import Run, snakemake, streams
 
 # A review record as another release (or a hand) may leave it: one key this release does not know.

@@ -25,7 +25,7 @@ from typing import Any
 
 import jsonschema
 
-from reelsub.settings import read_yaml
+from reelsub.workflow.settings import read_yaml
 
 Schema = dict[str, Any]
 
@@ -174,7 +174,7 @@ def check_default_track(config: dict[str, Any]) -> None:
     reelsub.languages' to say, not the schema's, so this runs after check(): a typo stops the run
     before any job, where the subtitle stage found it only after each film's ASR."""
     from reelsub.languages import UnknownLanguage
-    from reelsub.tracks import DEFAULT_POLICIES, check_default_policy
+    from reelsub.contracts.tracks import DEFAULT_POLICIES, check_default_policy
 
     value = config["mux"]["default_track"]
     try:

@@ -7,9 +7,9 @@ The files and the modules that define them (each documents its JSON shape):
 | file | written by | read by | module |
 |---|---|---|---|
 | ``audio.json`` | demux | asr | :mod:`reelsub.audio_track` |
-| ``asr.json``, ``aligned.json``, ``transcript.json``, ``translations/<lang>.json`` | asr, align, export, translate | the next stages | :mod:`reelsub.transcript` |
-| ``subtitles/machine/tracks.json`` | subtitle | mux, report, the end-of-run summary | :mod:`reelsub.tracks` |
-| ``subtitles/machine/<lang>.qc.json``, ``subtitles/<lang>.qc.json`` | subtitle, mux | report, review page, summary | :mod:`reelsub.qc_report` |
+| ``asr.json``, ``aligned.json``, ``transcript.json``, ``translations/<lang>.json`` | asr, align, export, translate | the next stages | :mod:`reelsub.contracts.transcript` |
+| ``subtitles/machine/tracks.json`` | subtitle | mux, report, the end-of-run summary | :mod:`reelsub.contracts.tracks` |
+| ``subtitles/machine/<lang>.qc.json``, ``subtitles/<lang>.qc.json`` | subtitle, mux | report, review page, summary | :mod:`reelsub.contracts.qc_report` |
 
 A reader accepts the versions it lists and refuses the rest, so that a file written by another
 release of reelsub fails with a message instead of a KeyError three stages later.

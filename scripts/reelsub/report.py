@@ -2,7 +2,7 @@
 
 ``rules/report.smk`` runs this once per film (``scripts/report_film.py``) on what the other stages
 left in ``jobs/<film>/``: every subtitle track (``subtitles/<lang>.srt``) with its QC report
-(``<lang>.qc.json``, see :mod:`reelsub.qc`), the transcript, and one Snakemake benchmark TSV per
+(``<lang>.qc.json``, see :mod:`reelsub.subtitles.qc`), the transcript, and one Snakemake benchmark TSV per
 stage. ``snakemake --report`` then gathers the files into one report, one category per film.
 
 QC reports are read defensively: a key a newer or older qc.py does not write is shown as missing,
@@ -18,12 +18,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
-from reelsub.contract import ContractError, atomic_output, write_text_atomically
-from reelsub.qc_report import read_qc_report
-from reelsub.subtitle_files import read_srt
-from reelsub.subtitle_rules import Cue, SubtitleRules
-from reelsub.tracks import read_manifest
-from reelsub.transcript import Transcript
+from reelsub.contracts.base import ContractError, atomic_output, write_text_atomically
+from reelsub.contracts.qc_report import read_qc_report
+from reelsub.subtitles.files import read_srt
+from reelsub.subtitles.rules import Cue, SubtitleRules
+from reelsub.contracts.tracks import read_manifest
+from reelsub.contracts.transcript import Transcript
 
 # The order the stages run in; benchmark tables follow it, unknown stages (burn_in) go last.
 STAGE_ORDER = ("demux", "asr", "align", "export", "translate", "subtitle", "mux", "burn_in")
@@ -65,7 +65,7 @@ def read_qc(path: Path) -> dict[str, Any]:
 
 def track_languages(subtitles: Path) -> list[str]:
     """Languages in track order: the manifest's (source first), else every SRT's name, sorted."""
-    # <lang>.machine.srt beside a kept edit (reelsub.review) is no track of its own
+    # <lang>.machine.srt beside a kept edit (reelsub.review.publish) is no track of its own
     found = sorted(path.stem for path in subtitles.glob("*.srt") if "." not in path.stem)
     try:
         ordered = [track.language for track in read_manifest(subtitles)]

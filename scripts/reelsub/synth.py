@@ -3,7 +3,7 @@
 The demo, the tests and the benchmark all need films whose spoken words and their times are
 known. Speech comes from recordings (jfk.flac), espeak-ng narration, or (for Indian languages, which
 Whisper does not recognise in espeak-ng's own voice) Kokoro-82M speaking espeak-ng's phonemes
-(reelsub.kokoro_tts, loaded only when a part asks for it). Silence between parts is exact, so the
+(testkit.kokoro_tts, loaded only when a part asks for it). Silence between parts is exact, so the
 start of every part is ground truth for timing checks.
 """
 
@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
-from .contract import atomic_output
-from .media import SAMPLE_RATE, decode_to_pcm, run_tool
+from reelsub.contracts.base import atomic_output
+from reelsub.media import SAMPLE_RATE, decode_to_pcm, run_tool
 
 
 @dataclass(frozen=True)
@@ -33,7 +33,7 @@ class Speech:
     voice: str = "en-us"
     words_per_minute: int = 150
     engine: str = "espeak"  # or "kokoro"
-    speaker: str = "jf_nezumi"  # Kokoro voice; see reelsub.kokoro_tts.VOICES
+    speaker: str = "jf_nezumi"  # Kokoro voice; see testkit.kokoro_tts.VOICES
     speed: float = 1.0  # Kokoro speaking rate
 
     def __post_init__(self) -> None:
@@ -67,7 +67,7 @@ def build_soundtrack(parts: Sequence[Speech], wav: Path, scratch: Path) -> list[
     for number, part in enumerate(parts):
         piece = scratch / f"part{number:04d}.wav"
         if part.text is not None and part.engine == "kokoro":
-            from . import kokoro_tts  # onnxruntime only where Kokoro speech is asked for
+            from testkit import kokoro_tts  # onnxruntime only where Kokoro speech is asked for
 
             kokoro_tts.speak(part.text, piece, part.voice, part.speaker, part.speed, SAMPLE_RATE)
         elif part.text is not None:

@@ -11,8 +11,8 @@ from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any
 
-from . import languages
-from .contract import ContractError, read_document, write_document
+from reelsub import languages
+from reelsub.contracts.base import ContractError, read_document, write_document
 
 MANIFEST = "tracks.json"
 SCHEMA = "reelsub.tracks/1"
@@ -44,7 +44,7 @@ DEFAULT_POLICIES = ("source", "none")  # mux.default_track, when it names no lan
 
 def check_default_policy(policy: str) -> None:
     """Raise UnknownLanguage where ``policy`` is neither one of DEFAULT_POLICIES nor a language:
-    run when the config is checked (reelsub.config_check), so a typo stops the run before any job,
+    run when the config is checked (reelsub.workflow.config_check), so a typo stops the run before any job,
     not the subtitle stage of every film after its ASR."""
     if policy not in DEFAULT_POLICIES:
         languages.resolve(policy)
