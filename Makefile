@@ -81,10 +81,14 @@ dag: venv
 	$(SNAKEMAKE) --rulegraph | dot -Tsvg > rulegraph.svg
 	@echo "wrote dag.svg and rulegraph.svg"
 
-# The HTML report of the demo film: QC tables, cue plots, stage benchmarks, rule graph.
+# The HTML report of the demo film: QC tables, cue plots, stage benchmarks, rule graph. Snakemake
+# writes its report in place: written aside, then moved in durably (reelsub.contracts.base.move_into_place),
+# so a killed run never leaves half a report.html.
 report: demo
 	HF_HUB_OFFLINE=1 $(SNAKEMAKE) -j4 reports
-	$(SNAKEMAKE) --report report.html reports
+	$(SNAKEMAKE) --report .report.part.html reports
+	PYTHONPATH=scripts $(VENV)/bin/python -c \
+		'from reelsub.contracts.base import move_into_place; move_into_place(".report.part.html", "report.html")'
 	@echo "wrote report.html"
 
 # Every check runs; the target fails at the end if any did (pyproject.toml configures the tools).

@@ -20,7 +20,8 @@ BENCH = Path(__file__).resolve().parent
 PROJECT = BENCH.parent
 
 from corpus import NARRATION
-from reelsub.media import atomic_output, probe, run_tool
+from reelsub.contracts.base import atomic_output
+from reelsub.media import probe, run_tool
 from testkit.synth import Speech, build_soundtrack, make_film
 
 JFK_FLAC = PROJECT / "media" / "jfk.flac"

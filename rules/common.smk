@@ -30,6 +30,7 @@ FILMS_SCHEMA = config_check.load_schema(Path(workflow.basedir) / "config" / "fil
 try:
     config.update(config_check.with_defaults(config_check.coerce(config, CONFIG_SCHEMA), CONFIG_SCHEMA))
     config_check.check(config, CONFIG_SCHEMA, what="config")
+    config_check.check_default_track(config)
 except config_check.ConfigError as error:
     raise WorkflowError(str(error)) from None
 # --- end of config validation ----------------------------------------------------------------------

@@ -10,7 +10,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from reelsub.media import atomic_output, run_tool
+from reelsub.contracts.base import atomic_output
+from reelsub.media import run_tool
 from testkit.synth import Speech, make_film
 
 SMALL_PICTURE = {"size": "160x90", "fps": 5}
@@ -23,6 +24,36 @@ HEARD_WORDS = ("quick", "lazy dog")
 def speech_film(path: Path, parts=SPEECH) -> Path:
     """About 4 s: one spoken sentence, then half a second of silence."""
     make_film(path, parts, **SMALL_PICTURE)
+    return path
+
+
+def excerpt_film(recording: Path, path: Path, start: float, seconds: float, sample_rate: int = 44100) -> Path:
+    """``seconds`` of ``recording`` from ``start``, as a film's sound at ``sample_rate``. At 44.1 kHz
+    (CD audio, common in films) an AAC track demuxes to a whole number of samples that is not a
+    whole number of milliseconds at 16 kHz: 0.5 s gives 8174 samples, 0.510875 s."""
+    cut = path.with_name(f".{path.stem}.cut.wav")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    run_tool(
+        [
+            "ffmpeg",
+            "-nostdin",
+            "-v",
+            "error",
+            "-y",
+            "-ss",
+            str(start),
+            "-t",
+            str(seconds),
+            "-i",
+            str(recording),
+        ]
+        + ["-ac", "1", "-ar", "16000", str(cut)],
+        f"excerpt of {recording}",
+    )
+    try:
+        make_film(path, [Speech(recording=cut)], extra_args=("-ar", str(sample_rate)), **SMALL_PICTURE)
+    finally:
+        cut.unlink(missing_ok=True)
     return path
 
 

@@ -283,3 +283,40 @@ def test_each_hindi_sentence_starts_where_it_is_spoken_in_either_layout(hindi_fi
     assert percentile(errors, 0.5) <= 300 and percentile(errors, 0.9) <= 500, errors
     assert text.share_in_scripts(text.letter_scripts(transcript.text), ["Deva"]) >= 0.9, transcript.text
     assert transcript.provenance[0].settings["layout"] == layout
+
+
+def test_regions_never_end_after_the_last_sample_of_audio_not_a_whole_millisecond_long() -> None:
+    """0.5 s of 44.1 kHz film sound demuxes to 8174 samples: 0.510875 s. Speech to its end,
+    rounded to the nearest millisecond, ended at 0.511 s, past the audio."""
+    from reelsub.asr.vad import decoding_regions, last_whole_ms
+
+    duration = 8174 / 16000
+    assert last_whole_ms(duration) == 0.51 and last_whole_ms(0.512) == 0.512
+    assert decoding_regions([SpeechRegion(0.0, 0.511)], duration) == [SpeechRegion(0.0, 0.51)]
+    padded = decoding_regions([SpeechRegion(0.1, 0.3), SpeechRegion(0.45, 0.5108)], duration)
+    assert padded[-1].end == 0.51 and all(r.end <= duration for r in padded)
+
+
+@pytest.mark.parametrize("language", ["en", "hi"])
+def test_half_a_second_cut_from_the_middle_of_speech_is_transcribed(
+    tmp_path: Path, jfk_flac: Path, settings: AsrSettings, hindi_film, language: str
+) -> None:
+    """Speech that runs to the last sample of a 44.1 kHz film's half second stopped faster-whisper
+    with `AssertionError: non-negative timestamp expected`. Hindi: Kokoro-82M TTS speaking
+    espeak-ng Hindi (a substitute, not recorded speech), Whisper base."""
+    import films_factory
+    from reelsub.media import extract_audio
+
+    if language == "en":
+        source, start = jfk_flac, 2.0
+    else:
+        first = hindi_film.sentences[0]
+        source, start = hindi_film.path, (first.start + first.end) / 2 - 0.25
+        settings = AsrSettings(model="base", device="cpu", compute_type="int8", cpu_threads=2, language="hi")
+    film = films_factory.excerpt_film(source, tmp_path / "cut.mp4", start=start, seconds=0.5)
+    wav = tmp_path / "audio.wav"
+    extract_audio(film, wav)
+    transcript = transcribe(wav, "whisperx", settings, "cut")
+    assert transcript.duration == pytest.approx(8174 / 16000, abs=0.001)
+    assert transcript.speech and transcript.speech[-1].end <= 8174 / 16000
+    assert transcript.segments, "a word is spoken in every millisecond of it"

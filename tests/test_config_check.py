@@ -206,3 +206,16 @@ def test_a_bad_key_gives_a_short_message_naming_it_and_the_allowed_keys(one_film
     assert "unknown key 'asr.batch_sise'; the allowed keys of asr are: batch_size, beam_size" in run.output
     assert len(run.output.splitlines()) <= 10, run.output  # validate() alone printed ~230 lines of schema
     assert "properties" not in run.output, "the schema itself must not be printed"
+
+
+@pytest.mark.parametrize("value", ["englsh", "sorce"])
+def test_a_mistyped_default_track_stops_the_run_before_any_job(one_film: Path, value: str) -> None:
+    """It was found only by the subtitle stage, after each film's ASR."""
+    run = snakemake(one_film, "-n", config=[f"mux={{default_track: {value}}}"])
+    assert run.returncode != 0
+    assert f"config: key 'mux.default_track': '{value}' is not source, none or a language reelsub knows" in (
+        run.output
+    )
+    assert "Job stats" not in run.output and not (one_film / "jobs").exists()
+    for fine in ("source", "none", "Hindi", "hi"):
+        config_check.check_default_track({"mux": {"default_track": fine}})

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import re
 from dataclasses import fields
 from pathlib import Path
 
@@ -10,7 +12,8 @@ import pytest
 
 from reelsub.align.word_times import AlignSettings
 from reelsub.asr import AsrSettings
-from reelsub.contracts.base import ContractError
+from reelsub.contracts import review_record
+from reelsub.contracts.base import ContractError, atomic_output, write_text_atomically
 from reelsub.subtitles.qc import qc_report
 from reelsub.contracts.qc_report import read_qc_report, write_qc_report
 from reelsub.workflow.settings import SettingsError, schema_defaults, section_keys, settings_from
@@ -83,3 +86,89 @@ def test_every_default_is_the_schemas_and_every_section_refuses_unknown_keys(cls
     with pytest.raises(SettingsError, match=rf"config {section}: unknown key\(s\) colour; allowed keys: "):
         settings_from(cls, section, {"colour": "red"})
     assert set(defaults) <= set(section_keys(section))
+
+
+# -- durable writes (reelsub.contracts.base.atomic_output) ------------------------------------------------
+
+
+def fsynced_paths(monkeypatch) -> list[str]:
+    """What os.fsync is called on, in order, as paths (and "replace" where the rename happens)."""
+    calls: list[str] = []
+    real_fsync, real_replace = os.fsync, os.replace
+
+    def fsync(descriptor: int) -> None:
+        calls.append(os.readlink(f"/proc/self/fd/{descriptor}"))
+        real_fsync(descriptor)
+
+    def replace(source, target) -> None:
+        calls.append("replace")
+        real_replace(source, target)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    monkeypatch.setattr(os, "replace", replace)
+    return calls
+
+
+@pytest.mark.parametrize("writer", ["text", "ffmpeg-style"])
+def test_a_write_syncs_the_file_before_the_rename_and_its_folder_after(
+    tmp_path: Path, monkeypatch, writer: str
+) -> None:
+    """Without the syncs a power cut can leave the renamed out.mkv empty or half there."""
+    calls = fsynced_paths(monkeypatch)
+    target = tmp_path / "jobs" / "out.mkv"
+    if writer == "text":
+        write_text_atomically(target, "every byte")
+    else:
+        with atomic_output(target) as temporary:
+            temporary.write_text("every byte")  # as ffmpeg or PyAV write a path they are given
+    assert target.read_text() == "every byte"
+    assert len(calls) == 3 and calls[1] == "replace", calls
+    part, folder = Path(calls[0]), Path(calls[2])
+    assert part.parent == target.parent and part.suffix == ".mkv" and part.name.startswith(".out.")
+    assert folder == target.parent
+    assert sorted(p.name for p in target.parent.iterdir()) == ["out.mkv"]
+
+
+def test_a_writer_that_fails_leaves_no_part_file_and_the_old_file_as_it_was(tmp_path: Path) -> None:
+    target = tmp_path / "out.mkv"
+    target.write_text("the finished film of the last run")
+    with pytest.raises(RuntimeError), atomic_output(target) as temporary:
+        temporary.write_text("half a fi")
+        raise RuntimeError("ffmpeg died")
+    assert target.read_text() == "the finished film of the last run"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.mkv"]
+
+
+def test_every_write_in_the_library_goes_through_the_one_durable_helper() -> None:
+    """No second way to put a file in place: os.replace and os.rename appear only in the helper.
+    (alignment.py renames a whole folder of a model cache into place, which no file helper does.)"""
+    library = Path(__file__).resolve().parent.parent / "scripts"
+    renames = [
+        f"{path.relative_to(library)}:{number}"
+        for path in sorted(library.rglob("*.py"))
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if re.search(r"\bos\.(replace|rename)\(", line)
+    ]
+    assert [r.split(":")[0] for r in renames] == ["reelsub/contracts/base.py"], renames
+
+
+# -- review.json (reelsub.contracts.review_record) -------------------------------------------------------------
+
+
+def test_a_review_record_with_a_key_this_release_does_not_know_names_the_file_and_the_key(
+    tmp_path: Path,
+) -> None:
+    """It raised TypeError (PublishedTrack(**entry)) while Snakemake built the DAG: no film ran."""
+    record = tmp_path / "review.json"
+    entry = {"language": "en", "file": "en.srt", "published_sha256": "0" * 64, "reviewer": "asha"}
+    record.write_text(json.dumps({"schema": review_record.SCHEMA, "film": "f", "tracks": {"en": entry}}))
+    with pytest.raises(ContractError) as raised:
+        review_record.read_record(tmp_path)
+    assert str(raised.value).startswith(f"{record}: track 'en': unexpected key 'reviewer' (a track's keys")
+    # what the DAG asks for every film does not raise: the film's subtitle stage will, alone
+    assert review_record.republish_token(tmp_path) == "review record unreadable"
+    assert review_record.kept_edit_lines(tmp_path, since=0.0) == []
+    del entry["reviewer"], entry["file"]
+    record.write_text(json.dumps({"schema": review_record.SCHEMA, "film": "f", "tracks": {"en": entry}}))
+    with pytest.raises(ContractError, match="track 'en': missing key 'file'"):
+        review_record.read_record(tmp_path)

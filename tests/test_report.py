@@ -267,3 +267,24 @@ def test_snakemake_report_html_is_one_self_contained_file(finished_run: Path) ->
     results = report_variables(page)["results"]
     assert {"jobs/fox/report/qc.html", "jobs/fox/report/timeline.svg"} <= set(results)
     assert "data:image/svg+xml" in page and "data:text/html" in page
+
+
+def test_plots_are_drawn_aside_and_moved_into_place_durably(tmp_path: Path, monkeypatch) -> None:
+    """savefig wrote the output itself, so a job killed while it drew left half an SVG under the
+    name Snakemake checks; now it draws a part file that reelsub.contracts.base.atomic_output syncs and
+    renames (and removes if drawing fails)."""
+    import os
+
+    from reelsub.review.report import _histogram
+
+    moved: list[tuple[str, str]] = []
+    real_replace = os.replace
+    monkeypatch.setattr(os, "replace", lambda a, b: (moved.append((str(a), str(b))), real_replace(a, b)))
+    plot = tmp_path / "report" / "cue_durations.svg"
+    _histogram(plot, "cue durations", "seconds", {"en": [1.0, 2.0]}, [(6.0, "longest")])
+    assert [Path(target) for _, target in moved] == [plot]
+    assert Path(moved[0][0]).name.startswith(".cue_durations.") and moved[0][0].endswith(".svg")
+    assert plot.read_text().rstrip().endswith("</svg>") and list(plot.parent.iterdir()) == [plot]
+    with pytest.raises(ValueError):  # a title matplotlib cannot typeset
+        _histogram(tmp_path / "broken.svg", r"$\notacommand$", "seconds", {"en": [1.0]}, [])
+    assert not (tmp_path / "broken.svg").exists() and sorted(tmp_path.iterdir()) == [plot.parent]

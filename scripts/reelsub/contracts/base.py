@@ -1,5 +1,6 @@
 """What every file passed between stages shares: a schema tag with a version, a check on read that
-raises :class:`ContractError` naming the file, and an atomic write.
+raises :class:`ContractError` naming the file, and an atomic, durable write (:func:`atomic_output`,
+which every file reelsub writes goes through).
 
 The files, their schema tags and the modules that define them are listed once, in README.md ("The
 contracts between stages"); tests/test_workflow.py checks that table against what a real run leaves.
@@ -10,10 +11,11 @@ release of reelsub fails with a message instead of a KeyError three stages later
 
 from __future__ import annotations
 
+import errno
 import json
 import os
-import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -52,27 +54,51 @@ def write_document(path: str | os.PathLike[str], document: dict[str, Any]) -> No
     write_text_atomically(path, json.dumps(document, ensure_ascii=False, indent=1))
 
 
-def write_text_atomically(path: str | os.PathLike[str], text: str) -> None:
-    """Write to a temporary file beside ``path``, then rename it into place: a killed job never
-    leaves a half-written file that looks complete."""
-    target = Path(path)
+@contextmanager
+def atomic_output(target: str | os.PathLike[str]) -> Iterator[Path]:
+    """A temporary path beside ``target`` (same extension, so ffmpeg and matplotlib pick the
+    format) to write to; renamed onto ``target`` only if the block succeeds, and removed if not.
+    Every file reelsub writes goes through here (write_text_atomically; media's ffmpeg and PyAV
+    outputs; the report's pages and plots), so a killed or failed job never leaves a file that
+    looks complete.
+
+    Durable, not only atomic: the file's bytes are flushed to the disk (fsync) before the rename,
+    and its folder after it. A rename alone can reach the disk before the data does, so a power cut
+    can leave an empty or half-written file under the final name (Snakemake would take it as done),
+    or lose the rename altogether."""
+    target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+    # The process id keeps two processes writing the same file (a shared model cache) apart.
+    temporary = target.with_name(f".{target.stem}.{os.getpid()}.part{target.suffix}")
+    temporary.unlink(missing_ok=True)
     try:
-        # mkstemp makes the file private (0600); outputs should be as readable as any file the
-        # user writes, e.g. by colleagues on a cluster's shared filesystem.
-        os.fchmod(handle, 0o666 & ~_umask())
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+        yield temporary
+        move_into_place(temporary, target)
+    finally:
+        temporary.unlink(missing_ok=True)
 
 
-def _umask() -> int:
-    current = os.umask(0)
-    os.umask(current)
-    return current
+def move_into_place(temporary: str | os.PathLike[str], target: str | os.PathLike[str]) -> None:
+    """A finished file renamed onto ``target`` in the same folder, durably (see atomic_output). Also
+    for a file another program wrote aside: `make report` has Snakemake write the report there."""
+    _fsync(Path(temporary), os.O_RDONLY)
+    os.replace(temporary, target)
+    _fsync(Path(target).parent, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+
+
+def _fsync(path: Path, flags: int) -> None:
+    descriptor = os.open(path, flags)
+    try:
+        os.fsync(descriptor)
+    except OSError as error:
+        # Some filesystems cannot sync a folder (EINVAL); the file itself was synced already.
+        if error.errno != errno.EINVAL:
+            raise
+    finally:
+        os.close(descriptor)
+
+
+def write_text_atomically(path: str | os.PathLike[str], text: str) -> None:
+    """``text`` written to ``path`` through :func:`atomic_output`."""
+    with atomic_output(path) as temporary:
+        temporary.write_text(text, encoding="utf-8")

@@ -11,7 +11,8 @@ Shape (``reelsub.qc/1``): ``film``, ``language``, ``translated``, ``fps``, ``rul
 exception, flag), ``cue`` (1-based, as in the SRT; null for the whole track), ``start``, ``end``,
 optional ``detail``), ``script`` (expected scripts, letters by script, share in the expected ones),
 ``language_check`` (detected, probability, configured, track_tag, mismatch), reading speed and
-duration percentiles, ``speech_covered``, ``words``.
+duration percentiles, ``speech_covered``, ``words``, ``audio_s`` and ``speech_heard_s`` (null without VAD),
+which say why a track has no cue.
 """
 
 from __future__ import annotations

@@ -17,10 +17,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import MISSING, asdict, dataclass, field, fields
 from pathlib import Path
+from typing import Any, TypeVar
 
-from reelsub.contracts.base import write_text_atomically
+from reelsub.contracts.base import ContractError, write_text_atomically
 from reelsub.contracts.tracks import MANIFEST, read_manifest
 
 SCHEMA = "reelsub.review/1"
@@ -85,16 +86,54 @@ def sha256(path: Path) -> str:
 
 
 def read_record(published: Path) -> ReviewRecord | None:
-    """The record of the published folder; None when there is none (or it is not ours)."""
+    """The record of the published folder; None when there is none (or it is not ours).
+
+    A record of ours that does not fit this release's shape (a key it does not know, a missing
+    one) raises ContractError naming the file and the key: the subtitle stage that reads it fails
+    for that film alone. Read while the DAG is built, it stopped the whole batch with a TypeError
+    (see republish_token)."""
+    path = Path(published) / RECORD
     try:
-        data = json.loads((Path(published) / RECORD).read_text(encoding="utf-8"))
+        data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
     if not isinstance(data, dict) or data.get("schema") != SCHEMA:
         return None
-    tracks = {lang: PublishedTrack(**entry) for lang, entry in data.get("tracks", {}).items()}
-    kept = [KeptCopy(**copy) for copy in data.get("kept", [])]
-    return ReviewRecord(data.get("film", ""), int(data.get("republished", 0)), tracks, kept)
+    entries, copies = data.get("tracks", {}), data.get("kept", [])
+    if not isinstance(entries, dict):
+        raise ContractError(f"{path}: key 'tracks' must be an object of tracks by language")
+    if not isinstance(copies, list):
+        raise ContractError(f"{path}: key 'kept' must be a list of kept copies")
+    tracks = {
+        language: _entry(PublishedTrack, path, f"track {language!r}", entry)
+        for language, entry in entries.items()
+    }
+    kept = [_entry(KeptCopy, path, f"kept copy {n}", copy) for n, copy in enumerate(copies, 1)]
+    try:
+        return ReviewRecord(str(data.get("film", "")), int(data.get("republished", 0)), tracks, kept)
+    except (TypeError, ValueError):
+        raise ContractError(f"{path}: key 'republished' must be a whole number") from None
+
+
+_Entry = TypeVar("_Entry", "PublishedTrack", "KeptCopy")
+
+
+def _entry(kind: type[_Entry], path: Path, what: str, entry: Any) -> _Entry:
+    """One entry of the record as ``kind``, or ContractError naming the file, the entry and the keys."""
+    if not isinstance(entry, dict):
+        raise ContractError(f"{path}: {what} must be an object")
+    keys = {f.name for f in fields(kind)}
+    required = {f.name for f in fields(kind) if f.default is MISSING and f.default_factory is MISSING}
+    problems = []
+    if set(entry) - keys:
+        problems.append(f"unexpected key {', '.join(map(repr, sorted(set(entry) - keys)))}")
+    if required - set(entry):
+        problems.append(f"missing key {', '.join(map(repr, sorted(required - set(entry))))}")
+    if problems:
+        raise ContractError(
+            f"{path}: {what}: {'; '.join(problems)} (its keys are: {', '.join(sorted(keys))})"
+        )
+    return kind(**entry)
 
 
 def write_record(published: Path, record: ReviewRecord) -> None:
@@ -106,7 +145,13 @@ def republish_token(published: Path) -> str:
     """A value that changes when a published file the record lists has been deleted, and stays as it
     is once the file is written again: a params: of the subtitle rule, so a deletion reruns
     subtitle (which republishes) before mux's inputs are listed, and the run after does nothing."""
-    record = read_record(published)
+    try:
+        record = read_record(published)
+    except ContractError:
+        # Asked while the DAG is built, for every film: raising here would stop the whole batch.
+        # The token changes instead, so this film's subtitle stage runs, reads the record and
+        # fails naming the file and the key, while the other films go on.
+        return "review record unreadable"
     if record is None:
         return "0 republished"
     return f"{record.republished + record.deleted(published)} republished"
@@ -126,7 +171,10 @@ def kept_edit_lines(published: Path, since: float) -> list[str]:
     machine version during this run, per person's file moved to a copy during this run, and, on
     every run while it lasts, per edit left out of the film because its language changed (a run
     with nothing to do prints no summary: Snakemake calls neither onsuccess nor onerror)."""
-    record = read_record(published)
+    try:
+        record = read_record(published)
+    except ContractError:
+        return []  # the film's subtitle stage failed on it, and the summary lists that failure
     if record is None:
         return []
     published = Path(published)

@@ -39,6 +39,17 @@ def track_title(language: str, translated: bool) -> str:
     return f"{name} (machine translation)" if translated else name
 
 
+DEFAULT_POLICIES = ("source", "none")  # mux.default_track, when it names no language
+
+
+def check_default_policy(policy: str) -> None:
+    """Raise UnknownLanguage where ``policy`` is neither one of DEFAULT_POLICIES nor a language:
+    run when the config is checked (reelsub.workflow.config_check), so a typo stops the run before any job,
+    not the subtitle stage of every film after its ASR."""
+    if policy not in DEFAULT_POLICIES:
+        languages.resolve(policy)
+
+
 def choose_default(languages_in_order: list[str], policy: str) -> str | None:
     """``source``: the film's own language (first track); ``none``; or a named language."""
     if policy == "none" or not languages_in_order:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
-from reelsub.contracts.base import ContractError
+from reelsub.contracts.base import ContractError, atomic_output, write_text_atomically
 from reelsub.contracts.qc_report import read_qc_report
 from reelsub.subtitles.files import read_srt
 from reelsub.subtitles.rules import Cue, SubtitleRules
@@ -243,11 +243,13 @@ def _pyplot():
 
 
 def _save(figure, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
     # No date in an SVG: the same cues give the same file.
     metadata = {"Date": None} if path.suffix == ".svg" else {}
-    figure.savefig(path, bbox_inches="tight", metadata=metadata)
-    _pyplot().close(figure)
+    try:
+        with atomic_output(path) as temporary:  # a killed job leaves no half plot
+            figure.savefig(temporary, bbox_inches="tight", metadata=metadata)
+    finally:
+        _pyplot().close(figure)
 
 
 def _histogram(
@@ -355,11 +357,8 @@ def write_film_report(
     tracks = read_tracks(subtitles)
     rules = SubtitleRules.from_config(rules_config)
     transcript = Transcript.read(transcript_path)
-    for path in (outputs.qc_table, outputs.benchmarks):
-        path.parent.mkdir(parents=True, exist_ok=True)
-    outputs.qc_table.write_text(qc_table_html(film, tracks), encoding="utf-8")
-    benchmarks = benchmark_table_html(film, read_benchmarks(benchmark_paths))
-    outputs.benchmarks.write_text(benchmarks, encoding="utf-8")
+    write_text_atomically(outputs.qc_table, qc_table_html(film, tracks))
+    write_text_atomically(outputs.benchmarks, benchmark_table_html(film, read_benchmarks(benchmark_paths)))
     plot_cue_durations(outputs.durations, tracks, rules)
     plot_reading_speed(outputs.reading_speed, tracks, rules)
     plot_timeline(outputs.timeline, speech_spans(transcript), tracks, transcript.duration)

@@ -681,7 +681,8 @@ def qc_report(
         "translated": translated,
         "fps": fps,
         "rules": asdict(rules),
-        "sentence_pause_s": sentence_pause_ms(transcript) / 1000,  # the pause sentences were cut and judged at
+        "sentence_pause_s": sentence_pause_ms(transcript)
+        / 1000,  # the pause sentences were cut and judged at
         "cue_count": len(cues),
         "violations": violations,
         "violation_count": sum(violations.values()),
@@ -697,6 +698,11 @@ def qc_report(
         "duration_s": _percentiles([c.duration for c in cues], (("min", 0.0), *SPREAD)),
         "speech_covered": round(speech_covered(cues, words), 4),
         "words": {"total": len(words), "text_matches_transcript": text_matches},
+        # what a track without cues is told by: silence, or speech no word was recognised in
+        "audio_s": round(transcript.duration, 3),
+        "speech_heard_s": None
+        if transcript.speech is None
+        else round(sum(r.duration for r in transcript.speech), 3),
     }
     report["verdict"] = (
         "violations" if report["violation_count"] else "review" if report["flag_count"] else "ok"
@@ -718,6 +724,8 @@ def _summary(report: dict[str, Any]) -> str:
             f"-{_number(duration['max'], 2)} s (median {_number(duration['p50'], 2)} s); cues cover "
             f"{report['speech_covered']:.1%} of the time words are spoken."
         )
+    else:
+        parts.append(_without_cues(report))
     script = report["script"]
     if script["share_expected"] is not None and script["share_expected"] < 1:
         parts.append(
@@ -739,7 +747,9 @@ def _summary(report: dict[str, Any]) -> str:
             f"{check.replace('_', ' ')}: {', '.join(where[:8])}" for check, where in by_check.items()
         )
         parts.append(f"FLAGGED FOR REVIEW ({len(flagged)}): {named}.")
-    if not report["violation_count"] and not flagged:
+    if not report["cue_count"]:
+        pass  # no cue to keep a rule: said above
+    elif not report["violation_count"] and not flagged:
         parts.append("Every rule is kept and nothing is flagged.")
     elif not report["violation_count"]:
         parts.append("No rule is broken, but the flagged cues need a person's look.")
@@ -750,6 +760,21 @@ def _summary(report: dict[str, Any]) -> str:
     if not report["words"]["text_matches_transcript"]:
         parts.append("The cue text differs from the transcript's words; words were matched to cues by time.")
     return " ".join(parts)
+
+
+def _without_cues(report: dict[str, Any]) -> str:
+    """Why a track has no cue, said plainly: mux leaves a track without cues out of out.mkv (an
+    empty track would show as a subtitle choice that never shows a line), so the QC line says so
+    rather than "every rule is kept" of a track that is not there."""
+    audio, heard = report.get("audio_s"), report.get("speech_heard_s")
+    length = f"{audio:.1f} s of audio" if audio is not None else "the audio"
+    if heard is None:
+        why = f"No words recognised in {length}"
+    elif heard == 0:
+        why = f"No speech heard in {length}"
+    else:
+        why = f"{heard:.1f} s of speech heard in {length} but no words recognised in it (worth a listen)"
+    return f"{why}: no cues, so out.mkv gets no subtitle track for it."
 
 
 def _letters(counts: dict[str, int]) -> str:

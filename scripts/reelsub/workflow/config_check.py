@@ -169,6 +169,23 @@ def problems(instance: Any, schema: Schema) -> list[str]:
     return [describe(error) for error in sorted(errors, key=lambda e: [str(p) for p in e.absolute_path])]
 
 
+def check_default_track(config: dict[str, Any]) -> None:
+    """``mux.default_track``: source, none or a language. Which languages there are is
+    reelsub.languages' to say, not the schema's, so this runs after check(): a typo stops the run
+    before any job, where the subtitle stage found it only after each film's ASR."""
+    from reelsub.languages import UnknownLanguage
+    from reelsub.contracts.tracks import DEFAULT_POLICIES, check_default_policy
+
+    value = config["mux"]["default_track"]
+    try:
+        check_default_policy(value)
+    except UnknownLanguage as error:
+        raise ConfigError(
+            f"config: key 'mux.default_track': {shown(value)} is not {', '.join(DEFAULT_POLICIES)} "
+            f"or a language reelsub knows ({error})"
+        ) from None
+
+
 def check(instance: Any, schema: Schema, what: str = "config") -> None:
     """Raise ConfigError listing every problem, each on its own line after `what`."""
     found = problems(instance, schema)
