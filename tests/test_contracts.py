@@ -140,7 +140,8 @@ def test_a_writer_that_fails_leaves_no_part_file_and_the_old_file_as_it_was(tmp_
 
 
 def test_every_write_in_the_library_goes_through_the_one_durable_helper() -> None:
-    """No second way to put a file in place: os.replace and os.rename appear only in the helper.
+    """No second way to put a file in place: os.replace and os.rename appear only in the helper module
+    (atomic_output and move_into_place; rename_durably for a person's file moved aside).
     (alignment.py renames a whole folder of a model cache into place, which no file helper does.)"""
     library = Path(__file__).resolve().parent.parent / "scripts"
     renames = [
@@ -149,7 +150,7 @@ def test_every_write_in_the_library_goes_through_the_one_durable_helper() -> Non
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
         if re.search(r"\bos\.(replace|rename)\(", line)
     ]
-    assert [r.split(":")[0] for r in renames] == ["reelsub/contracts/base.py"], renames
+    assert {r.split(":")[0] for r in renames} == {"reelsub/contracts/base.py"}, renames
 
 
 # -- review.json (reelsub.contracts.review_record) -------------------------------------------------------------

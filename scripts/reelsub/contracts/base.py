@@ -83,7 +83,19 @@ def move_into_place(temporary: str | os.PathLike[str], target: str | os.PathLike
     for a file another program wrote aside: `make report` has Snakemake write the report there."""
     _fsync(Path(temporary), os.O_RDONLY)
     os.replace(temporary, target)
-    _fsync(Path(target).parent, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    sync_folder(Path(target).parent)
+
+
+def rename_durably(source: str | os.PathLike[str], target: str | os.PathLike[str]) -> None:
+    """``os.rename`` (FileNotFoundError where ``source`` is gone), then the folder synced: a person's
+    file moved aside (reelsub.review.keep_edits) stays moved after a power cut."""
+    os.rename(source, target)
+    sync_folder(Path(target).parent)
+
+
+def sync_folder(folder: str | os.PathLike[str]) -> None:
+    """Flush a folder's entries (a new name, a hard link) to the disk."""
+    _fsync(Path(folder), os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
 
 
 def _fsync(path: Path, flags: int) -> None:

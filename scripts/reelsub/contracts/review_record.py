@@ -105,10 +105,10 @@ def read_record(published: Path) -> ReviewRecord | None:
     if not isinstance(copies, list):
         raise ContractError(f"{path}: key 'kept' must be a list of kept copies")
     tracks = {
-        language: _entry(PublishedTrack, path, f"track {language!r}", entry)
+        language: _entry(PublishedTrack, path, f"track {language!r}", "a track", entry)
         for language, entry in entries.items()
     }
-    kept = [_entry(KeptCopy, path, f"kept copy {n}", copy) for n, copy in enumerate(copies, 1)]
+    kept = [_entry(KeptCopy, path, f"kept copy {n}", "a kept copy", copy) for n, copy in enumerate(copies, 1)]
     try:
         return ReviewRecord(str(data.get("film", "")), int(data.get("republished", 0)), tracks, kept)
     except (TypeError, ValueError):
@@ -118,7 +118,7 @@ def read_record(published: Path) -> ReviewRecord | None:
 _Entry = TypeVar("_Entry", "PublishedTrack", "KeptCopy")
 
 
-def _entry(kind: type[_Entry], path: Path, what: str, entry: Any) -> _Entry:
+def _entry(kind: type[_Entry], path: Path, what: str, noun: str, entry: Any) -> _Entry:
     """One entry of the record as ``kind``, or ContractError naming the file, the entry and the keys."""
     if not isinstance(entry, dict):
         raise ContractError(f"{path}: {what} must be an object")
@@ -131,7 +131,7 @@ def _entry(kind: type[_Entry], path: Path, what: str, entry: Any) -> _Entry:
         problems.append(f"missing key {', '.join(map(repr, sorted(required - set(entry))))}")
     if problems:
         raise ContractError(
-            f"{path}: {what}: {'; '.join(problems)} (its keys are: {', '.join(sorted(keys))})"
+            f"{path}: {what}: {'; '.join(problems)} ({noun}'s keys are: {', '.join(sorted(keys))})"
         )
     return kind(**entry)
 

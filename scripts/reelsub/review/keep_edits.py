@@ -26,7 +26,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from reelsub.contracts.base import ContractError, write_text_atomically
+from reelsub.contracts.base import ContractError, rename_durably, sync_folder, write_text_atomically
 from reelsub.contracts.review_record import MACHINE_FOLDER, MANIFEST, RECORD, read_record, sha256
 from reelsub.contracts.tracks import read_manifest
 
@@ -80,7 +80,7 @@ def _move_aside(path: Path) -> Path | None:
     to ``path`` makes a new file and cannot be lost in the one taken away."""
     aside = path.with_name(f"{path.name}.replacing-{secrets.token_hex(4)}")
     try:
-        os.rename(path, aside)
+        rename_durably(path, aside)
     except FileNotFoundError:
         return None
     return aside
@@ -98,8 +98,9 @@ def _link_into_place(source: Path, target: Path) -> bool:
         # A filesystem without hard links: the check and the rename leave a gap again, however short.
         if target.exists():
             return False
-        os.rename(source, target)
+        rename_durably(source, target)
         return True
+    sync_folder(target.parent)
     return True
 
 
