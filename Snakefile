@@ -49,6 +49,7 @@ rule reviews:
 onsuccess:
     report_run(failed=False)
     scheduling.cancel_idle_timers()
+    fail_if_refused()
 
 
 onerror:

@@ -4,6 +4,10 @@ A film is any file in ``films_dir`` with a video extension; its id is its file s
 user wrote it (spaces, Devanagari, quotes and all: ids are never passed through a shell). An
 optional sheet (``config/films.tsv``) overrides a film's path and languages, or adds films that
 live elsewhere.
+
+An id names the folder ``jobs/<id>/``, so an id that is not one plain folder name (``..``, ``.``,
+a ``/``, a control character such as a newline, a leading ``-``, Snakemake's ``{ }``) is refused:
+that film is left out with a message naming it, the others run (:func:`film_id_problem`).
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from pathlib import Path
 from typing import Iterable
 
 from . import languages
+from .escaping import is_control
 
 VIDEO_EXTENSIONS = {".mp4", ".mkv", ".mov", ".avi", ".webm", ".m4v"}
 SHEET_COLUMNS = ("film", "path", "source_lang", "target_langs", "audio_lang", "audio_track")
@@ -37,21 +42,75 @@ class Film:
     audio_track: int | None = None
 
 
+@dataclass(frozen=True)
+class RefusedFilm:
+    """A film left out of the run because its id cannot name a job folder."""
+
+    film_id: str
+    where: str  # the file, or the sheet row, it came from
+    reason: str
+
+    @property
+    def message(self) -> str:
+        """One line: a file name's new line or other control character is shown escaped."""
+        where = "".join(repr(c)[1:-1] if is_control(c) else c for c in self.where)
+        return f"film {self.film_id!r} ({where}) refused: its id {self.reason}"
+
+
+@dataclass(frozen=True)
+class FilmCatalog:
+    films: dict[str, Film]
+    refused: tuple[RefusedFilm, ...] = ()
+
+
+def film_id_problem(film_id: str) -> str | None:
+    """Why ``film_id`` cannot name the folder ``jobs/<id>/`` (and the targets inside it), or None.
+
+    The id is a path component (``..`` is the workflow's root), part of every Snakemake target
+    (braces are its wildcards) and shown in logs and the end-of-run summary, one line per film.
+    """
+    if film_id in ("", ".", ".."):
+        return f"{film_id!r} is not a folder name of its own (jobs/{film_id}/ would not be the film's)"
+    if "/" in film_id or "\\" in film_id:
+        return "holds a path separator ('/' or '\\')"
+    odd = next((c for c in film_id if is_control(c)), None)
+    if odd is not None:
+        return f"holds the control character {odd!r} (a newline, tab or the like)"
+    if film_id.startswith("-"):
+        return "starts with '-', which command-line tools read as an option"
+    if "{" in film_id or "}" in film_id:
+        return "holds '{' or '}', which Snakemake reads as a wildcard in a target"
+    if film_id != film_id.strip():
+        return "starts or ends with a space, which no one sees in a folder listing"
+    return None
+
+
 def is_video(path: Path) -> bool:
     return path.suffix.lower() in VIDEO_EXTENSIONS and not path.name.startswith(".")
 
 
 def discover(films_dir: Path) -> dict[str, Path]:
-    """Film id → path for every video file in the folder (not recursive).
+    """Film id → path for every video file in the folder whose name makes a usable id."""
+    return scan(films_dir)[0]
+
+
+def scan(films_dir: Path) -> tuple[dict[str, Path], list[RefusedFilm]]:
+    """Film id → path for every video file in the folder (not recursive), and the films refused
+    for their id (film_id_problem).
 
     Hidden files are skipped: macOS leaves ``._name.mp4`` resource forks beside real films.
     Two files with the same stem would write the same ``jobs/<id>/``: that is an error naming both.
     """
     if not films_dir.is_dir():
-        return {}
+        return {}, []
     found: dict[str, Path] = {}
+    refused: list[RefusedFilm] = []
     for path in sorted(films_dir.iterdir()):
         if not (path.is_file() and is_video(path)):
+            continue
+        problem = film_id_problem(path.stem)
+        if problem is not None:
+            refused.append(RefusedFilm(path.stem, str(path), f"{problem}; rename the file"))
             continue
         if path.stem in found:
             raise FilmSheetError(
@@ -59,7 +118,7 @@ def discover(films_dir: Path) -> dict[str, Path]:
                 "rename one of them (the id is the file name without its extension)"
             )
         found[path.stem] = path
-    return found
+    return found, refused
 
 
 def parse_lang_list(value: str | Iterable[str] | None) -> tuple[str, ...]:
@@ -102,8 +161,32 @@ def build_films(
     default_audio_lang: str | None = None,
     default_audio_track: int | None = None,
 ) -> dict[str, Film]:
-    """Merge the folder with the sheet, resolving and checking every language."""
-    paths = discover(films_dir)
+    """The films of the folder and the sheet (build_catalog), without those refused."""
+    return build_catalog(
+        films_dir,
+        sheet_rows,
+        default_source,
+        default_targets,
+        sheet_name,
+        base_dir,
+        default_audio_lang,
+        default_audio_track,
+    ).films
+
+
+def build_catalog(
+    films_dir: Path,
+    sheet_rows: list[dict[str, str]],
+    default_source: str,
+    default_targets: Iterable[str],
+    sheet_name: str = "films sheet",
+    base_dir: Path = Path("."),
+    default_audio_lang: str | None = None,
+    default_audio_track: int | None = None,
+) -> FilmCatalog:
+    """Merge the folder with the sheet, resolving and checking every language; a film whose id
+    cannot name its job folder is refused (left out, with the reason), the others go on."""
+    paths, refused = scan(films_dir)
     source = canonical_lang(default_source, "config source_lang")
     targets = tuple(canonical_lang(t, "config target_langs") for t in parse_lang_list(default_targets))
     audio = audio_request(default_audio_lang, default_audio_track, "config")
@@ -112,8 +195,12 @@ def build_films(
     for number, row in enumerate(sheet_rows, start=2):  # row 1 is the header
         where = f"{sheet_name} row {number}"
         film_id = row.get("film", "")
-        if not film_id or "/" in film_id:
-            raise FilmSheetError(f"{where}: key 'film' must be a non-empty name without '/'")
+        if not film_id:
+            raise FilmSheetError(f"{where}: key 'film' must be a non-empty name")
+        problem = film_id_problem(film_id)
+        if problem is not None:
+            refused.append(RefusedFilm(film_id, where, f"{problem}; rename it in the sheet"))
+            continue
         if row.get("path"):
             path = Path(row["path"]).expanduser()
             path = path if path.is_absolute() else base_dir / path
@@ -150,7 +237,7 @@ def build_films(
             films[film.id] = replace(
                 film, target_langs=tuple(t for t in film.target_langs if t != film.source_lang)
             )
-    return films
+    return FilmCatalog(films, tuple(refused))
 
 
 def audio_request(
