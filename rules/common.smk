@@ -221,7 +221,7 @@ def report_run(failed):
         for film_id, reason in failures:
             print(f"  FAILED {film_id}: {reason}", file=sys.stderr)
     for refused in REFUSED.values():
-        print(f"  REFUSED {refused.message}", file=sys.stderr)
+        print(f"  REFUSED {refused.named}: its id {refused.reason}", file=sys.stderr)
 
 
 def fail_if_refused():

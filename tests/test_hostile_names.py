@@ -148,7 +148,10 @@ def touch(folder: Path, *names: str) -> None:
 
 
 def test_film_ids_that_are_no_folder_name_are_refused_naming_the_film_and_the_others_stay(tmp_path) -> None:
-    touch(tmp_path / "films", "ok.mp4", "-rf.mp4", "two\nlines.mp4", "{film}.mkv", "tail .mp4", "a\\b.mov")
+    touch(
+        tmp_path / "films",
+        *("ok.mp4", "-rf.mp4", "two\nlines.mp4", "{film}.mkv", "tail .mp4", "a\\b.mov", "<!--<script>.mp4"),
+    )
     touch(tmp_path / "elsewhere", "x.mp4")
     sheet = tmp_path / "films.tsv"
     sheet.write_text(
@@ -157,7 +160,7 @@ def test_film_ids_that_are_no_folder_name_are_refused_naming_the_film_and_the_ot
     catalog = build_catalog(tmp_path / "films", read_sheet(sheet), "auto", [], sheet_name="films.tsv")
     assert list(catalog.films) == ["ok"]
     messages = {refused.film_id: refused.message for refused in catalog.refused}
-    assert set(messages) == {"-rf", "two\nlines", "{film}", "tail ", "a\\b", "..", "."}
+    assert set(messages) == {"-rf", "two\nlines", "{film}", "tail ", "a\\b", "<!--<script>", "..", "."}
     assert messages[".."].startswith("film '..' (films.tsv row 2) refused: its id '..' is not a folder name")
     assert f"({tmp_path}/films/two\\nlines.mp4)" in messages["two\nlines"], "the file, its newline shown"
     assert "control character '\\n'" in messages["two\nlines"] and "rename the file" in messages["two\nlines"]
@@ -352,6 +355,7 @@ HOSTILE_PIECES = [
     "\n.. raw:: html\n",
     "<script>",
     "$(touch pwned)",
+    "<!--",
     "'",
     '"',
     ";",
@@ -443,17 +447,22 @@ def test_hostile_films_run_through_the_report_escaped_while_refused_and_broken_o
     touch(tmp_path, "-rf.mp4", "two\nlines.mkv")
     (tmp_path / "config.yaml").write_text("films_dir: .\n")
     targets = [f"jobs/{film}/report/qc.html" for film in (link_film, web_film)]
-    run = snakemake(tmp_path, "-j2", "--keep-going", "all", *targets, configfiles=[tmp_path / "config.yaml"])
-    assert run.returncode != 0, "refused and failed films make the run fail"
+    config = [tmp_path / "config.yaml"]
+    run = snakemake(tmp_path, "-j2", *targets, configfiles=config)
     for film in (link_film, web_film):
         assert (tmp_path / "jobs" / film / "out.mkv").is_file(), run.output[-3000:]
-    assert re.search(r"FAILED playlist: .*playlist\.mp4: an HLS playlist", run.output), run.output[-3000:]
-    assert "REFUSED film '-rf' (-rf.mp4) refused: its id starts with '-'" in run.output
-    assert "REFUSED film 'two\\nlines' (two\\nlines.mkv) refused" in run.output
+    assert run.returncode != 0, "every job finished, but films were refused: the run fails"
+    assert "REFUSED '-rf' (-rf.mp4): its id starts with '-'" in run.output
+    assert "REFUSED 'two\\nlines' (two\\nlines.mkv): its id holds the control character '\\n'" in run.output
+    assert "2 film(s) refused for their name: '-rf', 'two\\nlines'" in run.output
+
+    rest = snakemake(tmp_path, "-j2", "--keep-going", configfiles=config)  # rule all: the playlist too
+    assert rest.returncode != 0
+    assert re.search(r"FAILED playlist: .*playlist\.mp4: an HLS playlist", rest.output), rest.output[-3000:]
     assert hits == []
     assert sorted(p.name for p in (tmp_path / "jobs").iterdir()) == sorted([link_film, web_film, "playlist"])
 
-    report = snakemake(tmp_path, "--report", "report.html", *targets, configfiles=[tmp_path / "config.yaml"])
+    report = snakemake(tmp_path, "--report", "report.html", *targets, configfiles=config)
     assert report.returncode == 0, report.output[-3000:]
     page = (tmp_path / "report.html").read_text()
     assert 'href=\\"javascript:' not in page and 'href="javascript:' not in page

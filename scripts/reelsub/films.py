@@ -6,8 +6,9 @@ optional sheet (``config/films.tsv``) overrides a film's path and languages, or 
 live elsewhere.
 
 An id names the folder ``jobs/<id>/``, so an id that is not one plain folder name (``..``, ``.``,
-a ``/``, a control character such as a newline, a leading ``-``, Snakemake's ``{ }``) is refused:
-that film is left out with a message naming it, the others run (:func:`film_id_problem`).
+a ``/``, a control character such as a newline, a leading ``-``, Snakemake's ``{ }``, HTML's
+``<!--``) is refused: that film is left out with a message naming it, the others run
+(:func:`film_id_problem`).
 """
 
 from __future__ import annotations
@@ -51,10 +52,14 @@ class RefusedFilm:
     reason: str
 
     @property
-    def message(self) -> str:
-        """One line: a file name's new line or other control character is shown escaped."""
+    def named(self) -> str:
+        """The id and where it came from, on one line (a new line in a file name shown as \\n)."""
         where = "".join(repr(c)[1:-1] if is_control(c) else c for c in self.where)
-        return f"film {self.film_id!r} ({where}) refused: its id {self.reason}"
+        return f"{self.film_id!r} ({where})"
+
+    @property
+    def message(self) -> str:
+        return f"film {self.named} refused: its id {self.reason}"
 
 
 @dataclass(frozen=True)
@@ -80,6 +85,10 @@ def film_id_problem(film_id: str) -> str | None:
         return "starts with '-', which command-line tools read as an option"
     if "{" in film_id or "}" in film_id:
         return "holds '{' or '}', which Snakemake reads as a wildcard in a target"
+    if "<!--" in film_id:
+        # Snakemake's report embeds ids in <script> JSON unescaped; after "<!--" HTML no longer
+        # ends the script at its "</script>", and the report page breaks.
+        return "holds '<!--', which breaks the Snakemake report's page (HTML reads it inside a script)"
     if film_id != film_id.strip():
         return "starts or ends with a space, which no one sees in a folder listing"
     return None

@@ -1,11 +1,11 @@
 """Film files: probing, audio extraction and muxing, through ffprobe and ffmpeg.
 
 Every call passes an argument list (never a shell string), so no film name can run a command.
-Every film is opened as a local file, never as a URL: ffmpeg reads ``concat:a.mkv|b.mkv`` or
-``http:host?.mp4`` as a protocol (the second is fetched from the network). So
-each input is named ``file:`` + its absolute path, and may use the ``file`` protocol alone
-(``-protocol_whitelist file``; PyAV: ``options={"protocol_whitelist": "file"}``), nested files
-(an HLS playlist's segments) included; an HLS playlist is refused before it is opened.
+Every film is opened as a local file, never as a URL: libavformat reads ``concat:a.mkv|b.mkv`` or
+``http:host?.mp4`` as a protocol (the second is fetched from the network). So each input is named
+``file:`` + its absolute path and may use the ``file`` protocol alone (``-protocol_whitelist file``;
+PyAV: ``options={"protocol_whitelist": "file"}``), nested inputs included, and an HLS playlist
+posing as a film is refused before it is opened (docs/hostile-names.md).
 Every output is written under a temporary name and renamed into place only when ffmpeg succeeded,
 so a killed or failed job never leaves a file that looks complete.
 """
@@ -109,12 +109,13 @@ def refuse_playlist(path: Path) -> None:
         )
 
 
-def open_input(path: Path | str, **options: Any):
-    """``path`` opened with PyAV as a local file and nothing else (an av InputContainer)."""
+def open_input(path: Path | str, **open_args: Any):
+    """``path`` opened with PyAV as a local file and nothing else (an av InputContainer);
+    ``open_args`` go to av.open (``format="srt"``)."""
     import av  # here: probe and burn-in users do not pay for importing it
 
     refuse_playlist(Path(path))
-    return av.open(file_url(path), options=INPUT_OPTIONS, **options)
+    return av.open(file_url(path), options=INPUT_OPTIONS, **open_args)
 
 
 # ffmpeg (5.x) exits 0 when its output cannot be finished, e.g. on a full disk: only these lines
