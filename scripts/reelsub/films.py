@@ -6,14 +6,15 @@ optional sheet (``config/films.tsv``) overrides a film's path and languages, or 
 live elsewhere.
 
 An id names the folder ``jobs/<id>/``, so an id that is not one plain folder name (``..``, ``.``,
-a ``/``, a control character such as a newline, a leading ``-``, Snakemake's ``{ }``, HTML's
-``<!--``) is refused: that film is left out with a message naming it, the others run
-(:func:`film_id_problem`).
+a ``/``, a control character such as a newline, a leading ``-``, Snakemake's ``{ }`` and
+``<name>``, HTML's ``<!--``) is refused: that film is left out with a message naming it, the others
+run (:func:`film_id_problem`).
 """
 
 from __future__ import annotations
 
 import csv
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Iterable
@@ -24,6 +25,9 @@ from .escaping import is_control
 VIDEO_EXTENSIONS = {".mp4", ".mkv", ".mov", ".avi", ".webm", ".m4v"}
 SHEET_COLUMNS = ("film", "path", "source_lang", "target_langs", "audio_lang", "audio_track")
 AUTO = "auto"
+# Snakemake 9's path variables in a target (snakemake.pathvars.PATHVAR_REGEX): "<name>" is replaced
+# by its value, and a name without one is an error for the whole DAG.
+SNAKEMAKE_PATHVAR = re.compile(r"<[a-z][a-z0-9_]*>")
 
 
 class FilmSheetError(ValueError):
@@ -85,6 +89,12 @@ def film_id_problem(film_id: str) -> str | None:
         return "starts with '-', which command-line tools read as an option"
     if "{" in film_id or "}" in film_id:
         return "holds '{' or '}', which Snakemake reads as a wildcard in a target"
+    pathvar = SNAKEMAKE_PATHVAR.search(film_id)
+    if pathvar:
+        return (
+            f"holds {pathvar.group()!r}, which Snakemake reads as a path variable in a target "
+            "(<logs> would become logs, an unknown one stops the run)"
+        )
     if "<!--" in film_id:
         # Snakemake's report embeds ids in <script> JSON unescaped; after "<!--" HTML no longer
         # ends the script at its "</script>", and the report page breaks.
