@@ -68,8 +68,8 @@ def load_films():
 
 CATALOG = load_films()
 FILMS = CATALOG.films
-# Films whose id cannot name a job folder (reelsub.films.film_id_problem): left out, said here and
-# at the end of the run, which then fails; the other films run.
+# Films whose id cannot name a job folder, or whose path Snakemake cannot take (reelsub.films): left
+# out, said here and at the end of the run, which then fails; the other films run.
 REFUSED = {refused.film_id: refused for refused in CATALOG.refused}
 if workflow.is_main_process:
     for refused in CATALOG.refused:
@@ -221,15 +221,15 @@ def report_run(failed):
         for film_id, reason in failures:
             print(f"  FAILED {film_id}: {reason}", file=sys.stderr)
     for refused in REFUSED.values():
-        print(f"  REFUSED {refused.named}: its id {refused.reason}", file=sys.stderr)
+        print(f"  REFUSED {refused.named}: {refused.reason}", file=sys.stderr)
 
 
 def fail_if_refused():
-    """A run that left out a film for its name fails once the others have finished, so a script
+    """A run that left out a film for its name or path fails once the others have finished, so a script
     that checks the exit status never takes the batch for complete."""
     if REFUSED:
         names = ", ".join(map(repr, REFUSED))
-        raise WorkflowError(f"{len(REFUSED)} film(s) refused for their name: {names}")
+        raise WorkflowError(f"{len(REFUSED)} film(s) refused for their name or path: {names}")
 
 
 # -- threads of the per-film CPU stages (bench row 4) -------------------------------------------

@@ -177,6 +177,27 @@ def test_film_ids_that_are_no_folder_name_are_refused_naming_the_film_and_the_ot
     assert "holds '<logs>', which Snakemake reads as a path variable" in messages["<logs>"]
 
 
+def test_films_whose_path_snakemake_cannot_take_are_refused_naming_the_film(tmp_path) -> None:
+    """Snakemake reads braces and <name> in any path of the DAG: a films folder or a sheet path
+    holding them is refused per film, never a crash of the whole DAG."""
+    touch(tmp_path / "films {2024}", "a.mp4")
+    touch(tmp_path / "<logs>", "b.mp4")
+    touch(tmp_path / "films", "c.mp4")
+    sheet = tmp_path / "films.tsv"
+    sheet.write_text(f"film\tpath\nb\t{tmp_path / '<logs>' / 'b.mp4'}\nc\t\n")
+    folder = build_catalog(tmp_path / "films {2024}", [], "auto", [])
+    assert folder.films == {} and [r.message for r in folder.refused] == [
+        f"film 'a' ({tmp_path}/films {{2024}}/a.mp4) refused: its path holds '{{' or '}}', which Snakemake"
+        " reads as a wildcard in a path; rename the folder"
+    ]
+    rows = build_catalog(tmp_path / "films", read_sheet(sheet), "auto", [], sheet_name="films.tsv")
+    assert list(rows.films) == ["c"]
+    assert [r.message for r in rows.refused] == [
+        "film 'b' (films.tsv row 2) refused: its path holds '<logs>', which Snakemake reads as a path"
+        " variable (<logs> would become logs, an unknown one stops the run); move or rename the file"
+    ]
+
+
 @pytest.mark.parametrize(
     "good", ["my film", "शोले", 'it\'s "quoted"', "$(touch pwned)", LINK_NAME, "concat:x.mkv|x"]
 )
@@ -464,7 +485,7 @@ def test_hostile_films_run_through_the_report_escaped_while_refused_and_broken_o
     assert run.returncode != 0, "every job finished, but films were refused: the run fails"
     assert "REFUSED '-rf' (-rf.mp4): its id starts with '-'" in run.output
     assert "REFUSED 'two\\nlines' (two\\nlines.mkv): its id holds the control character '\\n'" in run.output
-    assert "2 film(s) refused for their name: '-rf', 'two\\nlines'" in run.output
+    assert "2 film(s) refused for their name or path: '-rf', 'two\\nlines'" in run.output
 
     rest = snakemake(tmp_path, "-j2", "--keep-going", configfiles=config)  # rule all: the playlist too
     assert rest.returncode != 0

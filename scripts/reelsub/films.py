@@ -49,11 +49,12 @@ class Film:
 
 @dataclass(frozen=True)
 class RefusedFilm:
-    """A film left out of the run because its id cannot name a job folder."""
+    """A film left out of the run because its id cannot name a job folder, or Snakemake cannot take
+    its path."""
 
     film_id: str
     where: str  # the file, or the sheet row, it came from
-    reason: str
+    reason: str  # "its id ..." or "its path ...", and what to do
 
     @property
     def named(self) -> str:
@@ -63,7 +64,7 @@ class RefusedFilm:
 
     @property
     def message(self) -> str:
-        return f"film {self.named} refused: its id {self.reason}"
+        return f"film {self.named} refused: {self.reason}"
 
 
 @dataclass(frozen=True)
@@ -87,20 +88,29 @@ def film_id_problem(film_id: str) -> str | None:
         return f"holds the control character {odd!r} (a newline, tab or the like)"
     if film_id.startswith("-"):
         return "starts with '-', which command-line tools read as an option"
-    if "{" in film_id or "}" in film_id:
-        return "holds '{' or '}', which Snakemake reads as a wildcard in a target"
-    pathvar = SNAKEMAKE_PATHVAR.search(film_id)
-    if pathvar:
-        return (
-            f"holds {pathvar.group()!r}, which Snakemake reads as a path variable in a target "
-            "(<logs> would become logs, an unknown one stops the run)"
-        )
+    in_snakemake = snakemake_path_problem(film_id)
+    if in_snakemake is not None:
+        return in_snakemake
     if "<!--" in film_id:
         # Snakemake's report embeds ids in <script> JSON unescaped; after "<!--" HTML no longer
         # ends the script at its "</script>", and the report page breaks.
         return "holds '<!--', which breaks the Snakemake report's page (HTML reads it inside a script)"
     if film_id != film_id.strip():
         return "starts or ends with a space, which no one sees in a folder listing"
+    return None
+
+
+def snakemake_path_problem(text: str) -> str | None:
+    """Why Snakemake cannot take ``text`` in a path (an input or a target), or None: it reads
+    braces as wildcards and ``<name>`` as a path variable, in the whole DAG's paths."""
+    if "{" in text or "}" in text:
+        return "holds '{' or '}', which Snakemake reads as a wildcard in a path"
+    pathvar = SNAKEMAKE_PATHVAR.search(text)
+    if pathvar:
+        return (
+            f"holds {pathvar.group()!r}, which Snakemake reads as a path variable "
+            "(<logs> would become logs, an unknown one stops the run)"
+        )
     return None
 
 
@@ -129,7 +139,11 @@ def scan(films_dir: Path) -> tuple[dict[str, Path], list[RefusedFilm]]:
             continue
         problem = film_id_problem(path.stem)
         if problem is not None:
-            refused.append(RefusedFilm(path.stem, str(path), f"{problem}; rename the file"))
+            refused.append(RefusedFilm(path.stem, str(path), f"its id {problem}; rename the file"))
+            continue
+        problem = snakemake_path_problem(str(path))
+        if problem is not None:
+            refused.append(RefusedFilm(path.stem, str(path), f"its path {problem}; rename the folder"))
             continue
         if path.stem in found:
             raise FilmSheetError(
@@ -218,17 +232,24 @@ def build_catalog(
             raise FilmSheetError(f"{where}: key 'film' must be a non-empty name")
         problem = film_id_problem(film_id)
         if problem is not None:
-            refused.append(RefusedFilm(film_id, where, f"{problem}; rename it in the sheet"))
+            refused.append(RefusedFilm(film_id, where, f"its id {problem}; rename it in the sheet"))
             continue
         if row.get("path"):
             path = Path(row["path"]).expanduser()
             path = path if path.is_absolute() else base_dir / path
         elif film_id in films:
             path = films[film_id].path
+        elif any(refused_film.film_id == film_id for refused_film in refused):
+            continue  # the folder's film of that id is refused already, and said so
         else:
             raise FilmSheetError(f"{where}: film {film_id!r} is not in {films_dir} and the row has no 'path'")
         if not path.is_file():
             raise FilmSheetError(f"{where}: key 'path': no such file {path}")
+        problem = snakemake_path_problem(str(path))
+        if problem is not None:
+            films.pop(film_id, None)
+            refused.append(RefusedFilm(film_id, where, f"its path {problem}; move or rename the file"))
+            continue
         row_source = (
             canonical_lang(row["source_lang"], f"{where}: key 'source_lang'")
             if row.get("source_lang")
