@@ -45,7 +45,7 @@ rule reviews:
 
 
 # Both end by letting the process exit at once: Snakemake's idle scheduler timers would hold it
-# up to 1 s (reelsub.scheduling.cancel_idle_timers).
+# up to 1 s (reelsub.workflow.scheduling.cancel_idle_timers).
 onsuccess:
     report_run(failed=False)
     scheduling.cancel_idle_timers()

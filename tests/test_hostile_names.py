@@ -24,8 +24,8 @@ from docutils.core import publish_parts
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from reelsub import escaping
-from reelsub.films import VIDEO_EXTENSIONS, build_catalog, film_id_problem, read_sheet, scan
-from reelsub.frames import read_frame_times
+from reelsub.workflow.films import VIDEO_EXTENSIONS, build_catalog, film_id_problem, read_sheet, scan
+from reelsub.subtitles.frames import read_frame_times
 from reelsub.media import (
     MediaError,
     SubtitleTrack,
@@ -37,11 +37,11 @@ from reelsub.media import (
     run_tool,
     stream_md5,
 )
-from reelsub.review_page import write_review_page
-from reelsub.settings import read_yaml
-from reelsub.subtitle_files import write_srt
-from reelsub.subtitle_rules import Cue
-from reelsub.tracks import write_manifest
+from reelsub.review.page import write_review_page
+from reelsub.workflow.settings import read_yaml
+from reelsub.subtitles.files import write_srt
+from reelsub.subtitles.rules import Cue
+from reelsub.contracts.tracks import write_manifest
 from workflow import PROJECT, snakemake
 
 # The two names of the issue: a link to javascript: and, after a new line, a raw HTML directive.

@@ -19,8 +19,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Iterable
 
-from . import languages
-from .escaping import is_control
+from reelsub import languages
+from reelsub.escaping import is_control
 
 VIDEO_EXTENSIONS = {".mp4", ".mkv", ".mov", ".avi", ".webm", ".m4v"}
 SHEET_COLUMNS = ("film", "path", "source_lang", "target_langs", "audio_lang", "audio_track")

@@ -22,8 +22,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .cues import Cue
-from .media import MediaError, open_input
+from reelsub.subtitles.cues import Cue
+from reelsub.media import MediaError, open_input
 
 # Frame durations that differ by less than this are one rate: Matroska keeps times in whole
 # milliseconds, so 23.976 fps reads as 41 and 42 ms frames.
@@ -61,7 +61,7 @@ class FrameTimes:
 def read_frame_times(film: Path) -> FrameTimes | None:
     """The presentation times of the film's first picture stream (cover art is not one), from
     its packets: the file is read once, no frame is decoded. None for a film without pictures."""
-    import av  # here: most users of reelsub.frames never read a film
+    import av  # here: most users of reelsub.subtitles.frames never read a film
 
     try:
         with open_input(film) as container:

@@ -25,7 +25,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any, Iterator, Sequence
 
-from . import escaping
+from reelsub import escaping
 
 log = logging.getLogger(__name__)
 
