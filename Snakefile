@@ -54,6 +54,7 @@ onstart:
 onsuccess:
     report_run(failed=False)
     scheduling.cancel_idle_timers()
+    fail_if_refused()
 
 
 onerror:

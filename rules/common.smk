@@ -11,6 +11,8 @@ from snakemake.settings.types import DeploymentMethod
 
 sys.path.insert(0, str(Path(workflow.basedir) / "scripts"))
 from reelsub.workflow import config_check  # noqa: E402
+from reelsub import escaping  # noqa: E402
+from reelsub import media  # noqa: E402
 from reelsub.workflow import films as film_catalog  # noqa: E402
 from reelsub.workflow import hardware  # noqa: E402
 from reelsub.workflow import progress  # noqa: E402
@@ -33,6 +35,11 @@ try:
     config_check.check_default_track(config)
 except config_check.ConfigError as error:
     raise WorkflowError(str(error)) from None
+# The font goes into a filter graph: checked here, not after ASR when burn-in runs.
+try:
+    media.check_burn_in_font(config["mux"]["burn_in_font"])
+except media.MediaError as error:
+    raise WorkflowError(f"config: {error}") from None
 # --- end of config validation ----------------------------------------------------------------------
 
 
@@ -47,7 +54,7 @@ def load_films():
                     config_check.check(row, FILMS_SCHEMA, what=f"{sheet_path} row {number}")
                 except config_check.ConfigError as error:
                     raise film_catalog.FilmSheetError(str(error)) from None
-        return film_catalog.build_films(
+        return film_catalog.build_catalog(
             Path(config["films_dir"]),
             rows,
             config["source_lang"],
@@ -61,7 +68,14 @@ def load_films():
         raise WorkflowError(str(error)) from None
 
 
-FILMS = load_films()
+CATALOG = load_films()
+FILMS = CATALOG.films
+# Films whose id cannot name a job folder, or whose path Snakemake cannot take (reelsub.workflow.films): left
+# out, said here and at the end of the run, which then fails; the other films run.
+REFUSED = {refused.film_id: refused for refused in CATALOG.refused}
+if workflow.is_main_process:
+    for refused in CATALOG.refused:
+        print(f"reelsub: {refused.message}", file=sys.stderr)
 
 
 def choose_asr_backend():
@@ -97,11 +111,18 @@ def film_of(wildcards):
     try:
         return FILMS[wildcards.film]
     except KeyError:
+        if wildcards.film in REFUSED:
+            raise WorkflowError(REFUSED[wildcards.film].message) from None
         known = ", ".join(sorted(FILMS)) or "none"
         raise WorkflowError(
             f"unknown film {wildcards.film!r}: no video file of that name in {config['films_dir']}/ "
             f"and no row in {config['films_sheet']} (known films: {known})"
         ) from None
+
+
+def film_rst(wildcards):
+    """The film's id as reStructuredText, for the report's captions: a name is never markup."""
+    return escaping.rst_text(wildcards.film)
 
 
 def film_path(wildcards):
@@ -228,6 +249,16 @@ def report_run(failed):
         print(f"reelsub: {len(failures)} film(s) failed:", file=sys.stderr)
         for film_id, reason in failures:
             print(f"  FAILED {film_id}: {reason}", file=sys.stderr)
+    for refused in REFUSED.values():
+        print(f"  REFUSED {refused.named}: {refused.reason}", file=sys.stderr)
+
+
+def fail_if_refused():
+    """A run that left out a film for its name or path fails once the others have finished, so a script
+    that checks the exit status never takes the batch for complete."""
+    if REFUSED:
+        names = ", ".join(map(repr, REFUSED))
+        raise WorkflowError(f"{len(REFUSED)} film(s) refused for their name or path: {names}")
 
 
 # -- threads of the per-film CPU stages (bench row 4) -------------------------------------------

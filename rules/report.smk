@@ -52,6 +52,7 @@ rule film_report:
         mem_mb=1000,
         runtime=10,
     params:
+        film_rst=film_rst,  # the captions' film name (report/*.rst)
         rules=config["subtitle"],
         subtitles="jobs/{film}/subtitles",
     script:

@@ -1,6 +1,11 @@
 """Film files: probing, audio extraction and muxing, through ffprobe and ffmpeg.
 
 Every call passes an argument list (never a shell string), so no film name can run a command.
+Every film is opened as a local file, never as a URL: libavformat reads ``concat:a.mkv|b.mkv`` or
+``http:host?.mp4`` as a protocol (the second is fetched from the network). So each input is named
+``file:`` + its absolute path and may use the ``file`` protocol alone (``-protocol_whitelist file``;
+PyAV: ``options={"protocol_whitelist": "file"}``), nested inputs included, and an HLS playlist
+posing as a film is refused before it is opened (docs/hostile-names.md).
 Every output is written under a temporary name and renamed into place only when ffmpeg succeeded,
 so a killed or failed job never leaves a file that looks complete.
 """
@@ -19,6 +24,8 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from reelsub.contracts.base import atomic_output
+
+from reelsub import escaping
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +72,50 @@ def require_tool(name: str) -> str:
             "macOS: brew install ffmpeg; conda: it is in envs/common.yaml)"
         )
     return path
+
+
+# -- opening films as files ---------------------------------------------------------------------
+# The protocols an input may use, its nested inputs (a playlist's segments) included.
+PROTOCOL_WHITELIST = "file"
+INPUT_OPTIONS = {"protocol_whitelist": PROTOCOL_WHITELIST}
+# What an HLS playlist starts with (RFC 8216, 4.3.1.1); libavformat opens one by its content
+# whatever its name, and each segment it lists is a file or web address it then fetches.
+PLAYLIST_SIGNATURE = b"#EXTM3U"
+
+
+def file_url(path: Path | str) -> str:
+    """``path`` as a URL libavformat can only take for a local file: ``file:`` and the absolute path
+    (the file protocol opens what follows as it is: no ``%`` decoding, ``?`` or ``#`` parts)."""
+    return "file:" + os.path.abspath(path)
+
+
+def input_args(path: Path | str) -> list[str]:
+    """ffmpeg's or ffprobe's arguments that open ``path`` as a local file and nothing else."""
+    refuse_playlist(Path(path))
+    return ["-protocol_whitelist", PROTOCOL_WHITELIST, "-i", file_url(path)]
+
+
+def refuse_playlist(path: Path) -> None:
+    """A film that is really an HLS playlist is an error naming it, before anything opens it."""
+    try:
+        with open(path, "rb") as stream:
+            start = stream.read(64).lstrip(b"\xef\xbb\xbf \t\r\n")
+    except OSError:
+        return  # ffmpeg says why it cannot read the file, with the film's name
+    if start.startswith(PLAYLIST_SIGNATURE):
+        raise MediaError(
+            f"{path}: an HLS playlist (a list of other files or web addresses), not a film; "
+            "reelsub reads only the film file itself"
+        )
+
+
+def open_input(path: Path | str, **open_args: Any):
+    """``path`` opened with PyAV as a local file and nothing else (an av InputContainer);
+    ``open_args`` go to av.open (``format="srt"``)."""
+    import av  # here: probe and burn-in users do not pay for importing it
+
+    refuse_playlist(Path(path))
+    return av.open(file_url(path), options=INPUT_OPTIONS, **open_args)
 
 
 # ffmpeg (5.x) exits 0 when its output cannot be finished, e.g. on a full disk: only these lines
@@ -122,7 +173,7 @@ def probe(path: Path) -> MediaInfo:
             "-show_format",
             "-show_streams",
             "-show_chapters",
-            str(path),
+            *input_args(path),
         ],
         f"{path}: not a readable film (ffprobe)",
     )
@@ -172,8 +223,7 @@ def decode_to_pcm(
             "-v",
             "error",
             "-y",
-            "-i",
-            str(source),
+            *input_args(source),
             *(["-map", selector] if selector else []),
             "-vn",
             "-ac",
@@ -182,7 +232,7 @@ def decode_to_pcm(
             str(sample_rate),
             "-c:a",
             "pcm_s16le",
-            str(target),
+            file_url(target),
         ],
         what,
     )
@@ -246,14 +296,14 @@ def mux(film: Path, tracks: Sequence[SubtitleTrack], out: Path) -> None:
 
     film, out = Path(film), Path(out)
     try:
-        source = av.open(str(film))
+        source = open_input(film)
     except (av.FFmpegError, OSError) as error:
         raise MediaError(f"{film}: not a readable film: {error}") from error
     ours: list[_OurTrack] = []
     with source, atomic_output(out) as temporary:
         try:
             ours = [_read_subtitle_track(track) for track in tracks]
-            with av.open(str(temporary), "w", format="matroska") as target:
+            with av.open(file_url(temporary), "w", format="matroska") as target:
                 _copy_streams(av, source, ours, target, film)
         except (av.FFmpegError, OSError, ValueError) as error:
             raise MediaError(f"{film}: mux into {out} failed: {error}") from error
@@ -273,7 +323,7 @@ def _read_subtitle_track(track: SubtitleTrack) -> _OurTrack:
     import av
 
     try:
-        container = av.open(str(track.path), format="srt")
+        container = open_input(track.path, format="srt")
         packets = [p for p in container.demux(container.streams.subtitles[0]) if p.size]
     except (av.FFmpegError, OSError, IndexError) as error:
         raise MediaError(f"{track.path}: not a readable SubRip file: {error}") from error
@@ -444,17 +494,35 @@ def _our_packets_by_time(ours: list[_OurTrack], streams: list, film_start: float
     return timed
 
 
+def check_burn_in_font(font: str) -> None:
+    """A font name libass cannot take (a ``,`` or ``=``, a control character) is an error naming
+    the config key; rules/common.smk checks it before any job runs."""
+    problem = escaping.force_style_problem(font)
+    if problem is not None:
+        raise MediaError(f"key 'mux.burn_in_font': {font!r} {problem}")
+
+
+def burn_in_filter(srt: Path, font: str) -> str:
+    """The subtitles filter that draws ``srt`` in ``font``, escaped for a filter graph
+    (reelsub.escaping): no font name can add an option or another filter."""
+    check_burn_in_font(font)
+    return escaping.filter_graph_filter(
+        "subtitles", {"filename": str(srt), "force_style": f"FontName={font}"}
+    )
+
+
 def burn_in(film: Path, srt: Path, out: Path, font: str) -> None:
     """Subtitles drawn into the picture with libass: a full re-encode, never the default.
 
-    The subtitles filter takes its file name inside a filter graph, where quotes, colons and
-    commas are syntax; a copy under a plain temporary name sidesteps escaping the user's path.
+    The subtitles filter opens its file by name, as a URL: a copy under a plain temporary name
+    is never read as a protocol.
     """
     import tempfile
 
     with tempfile.TemporaryDirectory(prefix="reelsub-burn-") as scratch, atomic_output(out) as temporary:
         plain = Path(scratch) / "subtitles.srt"
         shutil.copyfile(srt, plain)
+        graph = burn_in_filter(plain, font)
         run_tool(
             [
                 "ffmpeg",
@@ -463,10 +531,9 @@ def burn_in(film: Path, srt: Path, out: Path, font: str) -> None:
                 "-v",
                 "error",
                 "-y",
-                "-i",
-                str(film),
+                *input_args(film),
                 "-vf",
-                f"subtitles=filename={plain}:force_style='FontName={font}'",
+                graph,
                 "-map",
                 "0:v:0",
                 "-map",
@@ -479,7 +546,7 @@ def burn_in(film: Path, srt: Path, out: Path, font: str) -> None:
                 "20",
                 "-c:a",
                 "copy",
-                str(temporary),
+                file_url(temporary),
             ],
             f"{film}: burn-in of {srt} failed",
         )

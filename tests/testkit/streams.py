@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from reelsub.media import run_tool
+from reelsub.media import input_args, run_tool
 
 
 def stream_md5(path: Path, selector: str) -> str:
@@ -15,8 +15,7 @@ def stream_md5(path: Path, selector: str) -> str:
             "-nostdin",
             "-v",
             "error",
-            "-i",
-            str(path),
+            *input_args(path),
             "-map",
             f"0:{selector}",
             "-c",

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reelsub.subtitles.cues import Cue
-from reelsub.media import MediaError
+from reelsub.media import MediaError, open_input
 
 # Frame durations that differ by less than this are one rate: Matroska keeps times in whole
 # milliseconds, so 23.976 fps reads as 41 and 42 ms frames.
@@ -64,7 +64,7 @@ def read_frame_times(film: Path) -> FrameTimes | None:
     import av  # here: most users of reelsub.subtitles.frames never read a film
 
     try:
-        with av.open(str(film)) as container:
+        with open_input(film) as container:
             streams = [
                 s for s in container.streams.video if not s.disposition & av.stream.Disposition.attached_pic
             ]

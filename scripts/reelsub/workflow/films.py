@@ -4,20 +4,30 @@ A film is any file in ``films_dir`` with a video extension; its id is its file s
 user wrote it (spaces, Devanagari, quotes and all: ids are never passed through a shell). An
 optional sheet (``config/films.tsv``) overrides a film's path and languages, or adds films that
 live elsewhere.
+
+An id names the folder ``jobs/<id>/``, so an id that is not one plain folder name (``..``, ``.``,
+a ``/``, a control character such as a newline, a leading ``-``, Snakemake's ``{ }`` and
+``<name>``, HTML's ``<!--``) is refused: that film is left out with a message naming it, the others
+run (:func:`film_id_problem`).
 """
 
 from __future__ import annotations
 
 import csv
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Iterable
 
 from reelsub import languages
+from reelsub.escaping import is_control
 
 VIDEO_EXTENSIONS = {".mp4", ".mkv", ".mov", ".avi", ".webm", ".m4v"}
 SHEET_COLUMNS = ("film", "path", "source_lang", "target_langs", "audio_lang", "audio_track")
 AUTO = "auto"
+# Snakemake 9's path variables in a target (snakemake.pathvars.PATHVAR_REGEX): "<name>" is replaced
+# by its value, and a name without one is an error for the whole DAG.
+SNAKEMAKE_PATHVAR = re.compile(r"<[a-z][a-z0-9_]*>")
 
 
 class FilmSheetError(ValueError):
@@ -37,21 +47,103 @@ class Film:
     audio_track: int | None = None
 
 
+@dataclass(frozen=True)
+class RefusedFilm:
+    """A film left out of the run because its id cannot name a job folder, or Snakemake cannot take
+    its path."""
+
+    film_id: str
+    where: str  # the file, or the sheet row, it came from
+    reason: str  # "its id ..." or "its path ...", and what to do
+
+    @property
+    def named(self) -> str:
+        """The id and where it came from, on one line (a new line in a file name shown as \\n)."""
+        where = "".join(repr(c)[1:-1] if is_control(c) else c for c in self.where)
+        return f"{self.film_id!r} ({where})"
+
+    @property
+    def message(self) -> str:
+        return f"film {self.named} refused: {self.reason}"
+
+
+@dataclass(frozen=True)
+class FilmCatalog:
+    films: dict[str, Film]
+    refused: tuple[RefusedFilm, ...] = ()
+
+
+def film_id_problem(film_id: str) -> str | None:
+    """Why ``film_id`` cannot name the folder ``jobs/<id>/`` (and the targets inside it), or None.
+
+    The id is a path component (``..`` is the workflow's root), part of every Snakemake target
+    (braces are its wildcards) and shown in logs and the end-of-run summary, one line per film.
+    """
+    if film_id in ("", ".", ".."):
+        return f"{film_id!r} is not a folder name of its own (jobs/{film_id}/ would not be the film's)"
+    if "/" in film_id or "\\" in film_id:
+        return "holds a path separator ('/' or '\\')"
+    odd = next((c for c in film_id if is_control(c)), None)
+    if odd is not None:
+        return f"holds the control character {odd!r} (a newline, tab or the like)"
+    if film_id.startswith("-"):
+        return "starts with '-', which command-line tools read as an option"
+    in_snakemake = snakemake_path_problem(film_id)
+    if in_snakemake is not None:
+        return in_snakemake
+    if "<!--" in film_id:
+        # Snakemake's report embeds ids in <script> JSON unescaped; after "<!--" HTML no longer
+        # ends the script at its "</script>", and the report page breaks.
+        return "holds '<!--', which breaks the Snakemake report's page (HTML reads it inside a script)"
+    if film_id != film_id.strip():
+        return "starts or ends with a space, which no one sees in a folder listing"
+    return None
+
+
+def snakemake_path_problem(text: str) -> str | None:
+    """Why Snakemake cannot take ``text`` in a path (an input or a target), or None: it reads
+    braces as wildcards and ``<name>`` as a path variable, in the whole DAG's paths."""
+    if "{" in text or "}" in text:
+        return "holds '{' or '}', which Snakemake reads as a wildcard in a path"
+    pathvar = SNAKEMAKE_PATHVAR.search(text)
+    if pathvar:
+        return (
+            f"holds {pathvar.group()!r}, which Snakemake reads as a path variable "
+            "(<logs> would become logs, an unknown one stops the run)"
+        )
+    return None
+
+
 def is_video(path: Path) -> bool:
     return path.suffix.lower() in VIDEO_EXTENSIONS and not path.name.startswith(".")
 
 
 def discover(films_dir: Path) -> dict[str, Path]:
-    """Film id → path for every video file in the folder (not recursive).
+    """Film id → path for every video file in the folder whose name makes a usable id."""
+    return scan(films_dir)[0]
+
+
+def scan(films_dir: Path) -> tuple[dict[str, Path], list[RefusedFilm]]:
+    """Film id → path for every video file in the folder (not recursive), and the films refused
+    for their id (film_id_problem).
 
     Hidden files are skipped: macOS leaves ``._name.mp4`` resource forks beside real films.
     Two files with the same stem would write the same ``jobs/<id>/``: that is an error naming both.
     """
     if not films_dir.is_dir():
-        return {}
+        return {}, []
     found: dict[str, Path] = {}
+    refused: list[RefusedFilm] = []
     for path in sorted(films_dir.iterdir()):
         if not (path.is_file() and is_video(path)):
+            continue
+        problem = film_id_problem(path.stem)
+        if problem is not None:
+            refused.append(RefusedFilm(path.stem, str(path), f"its id {problem}; rename the file"))
+            continue
+        problem = snakemake_path_problem(str(path))
+        if problem is not None:
+            refused.append(RefusedFilm(path.stem, str(path), f"its path {problem}; rename the folder"))
             continue
         if path.stem in found:
             raise FilmSheetError(
@@ -59,7 +151,7 @@ def discover(films_dir: Path) -> dict[str, Path]:
                 "rename one of them (the id is the file name without its extension)"
             )
         found[path.stem] = path
-    return found
+    return found, refused
 
 
 def parse_lang_list(value: str | Iterable[str] | None) -> tuple[str, ...]:
@@ -102,8 +194,32 @@ def build_films(
     default_audio_lang: str | None = None,
     default_audio_track: int | None = None,
 ) -> dict[str, Film]:
-    """Merge the folder with the sheet, resolving and checking every language."""
-    paths = discover(films_dir)
+    """The films of the folder and the sheet (build_catalog), without those refused."""
+    return build_catalog(
+        films_dir,
+        sheet_rows,
+        default_source,
+        default_targets,
+        sheet_name,
+        base_dir,
+        default_audio_lang,
+        default_audio_track,
+    ).films
+
+
+def build_catalog(
+    films_dir: Path,
+    sheet_rows: list[dict[str, str]],
+    default_source: str,
+    default_targets: Iterable[str],
+    sheet_name: str = "films sheet",
+    base_dir: Path = Path("."),
+    default_audio_lang: str | None = None,
+    default_audio_track: int | None = None,
+) -> FilmCatalog:
+    """Merge the folder with the sheet, resolving and checking every language; a film whose id
+    cannot name its job folder is refused (left out, with the reason), the others go on."""
+    paths, refused = scan(films_dir)
     source = canonical_lang(default_source, "config source_lang")
     targets = tuple(canonical_lang(t, "config target_langs") for t in parse_lang_list(default_targets))
     audio = audio_request(default_audio_lang, default_audio_track, "config")
@@ -112,17 +228,28 @@ def build_films(
     for number, row in enumerate(sheet_rows, start=2):  # row 1 is the header
         where = f"{sheet_name} row {number}"
         film_id = row.get("film", "")
-        if not film_id or "/" in film_id:
-            raise FilmSheetError(f"{where}: key 'film' must be a non-empty name without '/'")
+        if not film_id:
+            raise FilmSheetError(f"{where}: key 'film' must be a non-empty name")
+        problem = film_id_problem(film_id)
+        if problem is not None:
+            refused.append(RefusedFilm(film_id, where, f"its id {problem}; rename it in the sheet"))
+            continue
         if row.get("path"):
             path = Path(row["path"]).expanduser()
             path = path if path.is_absolute() else base_dir / path
         elif film_id in films:
             path = films[film_id].path
+        elif any(refused_film.film_id == film_id for refused_film in refused):
+            continue  # the folder's film of that id is refused already, and said so
         else:
             raise FilmSheetError(f"{where}: film {film_id!r} is not in {films_dir} and the row has no 'path'")
         if not path.is_file():
             raise FilmSheetError(f"{where}: key 'path': no such file {path}")
+        problem = snakemake_path_problem(str(path))
+        if problem is not None:
+            films.pop(film_id, None)
+            refused.append(RefusedFilm(film_id, where, f"its path {problem}; move or rename the file"))
+            continue
         row_source = (
             canonical_lang(row["source_lang"], f"{where}: key 'source_lang'")
             if row.get("source_lang")
@@ -150,7 +277,7 @@ def build_films(
             films[film.id] = replace(
                 film, target_langs=tuple(t for t in film.target_langs if t != film.source_lang)
             )
-    return films
+    return FilmCatalog(films, tuple(refused))
 
 
 def audio_request(
