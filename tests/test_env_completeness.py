@@ -28,9 +28,9 @@ mux stages that way). Two checks close that gap:
    saw, on the inputs the real run made. Every module it loads must come from the env, the
    interpreter's standard library or scripts/, and its outputs must equal the real run's.
 
-Runtime: about 1.5 minutes on 2 cores (two snakemake runs of about 25 and 40 s, 14 resolutions
-against PyPI at about 1.5 s each with uv's cache warm, the common env built once, then about 4 s).
-Both need PyPI (marker ``network``) and run films end to end (``e2e``).
+Runtime: 2.3-3 min measured on 2 cores shared with other work: the two snakemake runs 90-140 s, 11
+resolutions against PyPI about 30 s with uv's cache warm, the twelve replays 9-19 s (building the common
+env, the first time only, about 4 s more with uv's cache warm). Both need PyPI (marker ``network``) and run films end to end (``e2e``).
 """
 
 from __future__ import annotations
@@ -460,6 +460,52 @@ def same_film(ours: Path, theirs: Path) -> list[str]:
         if stream_md5(ours, str(index)) != stream_md5(theirs, str(index)):
             problems.append(f"stream {index}: packets differ")
     return problems
+
+
+def test_the_replay_hands_the_job_over_and_names_a_module_from_outside_the_env(tmp_path: Path) -> None:
+    """tests/replay_job.py on a stand-in stage: the script gets the job's input, output, params and
+    wildcards as Snakemake gives them, and a module loaded from beyond the env fails the replay."""
+    scripts, elsewhere = tmp_path / "scripts", tmp_path / "elsewhere"
+    scripts.mkdir()
+    elsewhere.mkdir()
+    (elsewhere / "leaked.py").write_text("")
+    (scripts / "stage.py").write_text(
+        "import sys\n"
+        "from pathlib import Path\n"
+        "def main(snakemake):\n"
+        '    text = f\'{snakemake.input.film} {snakemake.input[1]} {snakemake.params.get("rules")["max_lines"]}\'\n'
+        "    Path(snakemake.output[0]).write_text(text + ' ' + snakemake.wildcards.film)\n"
+        "    if snakemake.params.leak:\n"
+        f"        sys.path.append({str(elsewhere)!r})\n"
+        "        import leaked\n"
+        "if __name__ == '__main__':\n"
+        "    main(snakemake)\n"
+    )
+
+    def job(leak: bool) -> Path:
+        listing = {
+            "input": {"items": ["films/a.mp4", "b.json"], "names": {"film": [0, None]}},
+            "output": {"items": ["out.txt"], "names": {"txt": [0, None]}},
+            "params": {"items": [{"max_lines": 2}, leak], "names": {"rules": [0, None], "leak": [1, None]}},
+            "wildcards": {"items": ["a"], "names": {"film": [0, None]}},
+            "log": {"items": [], "names": {}},
+            "resources": {"items": [], "names": {}},
+        }
+        record = {"script": str(scripts / "stage.py"), "job": {**listing, "rule": "stage", "threads": 1}}
+        record["job"].update(config={}, scriptdir=str(scripts))
+        path = tmp_path / f"job-{leak}.json"
+        path.write_text(json.dumps(record))
+        return path
+
+    clean = subprocess.run(
+        [sys.executable, "-I", str(REPLAY), str(job(False))], cwd=tmp_path, capture_output=True
+    )
+    assert clean.returncode == 0, clean.stderr
+    assert (tmp_path / "out.txt").read_text() == "films/a.mp4 b.json 2 a"
+    leaking = subprocess.run(
+        [sys.executable, "-I", str(REPLAY), str(job(True))], cwd=tmp_path, capture_output=True, text=True
+    )
+    assert leaking.returncode == 3 and f"leaked ({elsewhere / 'leaked.py'})" in leaking.stderr, leaking.stderr
 
 
 @pytest.mark.e2e

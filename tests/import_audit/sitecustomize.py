@@ -126,7 +126,11 @@ def _install(folder: str, script: str) -> None:
 
     def audit_hook(event: str, arguments: tuple) -> None:
         if event == "import" and arguments and isinstance(arguments[0], str):
-            record(arguments[0], sys._getframe(1))
+            try:
+                frame = sys._getframe(1)
+            except ValueError:  # an import from C with no Python frame (interpreter shutdown)
+                return
+            record(arguments[0], frame)
 
     def origin(module: str) -> str | None:
         """The file a module came from (a namespace package: one of its folders)."""
