@@ -60,13 +60,15 @@ LINUX_ARM = Platform("Linux aarch64 (glibc 2.28+)", "aarch64-manylinux_2_28")
 
 # The "yes" cells of README.md's platform matrix.
 SUPPORTED = {
-    "common.yaml": [LINUX, MACOS_ARM, MACOS_13_ARM, LINUX_ARM, OLD_GLIBC, INTEL_MAC],
+    "common.yaml": [LINUX, MACOS_ARM, LINUX_ARM, INTEL_MAC],
     "whisperx.yaml": [LINUX, MACOS_ARM, MACOS_13_ARM, LINUX_ARM],
     "indictrans2.yaml": [LINUX, MACOS_ARM, MACOS_13_ARM],
     "mlx.yaml": [MACOS_ARM],  # Metal: macOS arm64 only (the .venv's mlx[cpu] is a different build)
 }
 # The "no" cells: (env, platform, the package the README names as the reason)
 UNSUPPORTED = [
+    ("common.yaml", OLD_GLIBC, "av"),  # PyAV 18.1.0 wheels: manylinux_2_28, macOS 14 arm64
+    ("common.yaml", MACOS_13_ARM, "av"),
     ("whisperx.yaml", INTEL_MAC, "torch"),
     ("indictrans2.yaml", INTEL_MAC, "indictranstoolkit"),
     ("whisperx.yaml", OLD_GLIBC, "ctranslate2"),
