@@ -116,9 +116,9 @@ def audited_snakemake(run: AuditedRun, *targets: str) -> None:
 
 
 def make_demo_film(path: Path) -> None:
-    subprocess.run(
-        [sys.executable, str(SCRIPTS / "make_demo_film.py"), str(path)], check=True, capture_output=True
-    )
+    from testkit.demo_film import main as build_demo_film
+
+    assert build_demo_film([str(path)]) == 0
 
 
 @pytest.fixture(scope="module")
