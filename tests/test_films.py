@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from reelsub.workflow.films import FilmSheetError, build_films, discover, read_sheet
+from reelsub.workflow.films import FilmSheetError, build_catalog, discover, read_sheet
 
 
 def touch(folder: Path, *names: str) -> None:
@@ -41,7 +41,7 @@ def test_sheet_overrides_languages_and_adds_films(tmp_path):
         "# comment\nfilm\tpath\tsource_lang\ttarget_langs\tglossary\n"
         f"a\t\tHindi\ten\tJai;Veeru\nb\t{tmp_path / 'elsewhere' / 'b.mkv'}\ten\thin, ta\t\n"
     )
-    films = build_films(tmp_path / "films", read_sheet(sheet), "auto", [])
+    films = build_catalog(tmp_path / "films", read_sheet(sheet), "auto", []).films
     assert films["a"].source_lang == "hi" and films["a"].target_langs == ("en",)
     assert films["a"].glossary == ("Jai", "Veeru")
     assert films["b"].target_langs == ("hi", "ta")
@@ -61,12 +61,12 @@ def test_bad_rows_name_the_row_and_key(tmp_path):
         sheet = tmp_path / "films.tsv"
         sheet.write_text(text)
         with pytest.raises(FilmSheetError, match=message):
-            build_films(tmp_path / "films", read_sheet(sheet), "auto", [])
+            build_catalog(tmp_path / "films", read_sheet(sheet), "auto", []).films
 
 
 def test_source_language_is_never_its_own_target(tmp_path):
     touch(tmp_path, "a.mp4")
-    films = build_films(tmp_path, [], "en", ["en", "hi"])
+    films = build_catalog(tmp_path, [], "en", ["en", "hi"]).films
     assert films["a"].target_langs == ("hi",)
 
 
@@ -77,7 +77,7 @@ def test_audio_track_request_comes_from_config_and_a_sheet_row_replaces_it(tmp_p
     touch(tmp_path / "films", "a.mp4", "b.mp4", "c.mp4", "d.mp4")
     sheet = tmp_path / "films.tsv"
     sheet.write_text("film\taudio_lang\taudio_track\nb\t\t1\nc\tHindi\t\nd\tauto\t\n")
-    films = build_films(tmp_path / "films", read_sheet(sheet), "auto", [], default_audio_lang="eng")
+    films = build_catalog(tmp_path / "films", read_sheet(sheet), "auto", [], default_audio_lang="eng").films
     assert (films["a"].audio_lang, films["a"].audio_track) == ("en", None), "config, resolved"
     assert (films["b"].audio_lang, films["b"].audio_track) == (None, 1), (
         "the row's position replaces config's language"
@@ -88,11 +88,11 @@ def test_audio_track_request_comes_from_config_and_a_sheet_row_replaces_it(tmp_p
 
 def test_audio_track_request_survives_dropping_the_source_from_the_targets(tmp_path):
     touch(tmp_path, "a.mp4")
-    film = build_films(tmp_path, [], "en", ["en", "hi"], default_audio_track=2)["a"]
+    film = build_catalog(tmp_path, [], "en", ["en", "hi"], default_audio_track=2).films["a"]
     assert (film.target_langs, film.audio_track) == (("hi",), 2)
 
 
 def test_config_asking_for_an_audio_track_both_ways_is_an_error(tmp_path):
     touch(tmp_path, "a.mp4")
     with pytest.raises(FilmSheetError, match=re.escape("config: both audio_lang (en) and audio_track (1)")):
-        build_films(tmp_path, [], "auto", [], default_audio_lang="en", default_audio_track=1)
+        build_catalog(tmp_path, [], "auto", [], default_audio_lang="en", default_audio_track=1).films

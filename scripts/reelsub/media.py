@@ -207,6 +207,10 @@ def probe(path: Path) -> MediaInfo:
     )
 
 
+# ffmpeg as every step here runs it: no keyboard, errors only, outputs overwritten (they are temporary
+# files that atomic_output renames into place).
+FFMPEG = ("ffmpeg", "-nostdin", "-hide_banner", "-v", "error", "-y")
+
 # Whisper (every engine) and wav2vec2 take 16 kHz mono audio; the demuxed soundtrack is 16-bit PCM WAV.
 SAMPLE_RATE = 16000
 
@@ -218,12 +222,7 @@ def decode_to_pcm(
     ``sample_rate``, written to ``target``; ``what`` names the step in the error."""
     return run_tool(
         [
-            "ffmpeg",
-            "-nostdin",
-            "-hide_banner",
-            "-v",
-            "error",
-            "-y",
+            *FFMPEG,
             *input_args(source),
             *(["-map", selector] if selector else []),
             "-vn",
@@ -526,12 +525,7 @@ def burn_in(film: Path, srt: Path, out: Path, font: str) -> None:
         graph = burn_in_filter(plain, font)
         run_tool(
             [
-                "ffmpeg",
-                "-nostdin",
-                "-hide_banner",
-                "-v",
-                "error",
-                "-y",
+                *FFMPEG,
                 *input_args(film),
                 "-vf",
                 graph,

@@ -82,3 +82,17 @@ def resolve_whisper_model(name: str) -> str:
 
 def hub_is_offline() -> bool:
     return os.environ.get("HF_HUB_OFFLINE", "0").lower() in {"1", "true", "yes", "on"}
+
+
+def looks_like_path(name: str) -> bool:
+    """A folder name rather than a hub id ("owner/model") or a torchaudio bundle ("WAV2VEC2_...")."""
+    return name.startswith(("/", ".", "~")) or name.count("/") > 1 or os.sep != "/" and os.sep in name
+
+
+def load_error_detail(error: BaseException) -> str:
+    """What went wrong loading a model, with its cause: the hub, torch and the network raise many kinds."""
+    cause = error.__cause__ or error.__context__
+    detail = f"{type(error).__name__}: {error}"
+    if cause is not None:
+        detail += f"; {type(cause).__name__}: {cause}"
+    return detail

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from reelsub.subtitles.rules import Cue, SubtitleRules
-from reelsub.models import ModelNotFound, hub_is_offline
+from reelsub.models import ModelNotFound, hub_is_offline, load_error_detail, looks_like_path
 from reelsub.workflow.settings import schema_defaults
 from reelsub.contracts.transcript import Provenance, Segment, Transcript, Word, package_versions
 
@@ -187,7 +187,7 @@ def load_diarization(settings: DiarizationSettings) -> Any:
         name = expanded
         if not os.path.isfile(os.path.join(expanded, "config.yaml")):
             raise _diarization_not_found(name, "the folder holds no config.yaml (a pyannote pipeline's)")
-    elif _looks_like_path(name):
+    elif looks_like_path(name):
         raise _diarization_not_found(name, "no such folder")
     # pyannote sends usage metrics unless told not to; an archive's workflow does not phone home
     # (a user who wants them sets PYANNOTE_METRICS_ENABLED=true)
@@ -198,16 +198,7 @@ def load_diarization(settings: DiarizationSettings) -> Any:
         # token=None: huggingface_hub reads HF_TOKEN itself where a gated hub model needs one
         return DiarizationPipeline(model_name=name, token=None, device=settings.device)
     except Exception as error:  # pyannote, huggingface_hub, torch and the network raise many kinds
-        cause = error.__cause__ or error.__context__
-        detail = f"{type(error).__name__}: {error}"
-        if cause is not None:
-            detail += f"; {type(cause).__name__}: {cause}"
-        raise _diarization_not_found(name, detail) from error
-
-
-def _looks_like_path(name: str) -> bool:
-    """A folder name rather than a hub id ("pyannote/speaker-diarization-community-1")."""
-    return name.startswith(("/", ".", "~")) or name.count("/") > 1 or os.sep != "/" and os.sep in name
+        raise _diarization_not_found(name, load_error_detail(error)) from error
 
 
 def _diarization_not_found(name: str, detail: str) -> ModelNotFound:
@@ -215,7 +206,7 @@ def _diarization_not_found(name: str, detail: str) -> ModelNotFound:
         f"Set {CONFIG_KEY} to a local folder holding a pyannote speaker-diarization pipeline "
         "(its config.yaml and the models it names), or to null to subtitle without speakers"
     )
-    if not _looks_like_path(name) and hub_is_offline():
+    if not looks_like_path(name) and hub_is_offline():
         fix += ", or allow the hub to download it (unset HF_HUB_OFFLINE; gated models need HF_TOKEN)"
     return ModelNotFound(
         f"cannot load diarization model {name!r} ({CONFIG_KEY}): {detail.rstrip('.')}. {fix}."

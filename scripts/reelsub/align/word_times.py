@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from reelsub.languages import is_supported, resolve
-from reelsub.models import ModelNotFound, cache_dir, hub_is_offline
+from reelsub.models import ModelNotFound, cache_dir, hub_is_offline, load_error_detail, looks_like_path
 from reelsub.pauses import fit_to_speech
 from reelsub.workflow.settings import schema_defaults
 from reelsub.contracts.transcript import Provenance, Segment, Transcript, Word, package_versions
@@ -356,7 +356,7 @@ def load_model(choice: ModelChoice, settings: AlignSettings) -> tuple[Any, dict[
         expanded = os.path.expanduser(name)
         if os.path.isdir(expanded):
             name = expanded
-        elif _looks_like_path(name):
+        elif looks_like_path(name):
             raise _model_not_found(choice, "no such folder")
     try:
         return whisperx.load_align_model(
@@ -367,16 +367,7 @@ def load_model(choice: ModelChoice, settings: AlignSettings) -> tuple[Any, dict[
             model_cache_only=hub_is_offline(),
         )
     except Exception as error:  # transformers, torchaudio and the network raise many kinds
-        cause = error.__cause__ or error.__context__
-        detail = f"{type(error).__name__}: {error}"
-        if cause is not None:
-            detail += f"; {type(cause).__name__}: {cause}"
-        raise _model_not_found(choice, detail) from error
-
-
-def _looks_like_path(name: str) -> bool:
-    """A folder name rather than a hub id ("owner/model") or a torchaudio bundle ("WAV2VEC2_...")."""
-    return name.startswith(("/", ".", "~")) or name.count("/") > 1 or os.sep != "/" and os.sep in name
+        raise _model_not_found(choice, load_error_detail(error)) from error
 
 
 def _model_not_found(choice: ModelChoice, detail: str) -> ModelNotFound:
@@ -387,7 +378,7 @@ def _model_not_found(choice: ModelChoice, detail: str) -> ModelNotFound:
             f"{choice.language!r} (config.json, preprocessor_config.json, vocab.json and weights, as "
             f"saved by save_pretrained), or remove {key} to keep whisper's own word timings"
         )
-        if not _looks_like_path(choice.name or "") and hub_is_offline():
+        if not looks_like_path(choice.name or "") and hub_is_offline():
             fix += ", or allow the hub to download it (unset HF_HUB_OFFLINE)"
         return ModelNotFound(f"cannot load alignment model {choice.name!r} ({key}): {detail}. {fix}.")
     return ModelNotFound(f"cannot load {choice.label} ({detail}). Set {key} to a local model folder.")

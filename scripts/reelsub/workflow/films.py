@@ -184,29 +184,6 @@ def read_sheet(path: Path) -> list[dict[str, str]]:
     return [{key: (value or "").strip() for key, value in row.items() if key} for row in reader]
 
 
-def build_films(
-    films_dir: Path,
-    sheet_rows: list[dict[str, str]],
-    default_source: str,
-    default_targets: Iterable[str],
-    sheet_name: str = "films sheet",
-    base_dir: Path = Path("."),
-    default_audio_lang: str | None = None,
-    default_audio_track: int | None = None,
-) -> dict[str, Film]:
-    """The films of the folder and the sheet (build_catalog), without those refused."""
-    return build_catalog(
-        films_dir,
-        sheet_rows,
-        default_source,
-        default_targets,
-        sheet_name,
-        base_dir,
-        default_audio_lang,
-        default_audio_track,
-    ).films
-
-
 def build_catalog(
     films_dir: Path,
     sheet_rows: list[dict[str, str]],
