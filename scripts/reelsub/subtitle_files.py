@@ -102,14 +102,17 @@ def parse_srt(data: bytes | str, source: str | os.PathLike[str]) -> list[Cue]:
     cues; whether that is allowed is the caller's to say."""
     source = str(source)
     if isinstance(data, bytes):
+        content = data.removeprefix(b"\xef\xbb\xbf")
         try:
-            data = data.decode("utf-8-sig")
+            text = content.decode("utf-8")
         except UnicodeDecodeError as error:
-            line = data[: error.start].count(b"\n") + 1
+            line = content[: error.start].count(b"\n") + 1
             raise SrtError(
                 source, line, f"not UTF-8 text ({error.reason} at byte {error.start}); save it as UTF-8"
             ) from None
-    lines = _NEWLINE.split(data.removeprefix("\ufeff"))
+    else:
+        text = data
+    lines = _NEWLINE.split(text.removeprefix("\ufeff"))
     cues: list[Cue] = []
     previous_line = 0
     number = 0
@@ -148,7 +151,7 @@ def parse_srt(data: bytes | str, source: str | os.PathLike[str]) -> list[Cue]:
                 f"({_timestamp(round(cues[-1].end * 1000))}): cues must not overlap and go in time order",
             )
         number += 1
-        text: list[str] = []
+        shown: list[str] = []
         while number < len(lines) and lines[number].strip():
             if _LOOKS_LIKE_TIMING.search(lines[number]):
                 raise SrtError(
@@ -157,11 +160,11 @@ def parse_srt(data: bytes | str, source: str | os.PathLike[str]) -> list[Cue]:
                     f"a timing line inside the text of the cue at line {timing_line}: the blank line "
                     "that ends that cue is missing",
                 )
-            text.append(lines[number])
+            shown.append(lines[number])
             number += 1
-        if not text:
+        if not shown:
             raise SrtError(source, timing_line, "the cue has no text (to remove a cue, delete all its lines)")
-        cues.append(Cue(start=start / 1000, end=end / 1000, lines=text))
+        cues.append(Cue(start=start / 1000, end=end / 1000, lines=shown))
         previous_line = timing_line
     return cues
 
