@@ -6,7 +6,7 @@ from pathlib import Path
 
 from reelsub.cues import SubtitleRules
 from reelsub.media import MediaError, SubtitleTrack, burn_in, mux
-from reelsub.review import describe_published
+from reelsub.review import describe_published, read_edited_srt
 from reelsub.review_record import sha256
 from reelsub.stage import run_stage
 from reelsub.tracks import read_manifest
@@ -39,6 +39,8 @@ def main(snakemake) -> None:
             if chosen is None:
                 raise MediaError(f"{film}: no subtitles to burn in (no speech was found)")
             srt = published / chosen.srt if (published / chosen.srt).exists() else machine / chosen.srt
+            if srt.parent == published and sha256(srt) != sha256(machine / chosen.srt):
+                read_edited_srt(srt, srt.read_bytes())  # an emptied or broken edit fails, naming the line
             log.info("burning %s into the picture (a full re-encode)", srt)
             burn_in(film, srt, out, snakemake.params.font)
             return
@@ -59,7 +61,8 @@ def main(snakemake) -> None:
             out,
         )
         for snapshot in snapshots:
-            if sha256(published / snapshot.track.srt) != snapshot.sha256:
+            now = published / snapshot.track.srt
+            if not now.exists() or sha256(now) != snapshot.sha256:
                 # Snakemake's params (the hashes of the published files) make the next run mux it.
                 log.warning(
                     "%s was saved while muxing: %s has the version read before the save; run again to mux it",

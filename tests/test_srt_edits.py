@@ -159,14 +159,15 @@ def hindi_transcript() -> Transcript:
     return Transcript("tiny", "hi", 3.0, [Segment(words[0].start, words[-1].end, " ".join(tokens), words)])
 
 
-def job(folder: Path, film: Path, stage: str) -> SimpleNamespace:
+def job(folder: Path, film: Path, stage: str, burn_in: bool = False) -> SimpleNamespace:
     """What Snakemake's script: directive gives a stage (built here as a namespace)."""
     inputs = {"film": str(film), "json": str(folder / "asr.json"), "machine": str(folder / "machine")}
     params = {
         "rules": {},
         "default_track": "source",
         "published": str(folder / "subtitles"),
-        "burn_in": False,
+        "burn_in": burn_in,
+        "font": "Lohit Devanagari",
     }
     return SimpleNamespace(
         input=SimpleNamespace(**inputs, get=lambda name, default=None: inputs.get(name, default)),
@@ -297,3 +298,19 @@ def test_an_edit_saved_during_the_mux_is_muxed_whole_next_run_never_half(
     assert f"{edited} was saved while muxing" in (folder / "mux.log").read_text(encoding="utf-8")
     # Snakemake reruns mux when its params change: the published files' hashes now differ.
     assert published_hashes(machine, published) != hashes_at_start
+
+
+def test_an_emptied_edit_fails_the_burn_in_too_naming_file_and_line(
+    machine_job: Path, tmp_path: Path
+) -> None:
+    """Burned in, an emptied file failed deep in ffmpeg ("Invalid data found when processing input"),
+    saying nothing of the file's problem or where it is."""
+    import mux
+
+    folder = copy_of(machine_job, tmp_path)
+    edited = folder / "subtitles" / "hi.srt"
+    edited.write_text("\n \n")
+    with pytest.raises(SystemExit):
+        mux.main(job(folder, folder / "tiny.mp4", "mux", burn_in=True))
+    assert f"{edited}, line 1: no cues: the file is empty" in (folder / "mux.log").read_text(encoding="utf-8")
+    assert not (folder / "out.mkv").exists()
