@@ -270,8 +270,8 @@ def mux(film: Path, tracks: Sequence[SubtitleTrack], out: Path) -> None:
         source = av.open(str(film))
     except (av.FFmpegError, OSError) as error:
         raise MediaError(f"{film}: not a readable film: {error}") from error
-    ours = [_OurTrack(track, _subrip_packets(av, track)) for track in tracks]
     with source, atomic_output(out) as temporary:
+        ours = [_OurTrack(track, _subrip_packets(av, track)) for track in tracks]
         try:
             with av.open(str(temporary), "w", format="matroska") as target:
                 _copy_streams(av, source, ours, target, film)
