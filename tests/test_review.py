@@ -15,16 +15,16 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from reelsub.qc_report import write_qc_report
+from reelsub.contracts.qc_report import write_qc_report
 from browser import chromium, console_errors, wait_for
-from reelsub.cues import Cue
-from reelsub.review import publish
-from reelsub.review_record import SCHEMA, read_record, republish_token, sha256
-from reelsub.review_page import flagged_cues, write_review_page
-from reelsub.serve import served
-from reelsub.subtitle_files import read_srt, write_srt, write_vtt
-from reelsub.synth import Speech, make_film
-from reelsub.tracks import Track, write_manifest
+from reelsub.subtitles.cues import Cue
+from reelsub.review.publish import publish
+from reelsub.contracts.review_record import SCHEMA, read_record, republish_token, sha256
+from reelsub.review.page import flagged_cues, write_review_page
+from reelsub.review.serve import served
+from reelsub.subtitles.files import read_srt, write_srt, write_vtt
+from testkit.synth import Speech, make_film
+from reelsub.contracts.tracks import Track, write_manifest
 from workflow import PROJECT, snakemake, subtitle_text
 
 LOG = logging.getLogger("test_review")
@@ -125,9 +125,9 @@ def test_a_broken_edit_stops_the_mux_naming_the_file_and_line(
 ) -> None:
     """pysrt's lenient reading dropped a broken cue from the film without a word, and an emptied file
     dropped the whole track; libavformat read a missing blank line as two cues where QC saw one."""
-    from reelsub.cues import SubtitleRules
-    from reelsub.review import describe_published
-    from reelsub.subtitle_files import SrtError
+    from reelsub.subtitles.cues import SubtitleRules
+    from reelsub.review.publish import describe_published
+    from reelsub.subtitles.files import SrtError
 
     machine = machine_folder(tmp_path / "machine", "machine")
     write_vtt([Cue(1.0, 2.5, ["machine"])], machine / "en.vtt")
@@ -144,9 +144,9 @@ def test_a_broken_edit_stops_the_mux_naming_the_file_and_line(
 
 def real_qc(cues: list[Cue]) -> dict:
     """QC's own report of ``cues``, against a transcript whose segments are those cues' text."""
-    from reelsub.cues import SubtitleRules
-    from reelsub.qc import qc_report
-    from reelsub.transcript import Segment, Transcript
+    from reelsub.subtitles.cues import SubtitleRules
+    from reelsub.subtitles.qc import qc_report
+    from reelsub.contracts.transcript import Segment, Transcript
 
     segments = [Segment(c.start, c.end, " ".join(c.lines)) for c in cues]
     return qc_report(cues, SubtitleRules(), 25.0, Transcript("f", "en", cues[-1].end + 1.0, segments))

@@ -20,8 +20,8 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any, Iterator, Sequence
 
-from .subtitle_files import cue_text, read_srt, write_srt
-from .subtitle_rules import Cue
+from reelsub.subtitles.files import cue_text, read_srt, write_srt
+from reelsub.subtitles.rules import Cue
 
 log = logging.getLogger(__name__)
 

@@ -21,7 +21,7 @@ only mux) and describes what it muxed: ``subtitles/<lang>.vtt``, ``<lang>.qc.jso
 ``tracks.json`` are rewritten from the published SRT, QC rerun against the transcript where it was
 edited.
 
-The record itself is read and written through reelsub.review_record.
+The record itself is read and written through reelsub.contracts.review_record.
 """
 
 from __future__ import annotations
@@ -33,12 +33,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .cues import Cue, SubtitleRules
-from .qc import qc_report
-from .qc_report import read_qc_report, write_qc_report
-from .subtitle_files import SrtError, parse_srt, write_vtt
-from .tracks import Track, read_manifest, write_manifest
-from .review_record import (
+from reelsub.subtitles.cues import Cue, SubtitleRules
+from reelsub.subtitles.qc import qc_report
+from reelsub.contracts.qc_report import read_qc_report, write_qc_report
+from reelsub.subtitles.files import SrtError, parse_srt, write_vtt
+from reelsub.contracts.tracks import Track, read_manifest, write_manifest
+from reelsub.contracts.review_record import (
     MACHINE_COPY,
     SCHEMA,
     PublishedTrack,
@@ -47,7 +47,7 @@ from .review_record import (
     sha256,
     write_record,
 )
-from .transcript import Transcript, write_text_atomically
+from reelsub.contracts.transcript import Transcript, write_text_atomically
 
 
 @dataclass(frozen=True)

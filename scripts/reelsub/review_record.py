@@ -1,9 +1,9 @@
 """``jobs/<film>/subtitles/review.json`` (schema ``reelsub.review/1``): what the machine last
 published for each track, so that a file with another hash is known to be a person's edit.
 
-Written by the subtitle stage (reelsub.review.publish), read there, by mux and by the workflow's
+Written by the subtitle stage (reelsub.review.publish.publish), read there, by mux and by the workflow's
 input functions. Light on imports on purpose: rules/common.smk reads it for every film when the DAG
-is built, and reelsub.review (pysrt, cues, QC) cost 60 ms there.
+is built, and reelsub.review.publish (pysrt, cues, QC) cost 60 ms there.
 
     {"schema": "reelsub.review/1", "film": "<film>", "republished": <int>,
      "tracks": {"<lang>": {"language", "file", "published_sha256",
@@ -17,8 +17,8 @@ import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from .contract import write_text_atomically
-from .tracks import MANIFEST, read_manifest
+from reelsub.contracts.base import write_text_atomically
+from reelsub.contracts.tracks import MANIFEST, read_manifest
 
 SCHEMA = "reelsub.review/1"
 RECORD = "review.json"

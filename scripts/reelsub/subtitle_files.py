@@ -21,9 +21,9 @@ from pathlib import Path
 
 import pysrt
 
-from reelsub.contract import ContractError
-from reelsub.subtitle_rules import Cue
-from reelsub.transcript import write_text_atomically
+from reelsub.contracts.base import ContractError
+from reelsub.subtitles.rules import Cue
+from reelsub.contracts.transcript import write_text_atomically
 
 
 class SrtError(ContractError):
