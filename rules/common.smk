@@ -186,6 +186,13 @@ def mux_inputs(wildcards):
     return inputs
 
 
+def published_hashes(wildcards):
+    """The hashes of the published SRTs mux reads (a params: of mux): a file saved while mux ran is
+    older than out.mkv, yet its content differs from what was muxed, so the next run muxes it."""
+    machine = checkpoints.subtitle.get(film=wildcards.film).output.dir
+    return review_record.published_hashes(Path(machine), Path(published_folder(wildcards)))
+
+
 def all_reviews(wildcards=None):
     return [f"jobs/{film_id}/review.html" for film_id in sorted(FILMS)]
 

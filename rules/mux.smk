@@ -16,6 +16,7 @@ rule mux:
         runtime=30,
     params:
         published=published_folder,
+        edits=published_hashes,
         rules=config["subtitle"],
         burn_in=False,
         font=config["mux"]["burn_in_font"],

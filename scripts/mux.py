@@ -1,11 +1,13 @@
 """mux: the film with every stream it had, stream-copied, plus language-tagged subtitle tracks: the
-published ones (jobs/<film>/subtitles/<lang>.srt), as a person may have edited them."""
+published ones (jobs/<film>/subtitles/<lang>.srt), as a person may have edited them, muxed from the
+cues of one snapshot of each file (the cues QC and the VTT describe)."""
 
 from pathlib import Path
 
 from reelsub.subtitles.cues import SubtitleRules
 from reelsub.media import MediaError, SubtitleTrack, burn_in, mux
-from reelsub.review.publish import describe_published
+from reelsub.review.publish import describe_published, read_edited_srt
+from reelsub.contracts.review_record import sha256
 from reelsub.workflow.stage import run_stage
 from reelsub.contracts.tracks import read_manifest
 from reelsub.contracts.transcript import Transcript
@@ -37,15 +39,36 @@ def main(snakemake) -> None:
             if chosen is None:
                 raise MediaError(f"{film}: no subtitles to burn in (no speech was found)")
             srt = published / chosen.srt if (published / chosen.srt).exists() else machine / chosen.srt
+            if srt.parent == published and sha256(srt) != sha256(machine / chosen.srt):
+                read_edited_srt(srt, srt.read_bytes())  # an emptied or broken edit fails, naming the line
             log.info("burning %s into the picture (a full re-encode)", srt)
             burn_in(film, srt, out, snakemake.params.font)
             return
         rules = SubtitleRules.from_config(snakemake.params.rules)
-        described = describe_published(machine, published, transcripts_by_language(snakemake), rules, log)
-        tracks = [t for t in described if t.cues]
+        snapshots = describe_published(machine, published, transcripts_by_language(snakemake), rules, log)
+        muxed = [s for s in snapshots if s.cues]
+        tracks = [s.track for s in muxed]
         if not tracks:
             log.warning("no speech was found: %s gets no subtitle track", film)
-        mux(film, [SubtitleTrack(published / t.srt, t.mkv_language, t.title, t.default) for t in tracks], out)
+        mux(
+            film,
+            [
+                SubtitleTrack(
+                    published / s.track.srt, s.track.mkv_language, s.track.title, s.track.default, s.cues
+                )
+                for s in muxed
+            ],
+            out,
+        )
+        for snapshot in snapshots:
+            now = published / snapshot.track.srt
+            if not now.exists() or sha256(now) != snapshot.sha256:
+                # Snakemake's params (the hashes of the published files) make the next run mux it.
+                log.warning(
+                    "%s was saved while muxing: %s has the version read before the save; run again to mux it",
+                    published / snapshot.track.srt,
+                    out,
+                )
         log.info(
             "%s: %d subtitle tracks added from %s (%s)",
             out,

@@ -6,6 +6,7 @@ The e2e tests run the real workflow (snakemake, ffmpeg, faster-whisper tiny.en) 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import re
@@ -98,17 +99,35 @@ def test_a_published_file_with_no_record_is_treated_as_an_edit(tmp_path: Path) -
     [
         (
             b"1\n00:00:01,000 --> 00:00:02,000\nhello\n\n2\n00:00:03,000 -> 00:0x:04,000\nworld\n\n",
-            "a cue that is not SubRip: '2\\n00:00:03,000 -> 00:0x:04,000\\nworld'",
+            "line 6: bad timing line '00:00:03,000 -> 00:0x:04,000'",
         ),
-        ("1\n00:00:01,000 --> 00:00:02,000\ncaf\u00e9\n".encode("latin-1"), "not UTF-8 text"),
+        ("1\n00:00:01,000 --> 00:00:02,000\ncaf\u00e9\n".encode("latin-1"), "line 3: not UTF-8 text"),
+        (b"", "line 1: no cues: the file is empty"),
+        (b" \r\n\n\t\n", "line 1: no cues: the file is empty"),
+        (
+            b"1\n00:00:01,000 --> 00:00:02,000\nhello\n2\n00:00:03,000 --> 00:00:04,000\nworld\n",
+            "line 5: a timing line inside the text of the cue at line 2: the blank line that ends that "
+            "cue is missing",
+        ),
+        (
+            b"1\n00:00:03,000 --> 00:00:02,000\nhello\n",
+            "line 2: the cue ends at 00:00:02,000, before it starts (00:00:03,000)",
+        ),
+        (
+            b"1\n00:00:01,000 --> 00:00:03,000\nhello\n\n2\n00:00:02,500 --> 00:00:04,000\nworld\n",
+            "line 6: the cue starts at 00:00:02,500, before the cue at line 2 ends (00:00:03,000)",
+        ),
     ],
-    ids=["broken-timing", "latin-1"],
+    ids=["broken-timing", "latin-1", "empty", "whitespace", "blank-line-missing", "ends-first", "overlap"],
 )
-def test_a_broken_edit_stops_the_mux_naming_the_file(tmp_path: Path, content: bytes, problem: str) -> None:
-    """pysrt's lenient reading would drop the broken cue from the film without a word."""
+def test_a_broken_edit_stops_the_mux_naming_the_file_and_line(
+    tmp_path: Path, content: bytes, problem: str
+) -> None:
+    """pysrt's lenient reading dropped a broken cue from the film without a word, and an emptied file
+    dropped the whole track; libavformat read a missing blank line as two cues where QC saw one."""
     from reelsub.subtitles.cues import SubtitleRules
-    from reelsub.media import MediaError
     from reelsub.review.publish import describe_published
+    from reelsub.subtitles.files import SrtError
 
     machine = machine_folder(tmp_path / "machine", "machine")
     write_vtt([Cue(1.0, 2.5, ["machine"])], machine / "en.vtt")
@@ -116,9 +135,10 @@ def test_a_broken_edit_stops_the_mux_naming_the_file(tmp_path: Path, content: by
     published = tmp_path / "subtitles"
     publish(machine, published, "f", LOG)
     (published / "en.srt").write_bytes(content)
-    with pytest.raises(MediaError) as failure:
+    with pytest.raises(SrtError) as failure:
         describe_published(machine, published, lambda language: None, SubtitleRules(), LOG)
-    assert str(published / "en.srt") in str(failure.value) and problem in str(failure.value)
+    assert str(failure.value).startswith(f"{published / 'en.srt'}, "), failure.value
+    assert problem in str(failure.value)
     assert (published / "en.srt").read_bytes() == content, "the person's file is left as it was"
 
 
@@ -208,7 +228,12 @@ def test_an_edit_reaches_the_film_and_survives_a_rerun_of_subtitle(finished: Pat
     assert jobs_run(run.output) == ["mux"], run.output
     assert "NATION" in subtitle_text(out, 0)
     qc = json.loads((job / "subtitles" / "en.qc.json").read_text())
-    assert qc["review"] == {"schema": SCHEMA, "srt": "en.srt", "edited": True}
+    assert qc["review"] == {
+        "schema": SCHEMA,
+        "srt": "en.srt",
+        "edited": True,
+        "sha256": sha256(published),
+    }
     assert qc["words"]["text_matches_transcript"] is False, "QC describes the edited file"
     assert qc["summary"].startswith("Edited by hand.")
     assert "NATION" in (job / "subtitles" / "en.vtt").read_text()
@@ -242,6 +267,82 @@ def test_an_edit_reaches_the_film_and_survives_a_rerun_of_subtitle(finished: Pat
     assert "NATION" not in subtitle_text(out, 0)
     assert json.loads((job / "subtitles" / "en.qc.json").read_text())["review"]["edited"] is False
     assert "Nothing to be done" in snakemake(workdir, "-j2", "jobs/jfk/out.mkv", configfiles=[narrow]).output
+
+
+SAVE_DURING_MUX = """
+import os, sys
+from pathlib import Path
+
+if os.environ.get("SAVE_DURING_MUX"):
+    sys.path.insert(0, os.environ["REELSUB_SCRIPTS"])
+    import reelsub.media as media
+
+    muxing = media.mux
+
+    def save_then_mux(*args, **kwargs):
+        edited = Path(os.environ["SAVE_DURING_MUX"])  # a person saves while the mux runs
+        edited.write_text(edited.read_text(encoding="utf-8").replace("NATION", "PEOPLE"), encoding="utf-8")
+        return muxing(*args, **kwargs)
+
+    media.mux = save_then_mux
+"""
+
+
+@pytest.mark.e2e
+def test_an_edit_saved_during_the_mux_is_in_the_next_film_whole(finished: Path, tmp_path: Path) -> None:
+    """The mux job reads, hashes and muxes one snapshot of the file. A save while it runs (between
+    the hash and the mux, made here by a sitecustomize in the job's Python) leaves this run's film,
+    QC and VTT all on the version read, and the next run muxes the new one: Snakemake's params hold
+    the files' hashes, as its mtime check cannot see a save older than out.mkv."""
+    workdir = tmp_path / "w"
+    shutil.copytree(finished, workdir, symlinks=True)
+    job, out = workdir / "jobs" / "jfk", workdir / "jobs" / "jfk" / "out.mkv"
+    published = job / "subtitles" / "en.srt"
+    published.write_text(published.read_text().replace("country", "NATION", 1))
+    snapshot = published.read_bytes()
+    hook = tmp_path / "hook"
+    hook.mkdir()
+    (hook / "sitecustomize.py").write_text(SAVE_DURING_MUX)
+    env = {
+        "SAVE_DURING_MUX": str(published),
+        "REELSUB_SCRIPTS": str(PROJECT / "scripts"),
+        "PYTHONPATH": str(hook),
+    }
+    run = snakemake(workdir, "-j2", "jobs/jfk/out.mkv", env=env)
+    assert run.returncode == 0, run.output
+    assert jobs_run(run.output) == ["mux"], run.output
+    assert "PEOPLE" in published.read_text(), "the save happened during the mux"
+    assert "NATION" in subtitle_text(out, 0) and "PEOPLE" not in subtitle_text(out, 0)
+    assert "NATION" in (job / "subtitles" / "en.vtt").read_text()
+    qc = json.loads((job / "subtitles" / "en.qc.json").read_text())
+    assert qc["review"]["sha256"] == hashlib.sha256(snapshot).hexdigest() != sha256(published)
+    assert "en.srt was saved while muxing" in (job / "logs" / "mux.log").read_text()
+
+    again = snakemake(workdir, "-j2", "jobs/jfk/out.mkv")
+    assert again.returncode == 0, again.output
+    assert jobs_run(again.output) == ["mux"], again.output
+    assert "PEOPLE" in subtitle_text(out, 0)
+    assert json.loads((job / "subtitles" / "en.qc.json").read_text())["review"]["sha256"] == sha256(published)
+    assert "Nothing to be done" in snakemake(workdir, "-j2", "jobs/jfk/out.mkv").output
+
+
+@pytest.mark.e2e
+def test_an_emptied_edit_fails_its_film_naming_file_and_line_and_the_batch_goes_on(
+    finished: Path, tmp_path: Path
+) -> None:
+    """An SRT saved as whitespace used to drop its track from out.mkv with only an INFO line."""
+    workdir = tmp_path / "w"
+    shutil.copytree(finished, workdir, symlinks=True)
+    shutil.copyfile(workdir / "films" / "jfk.mp4", workdir / "films" / "other.mp4")
+    published = workdir / "jobs" / "jfk" / "subtitles" / "en.srt"
+    published.write_text(" \n\n")
+    run = snakemake(workdir, "-j2", "--keep-going", "jobs/jfk/out.mkv", "jobs/other/out.mkv")
+    assert run.returncode != 0, run.output
+    assert "country" in subtitle_text(workdir / "jobs" / "other" / "out.mkv", 0), "the other film finished"
+    assert not (workdir / "jobs" / "jfk" / "out.mkv").exists(), "no film without its track"
+    log = (workdir / "jobs" / "jfk" / "logs" / "mux.log").read_text()
+    assert "REELSUB ERROR: film 'jfk', stage mux: jobs/jfk/subtitles/en.srt, line 1: no cues" in log, log
+    assert published.read_text() == " \n\n", "the person's file is left as it was"
 
 
 # -- the review page in a real browser -------------------------------------------------------------

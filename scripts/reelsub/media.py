@@ -28,6 +28,9 @@ from reelsub.contracts.base import atomic_output
 
 from reelsub import escaping
 
+from reelsub.subtitles.files import cue_text, read_srt, write_srt
+from reelsub.subtitles.rules import Cue
+
 log = logging.getLogger(__name__)
 
 
@@ -267,10 +270,13 @@ def extract_audio(
 
 @dataclass(frozen=True)
 class SubtitleTrack:
-    path: Path  # an .srt file
+    path: Path  # the .srt the cues came from (named in messages)
     language: str  # ISO 639-2 tag
     title: str
     default: bool = False
+    # The cues muxed. None: read ``path`` with subtitle_files.read_srt. The mux stage passes the cues
+    # it parsed from its snapshot of the file, so the MKV holds what QC and the VTT describe.
+    cues: Sequence[Cue] | None = None
 
 
 def mux(film: Path, tracks: Sequence[SubtitleTrack], out: Path) -> None:
@@ -299,35 +305,41 @@ def mux(film: Path, tracks: Sequence[SubtitleTrack], out: Path) -> None:
         source = open_input(film)
     except (av.FFmpegError, OSError) as error:
         raise MediaError(f"{film}: not a readable film: {error}") from error
-    ours: list[_OurTrack] = []
     with source, atomic_output(out) as temporary:
+        ours = [_OurTrack(track, _subrip_packets(av, track)) for track in tracks]
         try:
-            ours = [_read_subtitle_track(track) for track in tracks]
             with av.open(file_url(temporary), "w", format="matroska") as target:
                 _copy_streams(av, source, ours, target, film)
         except (av.FFmpegError, OSError, ValueError) as error:
             raise MediaError(f"{film}: mux into {out} failed: {error}") from error
-        finally:
-            for our in ours:
-                our.container.close()
 
 
 @dataclass
 class _OurTrack:
     track: SubtitleTrack
-    container: Any  # the opened .srt (av.container.InputContainer; PyAV ships no stubs)
     packets: list  # its packets, in time order
 
 
-def _read_subtitle_track(track: SubtitleTrack) -> _OurTrack:
-    import av
+MILLISECOND = Fraction(1, 1000)
 
-    try:
-        container = open_input(track.path, format="srt")
-        packets = [p for p in container.demux(container.streams.subtitles[0]) if p.size]
-    except (av.FFmpegError, OSError, IndexError) as error:
-        raise MediaError(f"{track.path}: not a readable SubRip file: {error}") from error
-    return _OurTrack(track, container, packets)
+
+def _subrip_packets(av, track: SubtitleTrack) -> list:
+    """One SubRip packet per parsed cue, timed in milliseconds (Matroska's unit). Written from the
+    cues themselves, not by libavformat's reading of the file: its SRT reader and ours disagreed
+    (a missing blank line was two cues to it, one to pysrt), and the file may have changed since."""
+    cues = read_srt(track.path) if track.cues is None else track.cues
+    packets = []
+    for cue in cues:
+        text = cue_text(cue)
+        if not text:
+            continue  # nothing to show: no packet, as libavformat left such cues out
+        packet = av.Packet(text.encode("utf-8"))
+        start = round(cue.start * 1000)
+        packet.pts = packet.dts = start
+        packet.duration = round(cue.end * 1000) - start
+        packet.time_base = MILLISECOND
+        packets.append(packet)
+    return packets
 
 
 # Matroska's names for cover art (matroska.org, "Attachments": cover.jpg or cover.png).
@@ -363,7 +375,7 @@ def _copy_streams(av, source, ours: list[_OurTrack], target, film: Path) -> None
     )
     our_streams = []
     for our in ours:
-        stream = target.add_stream_from_template(our.container.streams.subtitles[0])
+        stream = target.add_mux_stream("subrip", time_base=MILLISECOND)
         stream.metadata["language"] = our.track.language
         stream.metadata["title"] = our.track.title
         stream.disposition = av.stream.Disposition.default if our.track.default else av.stream.Disposition(0)
@@ -515,13 +527,14 @@ def burn_in(film: Path, srt: Path, out: Path, font: str) -> None:
     """Subtitles drawn into the picture with libass: a full re-encode, never the default.
 
     The subtitles filter opens its file by name, as a URL: a copy under a plain temporary name
-    is never read as a protocol.
+    is never read as a protocol. The copy is written from our parse of the cues, so the film
+    carries what QC checked, never libass's own reading of the file.
     """
     import tempfile
 
     with tempfile.TemporaryDirectory(prefix="reelsub-burn-") as scratch, atomic_output(out) as temporary:
         plain = Path(scratch) / "subtitles.srt"
-        shutil.copyfile(srt, plain)
+        write_srt(read_srt(srt), plain)  # the cues our parser reads, never libass's own guess
         graph = burn_in_filter(plain, font)
         run_tool(
             [

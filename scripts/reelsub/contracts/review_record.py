@@ -166,6 +166,15 @@ def published_inputs(machine: Path, published: Path) -> list[str]:
     ]
 
 
+def published_hashes(machine: Path, published: Path) -> str:
+    """The SHA-256 of each published SRT mux reads: a params: of mux, so a file saved while the mux
+    ran (older than out.mkv, which Snakemake touches when the job ends) still reruns it, and an
+    edit whose time is older than out.mkv (copied with its time kept) does too."""
+    return " ".join(
+        f"{Path(path).name}:{sha256(Path(path))}" for path in published_inputs(machine, published)
+    )
+
+
 def kept_edit_lines(published: Path, since: float) -> list[str]:
     """The end-of-run summary of the review loop: one line per track whose edit was kept over a new
     machine version during this run, per person's file moved to a copy during this run, and, on

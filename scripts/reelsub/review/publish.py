@@ -35,19 +35,19 @@ The record itself is read and written through reelsub.contracts.review_record.
 
 from __future__ import annotations
 
+import hashlib
+
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-import pysrt
 
 from reelsub.subtitles.cues import Cue, SubtitleRules
 from reelsub.review.keep_edits import now, replace_unless_edited
-from reelsub.media import MediaError
 from reelsub.subtitles.qc import qc_report
 from reelsub.contracts.qc_report import read_qc_report, write_qc_report
-from reelsub.subtitles.files import read_srt, write_vtt
+from reelsub.subtitles.files import SrtError, parse_srt, write_vtt
 from reelsub.contracts.tracks import Track, read_manifest, write_manifest
 from reelsub.contracts.review_record import (
     MACHINE_COPY,
@@ -214,19 +214,31 @@ def _keep_left_out(
             log.warning("%s %s", film, left_out_line(published, record, left))
 
 
-def read_edited_srt(path: Path) -> list[Cue]:
-    """A person's SRT, read strictly: a cue that is not SubRip stops the mux, naming the file and the
-    cue, rather than silently vanishing from the film (pysrt's lenient default skips it)."""
-    try:
-        pysrt.open(str(path), encoding="utf-8-sig", error_handling=pysrt.SubRipFile.ERROR_RAISE)
-    except UnicodeDecodeError as error:
-        raise MediaError(
-            f"{path}: not UTF-8 text ({error.reason} at byte {error.start}); save it as UTF-8 and run again"
-        ) from None
-    except pysrt.Error as error:
-        cue = str(error.args[-1]).strip() if error.args else str(error)
-        raise MediaError(f"{path}: a cue that is not SubRip: {cue!r}; fix it and run again") from None
-    return read_srt(path)
+@dataclass(frozen=True)
+class Snapshot:
+    """A published track as the mux takes it: the file's bytes read once, their hash, and the cues
+    parsed from those same bytes. QC, the VTT and the MKV are all made from this one reading, so a
+    save during the run is either wholly in the film or wholly not (and then the file on disk no
+    longer has the hash recorded, and the next run muxes it)."""
+
+    track: Track
+    cues: list[Cue]
+    sha256: str
+
+
+def read_edited_srt(path: Path, content: bytes) -> list[Cue]:
+    """A person's SRT (``content``, read from ``path``), read strictly: anything that is not cues
+    stops the mux naming the file and the line, rather than vanishing from the film. An empty file
+    is refused too: emptying a file is not how a track is removed (deleting it brings the machine's
+    version back)."""
+    cues = parse_srt(content, path)
+    if not cues:
+        raise SrtError(
+            path,
+            1,
+            "no cues: the file is empty. Undo the edit, or delete the file to get the machine's version back",
+        )
+    return cues
 
 
 def describe_published(
@@ -235,24 +247,25 @@ def describe_published(
     transcript_of: Callable[[str], Transcript],
     rules: SubtitleRules,
     log: logging.Logger,
-) -> list[Track]:
-    """The tracks to mux, from the published folder, each with a VTT and a QC report of the very file
-    muxed; the published tracks.json lists them (file names inside ``published``).
-    ``transcript_of(language)`` gives the words QC checks an edited track against (cues are matched
-    to words by time where the text differs)."""
+) -> list[Snapshot]:
+    """The tracks to mux, from the published folder, each with a VTT and a QC report of the very
+    cues muxed (one snapshot of the file; qc.json's ``review.sha256`` is its hash); the published
+    tracks.json lists them (file names inside ``published``). ``transcript_of(language)`` gives the
+    words QC checks an edited track against (cues are matched to words by time where the text
+    differs)."""
     machine, published = Path(machine), Path(published)
-    tracks = []
+    snapshots = []
     for track in read_manifest(machine):
         source = published / track.srt
         if not source.exists():  # subtitle republishes deleted files; this is only a fallback
             log.warning("%s is missing: publishing the machine version again", source)
             replace_unless_edited(source, (machine / track.srt).read_text(encoding="utf-8"), set())
+        content = source.read_bytes()  # the one reading of a file a person may be saving right now
+        digest = hashlib.sha256(content).hexdigest()
         machine_qc = read_qc_report(machine / track.qc).document
-        edited = sha256(source) != sha256(machine / track.srt)
-        count = track.cues
+        edited = digest != sha256(machine / track.srt)
         if edited:
-            cues = read_edited_srt(source)
-            count = len(cues)
+            cues = read_edited_srt(source, content)
             report = qc_report(
                 cues,
                 rules,
@@ -264,10 +277,12 @@ def describe_published(
             write_vtt(cues, published / track.vtt)
             log.info("%s was edited by hand; QC of the edited file: %s", source, report["summary"])
         else:
+            cues = parse_srt(content, source)
             report = machine_qc
             _copy(machine / track.vtt, published / track.vtt)
-        report["review"] = {"schema": SCHEMA, "srt": track.srt, "edited": edited}
+        report["review"] = {"schema": SCHEMA, "srt": track.srt, "edited": edited, "sha256": digest}
         write_qc_report(published / track.qc, report)
-        tracks.append(replace(track, cues=count, default=track.default and count > 0))
-    write_manifest(published, tracks)
-    return tracks
+        described = replace(track, cues=len(cues), default=track.default and bool(cues))
+        snapshots.append(Snapshot(described, cues, digest))
+    write_manifest(published, [snapshot.track for snapshot in snapshots])
+    return snapshots
