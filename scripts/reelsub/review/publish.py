@@ -46,7 +46,7 @@ from reelsub.subtitles.cues import Cue, SubtitleRules
 from reelsub.review.keep_edits import now, replace_unless_edited
 from reelsub.media import MediaError
 from reelsub.subtitles.qc import qc_report
-from reelsub.contracts.qc_report import read_qc_report, write_qc_report
+from reelsub.contracts.qc_report import ReviewNote, read_qc_report, write_qc_report
 from reelsub.subtitles.files import read_srt, write_vtt
 from reelsub.contracts.tracks import Track, read_manifest, write_manifest
 from reelsub.contracts.review_record import (
@@ -247,7 +247,7 @@ def describe_published(
         if not source.exists():  # subtitle republishes deleted files; this is only a fallback
             log.warning("%s is missing: publishing the machine version again", source)
             replace_unless_edited(source, (machine / track.srt).read_text(encoding="utf-8"), set())
-        machine_qc = read_qc_report(machine / track.qc).document
+        machine_qc = read_qc_report(machine / track.qc)
         edited = sha256(source) != sha256(machine / track.srt)
         count = track.cues
         if edited:
@@ -256,17 +256,17 @@ def describe_published(
             report = qc_report(
                 cues,
                 rules,
-                float(machine_qc["fps"]),
+                machine_qc.fps,
                 transcript_of(track.language),
                 translated=track.translated,
             )
-            report["summary"] = f"Edited by hand. {report['summary']}"
+            report = replace(report, summary=f"Edited by hand. {report.summary}")
             write_vtt(cues, published / track.vtt)
-            log.info("%s was edited by hand; QC of the edited file: %s", source, report["summary"])
+            log.info("%s was edited by hand; QC of the edited file: %s", source, report.summary)
         else:
             report = machine_qc
             _copy(machine / track.vtt, published / track.vtt)
-        report["review"] = {"schema": SCHEMA, "srt": track.srt, "edited": edited}
+        report = replace(report, review=ReviewNote(schema=SCHEMA, srt=track.srt, edited=edited))
         write_qc_report(published / track.qc, report)
         tracks.append(replace(track, cues=count, default=track.default and count > 0))
     write_manifest(published, tracks)
