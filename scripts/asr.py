@@ -5,7 +5,7 @@ from pathlib import Path
 from dataclasses import asdict
 
 from reelsub.asr import AsrSettings, transcribe
-from reelsub.audio_track import read_audio_record
+from reelsub.contracts.audio import read_audio_record
 from reelsub.workflow.hardware import detect
 from reelsub.workflow.stage import run_stage
 

@@ -4,7 +4,8 @@ jobs/<film>/audio.json, the record of which track that is and why (reelsub.audio
 import wave
 from pathlib import Path
 
-from reelsub.audio_track import AudioRecord, choose_audio_track, write_audio_record
+from reelsub.audio_track import audio_record, choose_audio_track
+from reelsub.contracts.audio import write_audio_record
 from reelsub.media import extract_audio, probe
 from reelsub.workflow.stage import run_stage
 
@@ -26,7 +27,7 @@ def main(snakemake) -> None:
         extract_audio(film, Path(snakemake.output.wav), stream_index=choice.stream.index, info=info)
         with wave.open(snakemake.output.wav, "rb") as extracted:
             seconds = extracted.getnframes() / extracted.getframerate()
-        write_audio_record(snakemake.output.record, AudioRecord.of(choice, seconds))
+        write_audio_record(snakemake.output.record, audio_record(choice, seconds))
         log.info(
             "%s: %.1f s, %d video / %d audio / %d subtitle streams; %.1f s of audio extracted",
             film,

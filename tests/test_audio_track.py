@@ -16,13 +16,11 @@ from pathlib import Path
 import films_factory as factory
 import pytest
 from reelsub.audio_track import (
-    SCHEMA,
-    AudioRecord,
     AudioTrackError,
+    audio_record,
     choose_audio_track,
-    read_audio_record,
-    write_audio_record,
 )
+from reelsub.contracts.audio import SCHEMA, read_audio_record, write_audio_record
 from reelsub.media import probe
 from testkit.streams import stream_md5
 from reelsub.contracts.transcript import ContractError, Transcript
@@ -172,7 +170,7 @@ def test_a_film_without_audio_says_so(films) -> None:
 
 
 def test_record_round_trips(films, tmp_path) -> None:
-    record = AudioRecord.of(choose(films, "issue.mkv", "hi"), duration=1.23456)
+    record = audio_record(choose(films, "issue.mkv", "hi"), duration=1.23456)
     write_audio_record(tmp_path / "audio.json", record)
     data = json.loads((tmp_path / "audio.json").read_text())
     assert data == {
@@ -192,8 +190,8 @@ def test_record_round_trips(films, tmp_path) -> None:
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("", "not a readable reelsub.audio/1 record"),
-        ("[1, 2]", "not a reelsub.audio/1 record"),
+        ("", "audio.json: not readable JSON"),
+        ("[1, 2]", "audio.json: not a reelsub.audio/1 document"),
         ('{"schema": "reelsub.transcript/1"}', "schema='reelsub.transcript/1'"),
         ('{"schema": "reelsub.audio/1", "stream_index": 1}', "key 'track' is missing"),
         (
@@ -220,7 +218,7 @@ def test_a_bad_record_is_a_contract_error(tmp_path, text, message) -> None:
 
 
 def test_a_missing_record_is_a_contract_error(tmp_path) -> None:
-    with pytest.raises(ContractError, match="not a readable"):
+    with pytest.raises(ContractError, match="audio.json: missing"):
         read_audio_record(tmp_path / "audio.json")
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from dataclasses import fields
+from dataclasses import fields, replace
 from pathlib import Path
 
 import pytest
@@ -13,9 +13,17 @@ import pytest
 from reelsub.align.word_times import AlignSettings
 from reelsub.asr import AsrSettings
 from reelsub.contracts import review_record
+from reelsub.contracts.audio import AudioRecord, read_audio_record, write_audio_record
 from reelsub.contracts.base import ContractError, atomic_output, write_text_atomically
 from reelsub.subtitles.qc import qc_report
-from reelsub.contracts.qc_report import read_qc_report, write_qc_report
+from reelsub.contracts.qc_report import (
+    Finding,
+    QcReport,
+    ReviewNote,
+    Words,
+    read_qc_report,
+    write_qc_report,
+)
 from reelsub.workflow.settings import SettingsError, schema_defaults, section_keys, settings_from
 from reelsub.subtitles.rules import Cue, SubtitleRules
 from reelsub.contracts.tracks import Track, read_manifest, write_manifest
@@ -47,22 +55,69 @@ def test_tracks_json_round_trips_and_refuses_what_breaks_the_contract(tmp_path: 
         read_manifest(tmp_path)
 
 
-def test_qc_json_is_checked_when_written_and_read(tmp_path: Path) -> None:
+def small_qc_report() -> QcReport:
     transcript = Transcript(
         "f",
         "en",
         5.0,
         [Segment(1.0, 2.0, "Hello there.", [Word(1.0, 1.4, "Hello"), Word(1.4, 2.0, "there.")])],
     )
-    report = qc_report([Cue(1.0, 2.0, ["Hello there."])], SubtitleRules(), 25.0, transcript)
+    return qc_report([Cue(1.0, 2.0, ["Hello there."])], SubtitleRules(), 25.0, transcript)
+
+
+def test_qc_json_round_trips_every_key_and_is_checked_when_read(tmp_path: Path) -> None:
+    report = replace(small_qc_report(), review=ReviewNote(review_record.SCHEMA, "en.srt", edited=True))
     write_qc_report(tmp_path / "en.qc.json", report)
     read = read_qc_report(tmp_path / "en.qc.json")
-    assert (read.verdict, read.cue_count, read.language) == ("ok", 1, "en")
-    with pytest.raises(ContractError, match="verdict"):
-        write_qc_report(tmp_path / "bad.qc.json", {**report, "verdict": "fine"})
+    assert read == report  # every key typed, none lost: words, script, language check, review
+    assert (read.verdict, read.cue_count, read.language, read.words.total) == ("ok", 1, "en", 2)
+    assert read.rules["max_lines"] == 2 and isinstance(read.rules["max_lines"], int)
+    assert json.loads((tmp_path / "en.qc.json").read_text())["review"] == {
+        "schema": "reelsub.review/1",
+        "srt": "en.srt",
+        "edited": True,
+    }
     (tmp_path / "old.qc.json").write_text(json.dumps({"summary": "an unversioned report"}))
     with pytest.raises(ContractError, match="old.qc.json: not a reelsub.qc/1"):
         read_qc_report(tmp_path / "old.qc.json")
+
+
+def test_an_older_qc_json_without_the_keys_that_came_later_still_reads(tmp_path: Path) -> None:
+    document = small_qc_report().to_dict()
+    for later in ("sentence_pause_s", "audio_s", "speech_heard_s"):
+        del document[later]
+    (tmp_path / "en.qc.json").write_text(json.dumps(document))
+    read = read_qc_report(tmp_path / "en.qc.json")
+    assert (read.sentence_pause_s, read.audio_s, read.speech_heard_s, read.review) == (None, None, None, None)
+    assert read.summary == small_qc_report().summary
+
+
+@pytest.mark.parametrize(
+    ("change", "key"),
+    [
+        ({"verdict": "fine"}, "'verdict': 'fine' is not one of ok, review, violations"),
+        ({"cue_count": "1"}, "'cue_count': '1' is not a whole number"),
+        ({"fps": float("nan")}, "'fps': nan is not a number"),
+        (
+            {"words": Words(total=True, text_matches_transcript=True)},
+            "'words.total': True is not a whole number",
+        ),
+        ({"findings": (Finding("max_lines", "warning", 1, 1.0, 2.0),)}, "'findings[0].kind': 'warning'"),
+        ({"review": ReviewNote("reelsub.review/1", "en.srt", edited="yes")}, "'review.edited': 'yes'"),  # type: ignore[arg-type]
+    ],
+    ids=["verdict", "cue_count", "fps", "words", "finding", "review"],
+)
+def test_a_bad_qc_report_is_refused_on_write_naming_the_key(tmp_path: Path, change: dict, key: str) -> None:
+    path = tmp_path / "en.qc.json"
+    with pytest.raises(ContractError, match=re.escape(f"{path}: key {key}")):
+        write_qc_report(path, replace(small_qc_report(), **change))
+    assert not path.exists(), "nothing is written"
+
+
+def test_a_qc_json_with_a_key_this_release_does_not_know_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "en.qc.json").write_text(json.dumps({**small_qc_report().to_dict(), "reviewer": "asha"}))
+    with pytest.raises(ContractError, match="en.qc.json: the report: unexpected key 'reviewer'"):
+        read_qc_report(tmp_path / "en.qc.json")
 
 
 @pytest.mark.parametrize(
@@ -173,3 +228,43 @@ def test_a_review_record_with_a_key_this_release_does_not_know_names_the_file_an
     record.write_text(json.dumps({"schema": review_record.SCHEMA, "film": "f", "tracks": {"en": entry}}))
     with pytest.raises(ContractError, match="track 'en': missing key 'file'"):
         review_record.read_record(tmp_path)
+
+
+def test_review_json_round_trips_and_a_bad_record_is_refused_on_write_naming_the_key(tmp_path: Path) -> None:
+    track = review_record.PublishedTrack("en", "en.srt", "0" * 64, "en.machine.srt", "1" * 64, 5.0)
+    record = review_record.ReviewRecord(
+        "f", 2, {"en": track}, [review_record.KeptCopy("en", "kept/a.srt", "en.srt", 6.0)]
+    )
+    review_record.write_record(tmp_path, record)
+    assert review_record.read_record(tmp_path) == record
+    written = (tmp_path / "review.json").read_bytes()
+    bad = replace(record, tracks={"en": replace(track, published_sha256=None)})
+    with pytest.raises(
+        ContractError, match=re.escape(f"{tmp_path / 'review.json'}: track 'en': key 'published_sha256'")
+    ):
+        review_record.write_record(tmp_path, bad)
+    with pytest.raises(ContractError, match="key 'republished'"):
+        review_record.write_record(tmp_path, replace(record, republished=-1))
+    assert (tmp_path / "review.json").read_bytes() == written, "the last good record stays"
+    assert review_record.read_record(tmp_path / "none") is None  # no record yet
+    (tmp_path / "review.json").write_text(json.dumps({"schema": "reelsub.review/2", "film": "f"}))
+    with pytest.raises(ContractError, match="review.json: not a reelsub.review/1 document"):
+        review_record.read_record(tmp_path)
+
+
+def test_audio_json_round_trips_and_a_bad_record_is_refused_on_write_naming_the_key(tmp_path: Path) -> None:
+    record = AudioRecord(2, 1, "hin", "hi", "Hindi", True, "its language matches source_lang hi", 1.235)
+    write_audio_record(tmp_path / "audio.json", record)
+    assert read_audio_record(tmp_path / "audio.json") == record
+    for change, key in (({"track": -1}, "'track' is -1"), ({"default": 1}, "'default' is 1")):
+        with pytest.raises(ContractError, match=re.escape(f"{tmp_path / 'bad.json'}: key {key}")):
+            write_audio_record(tmp_path / "bad.json", replace(record, **change))
+    assert not (tmp_path / "bad.json").exists(), "nothing is written"
+
+
+def test_tracks_json_refuses_a_bad_track_on_write_naming_the_key(tmp_path: Path) -> None:
+    with pytest.raises(
+        ContractError, match=re.escape(f"{tmp_path / 'tracks.json'}: track 1: cues='3' is not a int")
+    ):
+        write_manifest(tmp_path, [replace(TRACK, cues="3")])  # type: ignore[arg-type]
+    assert not (tmp_path / "tracks.json").exists(), "nothing is written"

@@ -214,7 +214,7 @@ def test_a_long_sentence_breaks_into_cues_at_clause_boundaries() -> None:
     cues = build_cues(transcript_of(words), RULES, 24)
     for cue in cues[:-1]:
         assert cue.lines[-1].endswith((",", ";", ".")), [c.lines for c in cues]
-    assert qc_report(cues, RULES, 24, transcript_of(words))["violation_count"] == 0
+    assert qc_report(cues, RULES, 24, transcript_of(words)).violation_count == 0
 
 
 def test_a_translated_segment_is_rewrapped_into_cues_of_at_most_two_lines() -> None:
@@ -229,7 +229,7 @@ def test_a_translated_segment_is_rewrapped_into_cues_of_at_most_two_lines() -> N
     assert all(len(cue.lines) <= 2 for cue in cues)
     assert all(visible_length(line) <= 42 for cue in cues for line in cue.lines)
     assert " ".join(cue.text.replace("\n", " ") for cue in cues) == sentence
-    assert qc_report(cues, RULES, 25, transcript)["violation_count"] == 0
+    assert qc_report(cues, RULES, 25, transcript).violation_count == 0
 
 
 def test_a_tamil_translation_keeps_every_rule() -> None:
@@ -237,7 +237,7 @@ def test_a_tamil_translation_keeps_every_rule() -> None:
     transcript = Transcript("film", "ta", 10.0, [Segment(1.0, 6.0, sentence)])
     cues = build_cues(transcript, RULES, 25)
     report = qc_report(cues, RULES, 25, transcript)
-    assert report["violation_count"] == 0, report["summary"]
+    assert report.violation_count == 0, report.summary
     assert " ".join(c.text.replace("\n", " ") for c in cues) == sentence
 
 
@@ -247,7 +247,7 @@ def test_a_word_longer_than_a_line_is_counted_never_cut() -> None:
     cues = build_cues(transcript, RULES, 25)
     assert any(long_word in cue.lines for cue in cues)
     report = qc_report(cues, RULES, 25, transcript)
-    assert report["long_word_exceptions"] == 1 and report["violation_count"] == 0
+    assert report.long_word_exceptions == 1 and report.violation_count == 0
 
 
 def test_speech_too_fast_to_read_is_a_counted_exception_not_a_violation() -> None:
@@ -259,8 +259,8 @@ def test_speech_too_fast_to_read_is_a_counted_exception_not_a_violation() -> Non
     transcript = transcript_of(words)
     cues = build_cues(transcript, RULES, 25)
     report = qc_report(cues, RULES, 25, transcript)
-    assert report["violation_count"] == 0, report["summary"]
-    assert report["exceptions"]["fast_speech"] >= 1
+    assert report.violation_count == 0, report.summary
+    assert report.exceptions["fast_speech"] >= 1
     # The fast cues still take every moment they may: speech time plus the lag after the last word.
     assert cues[0].start == 0.0 and cues[-1].end == 3.0 + RULES.max_lag
     assert all(b.start - a.end == pytest.approx(0.08) for a, b in itertools.pairwise(cues))
@@ -273,8 +273,8 @@ def test_words_squeezed_into_an_instant_are_counted_as_crowded() -> None:
     transcript = transcript_of(words)
     cues = build_cues(transcript, RULES, 25)
     report = qc_report(cues, RULES, 25, transcript)
-    assert report["violation_count"] == 0, report["summary"]
-    assert report["exceptions"]["crowded_speech"] >= 1
+    assert report.violation_count == 0, report.summary
+    assert report.exceptions["crowded_speech"] >= 1
 
 
 def test_a_word_spoken_longer_than_max_duration_gets_a_cue_of_max_duration() -> None:
@@ -282,7 +282,7 @@ def test_a_word_spoken_longer_than_max_duration_gets_a_cue_of_max_duration() -> 
     cues = build_cues(transcript, RULES, 25)
     assert [(c.start, c.end) for c in cues] == [(1.0, 8.0)]
     report = qc_report(cues, RULES, 25, transcript)
-    assert report["violation_count"] == 0 and report["exceptions"]["long_utterance"] == 1
+    assert report.violation_count == 0 and report.exceptions["long_utterance"] == 1
 
 
 def test_an_empty_transcript_has_no_cues() -> None:
@@ -424,8 +424,8 @@ def assert_guarantees(cues: list[Cue], transcript: Transcript, rules: SubtitleRu
     # Every other rule: kept, or a counted exception that QC proved from the words (see qc.py).
     report = qc_report(cues, rules, fps, transcript)
     # (wrong_script judges the transcript's text, which hypothesis makes up, not the builder)
-    builder_violations = {rule: n for rule, n in report["violations"].items() if n and rule != "wrong_script"}
-    assert not builder_violations, (report["summary"], [(k + 1, cues[k]) for k in range(len(cues))])
+    builder_violations = {rule: n for rule, n in report.violations.items() if n and rule != "wrong_script"}
+    assert not builder_violations, (report.summary, [(k + 1, cues[k]) for k in range(len(cues))])
     # ... and QC did not overlook a failure: each cue short of its reading time is an exception.
     findings = cue_findings(cues, rules, fps, transcript)
     for cue, found in zip(cues, findings):
@@ -479,6 +479,4 @@ def test_speech_no_faster_than_the_reading_speed_needs_no_exception(
     """Exceptions are only for speech that forces them: where every word takes at least as long to
     say as to read (plus two characters), build_cues finds cues with no fast or crowded speech."""
     report = assert_guarantees(build_cues(transcript, rules, fps), transcript, rules, fps)
-    assert report["exceptions"]["fast_speech"] == 0 and report["exceptions"]["crowded_speech"] == 0, report[
-        "summary"
-    ]
+    assert report.exceptions["fast_speech"] == 0 and report.exceptions["crowded_speech"] == 0, report.summary

@@ -10,6 +10,7 @@ folders written by the real SRT writer; the clean test runs the project's real `
 from __future__ import annotations
 
 import errno
+import json
 import logging
 import os
 import re
@@ -119,6 +120,23 @@ def test_clean_refuses_to_delete_jobs_when_an_edit_cannot_be_kept(tmp_path: Path
     (tmp_path / "blocked").write_text("a file where the backup folder would go")
     assert main([str(tmp_path / "jobs"), "--into", str(tmp_path / "blocked" / "edits-backup")]) == 1
     assert (published / "en.srt").read_bytes() == edited
+
+
+def test_clean_keeps_every_srt_when_the_review_record_breaks_its_contract(tmp_path: Path) -> None:
+    """A review.json this release cannot read (a key it does not know) says nothing of what the
+    machine wrote: make clean keeps every SRT rather than failing or guessing."""
+    from reelsub.review.keep_edits import clean_jobs
+
+    published = tmp_path / "jobs" / FILM / "subtitles"
+    publish(machine_folder(tmp_path / "m", {"en": "machine"}), published, FILM, logging.getLogger("t"))
+    record = json.loads((published / "review.json").read_text())
+    record["tracks"]["en"]["reviewer"] = "asha"
+    (published / "review.json").write_text(json.dumps(record))
+    cleaned = clean_jobs(tmp_path / "jobs", tmp_path / "edits-backup")
+    assert cleaned.backup is not None and (cleaned.backup / FILM / "subtitles" / "en.srt").read_text().count(
+        "machine"
+    )
+    assert not (tmp_path / "jobs").exists()
 
 
 # -- the subtitle stage: a hand merge in <lang>.machine.srt --------------------------------------------

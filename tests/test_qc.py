@@ -7,6 +7,7 @@ import json
 
 import pytest
 from reelsub.subtitles.cues import Cue, SubtitleRules, build_cues
+from reelsub.contracts.qc_report import ScriptShare, Words
 from reelsub.subtitles.qc import EXCEPTIONS, RULES, cue_findings, format_qc_table, qc_report
 from reelsub.subtitles.files import read_srt, write_srt
 from reelsub.contracts.transcript import Segment, Transcript, Word
@@ -45,12 +46,12 @@ def with_cue(index: int, cue: Cue) -> list[Cue]:
 
 def test_good_cues_keep_every_rule() -> None:
     report = qc_report(good_cues(), STANDARD, FPS, film())
-    assert report["violations"] == {rule: 0 for rule in RULES}  # every rule listed, each with 0
-    assert report["exceptions"] == {category: 0 for category in EXCEPTIONS}
-    assert report["cue_count"] == 3 and report["violation_count"] == 0
-    assert report["words"] == {"total": 9, "text_matches_transcript": True}
-    assert "Every rule is kept" in report["summary"]
-    json.dumps(report, allow_nan=False)  # the subtitle stage writes it as JSON
+    assert report.violations == {rule: 0 for rule in RULES}  # every rule listed, each with 0
+    assert report.exceptions == {category: 0 for category in EXCEPTIONS}
+    assert report.cue_count == 3 and report.violation_count == 0
+    assert report.words == Words(total=9, text_matches_transcript=True)
+    assert "Every rule is kept" in report.summary
+    json.dumps(report.to_dict(), allow_nan=False)  # the subtitle stage writes it as JSON
 
 
 @pytest.mark.parametrize(
@@ -73,9 +74,9 @@ def test_good_cues_keep_every_rule() -> None:
 )
 def test_each_broken_rule_is_counted_as_a_violation(rule: str, cues: list[Cue], rules: SubtitleRules) -> None:
     report = qc_report(cues, rules, FPS, film())
-    assert report["violations"][rule] >= 1, report["violations"]
-    assert report["violation_count"] >= 1 and "RULE VIOLATIONS" in report["summary"]
-    assert report["violation_examples"][rule]  # cue numbers, to find them in the SRT
+    assert report.violations[rule] >= 1, report.violations
+    assert report.violation_count >= 1 and "RULE VIOLATIONS" in report.summary
+    assert report.violation_examples[rule]  # cue numbers, to find them in the SRT
 
 
 def test_a_fast_cue_with_room_to_stay_longer_is_a_violation_not_an_exception() -> None:
@@ -90,10 +91,10 @@ def test_a_word_longer_than_a_line_is_an_exception_and_several_words_are_not() -
     words = [Word(1.0, 1.3, "It's"), Word(1.3, 4.0, long_word)]
     transcript = Transcript("qc", "en", 10.0, [Segment(1.0, 4.0, f"It's {long_word}", words)])
     report = qc_report([Cue(1.0, 5.0, ["It's", long_word])], STANDARD, FPS, transcript)
-    assert report["long_word_exceptions"] == 1 == report["exceptions"]["long_word"]
-    assert report["violation_count"] == 0
+    assert report.long_word_exceptions == 1 == report.exceptions["long_word"]
+    assert report.violation_count == 0
     report = qc_report([Cue(1.0, 5.0, [f"It's {long_word}"])], STANDARD, FPS, transcript)
-    assert report["violations"]["line_length"] == 1 and report["long_word_exceptions"] == 0
+    assert report.violations["line_length"] == 1 and report.long_word_exceptions == 0
 
 
 def test_an_article_that_cannot_share_a_line_with_its_noun_is_an_exception() -> None:
@@ -102,7 +103,7 @@ def test_an_article_that_cannot_share_a_line_with_its_noun_is_an_exception() -> 
     transcript = Transcript("qc", "en", 10.0, [Segment(1.0, 3.0, f"See the {noun}", words)])
     rules = SubtitleRules(max_chars_per_line=30)
     report = qc_report([Cue(1.0, 4.0, ["See the", noun])], rules, FPS, transcript)
-    assert report["exceptions"]["article_split_forced"] == 1 and report["violation_count"] == 0
+    assert report.exceptions["article_split_forced"] == 1 and report.violation_count == 0
     assert build_cues(transcript, rules, FPS)[0].lines == ["See the", noun]
 
 
@@ -117,17 +118,17 @@ def test_report_numbers() -> None:
         Cue(10.5, 11.5, ["ccccccccccccc"]),  # 13 characters/s, covers half its word
     ]
     report = qc_report(cues, STANDARD, 25.0, transcript)
-    assert report["reading_speed_cps"] == {"p50": 11.0, "p90": 12.6, "p99": 12.96, "max": 13.0}
-    assert report["duration_s"] == {"min": 1.0, "p50": 1.0, "p90": 1.0, "p99": 1.0, "max": 1.0}
-    assert report["speech_covered"] == pytest.approx(2.5 / 3, abs=1e-4)
-    assert report["violations"]["in_time"] == 1  # the third cue appears after its word starts
+    assert report.reading_speed_cps == {"p50": 11.0, "p90": 12.6, "p99": 12.96, "max": 13.0}
+    assert report.duration_s == {"min": 1.0, "p50": 1.0, "p90": 1.0, "p99": 1.0, "max": 1.0}
+    assert report.speech_covered == pytest.approx(2.5 / 3, abs=1e-4)
+    assert report.violations["in_time"] == 1  # the third cue appears after its word starts
 
 
 def test_an_empty_track_reports_no_numbers_rather_than_failing() -> None:
     report = qc_report([], STANDARD, FPS, Transcript("qc", "en", 5.0, []))
-    assert report["cue_count"] == 0 and report["reading_speed_cps"]["p50"] is None
-    assert report["speech_covered"] == 1.0
-    json.dumps(report, allow_nan=False)
+    assert report.cue_count == 0 and report.reading_speed_cps["p50"] is None
+    assert report.speech_covered == 1.0
+    json.dumps(report.to_dict(), allow_nan=False)
 
 
 def test_qc_of_a_written_and_read_srt_matches_the_cues_text(tmp_path) -> None:
@@ -135,18 +136,18 @@ def test_qc_of_a_written_and_read_srt_matches_the_cues_text(tmp_path) -> None:
     cues = build_cues(transcript, STANDARD, FPS)
     write_srt(cues, tmp_path / "en.srt")
     report = qc_report(read_srt(tmp_path / "en.srt"), STANDARD, FPS, transcript)
-    assert report["words"]["text_matches_transcript"] and report["violation_count"] == 0, report["summary"]
+    assert report.words.text_matches_transcript and report.violation_count == 0, report.summary
 
 
 def test_cues_whose_text_differs_are_matched_to_words_by_time() -> None:
     cues = with_cue(1, Cue(20.0, 21.216, ["And then it ran off."]))  # an edited subtitle
     report = qc_report(cues, STANDARD, FPS, film())
-    assert not report["words"]["text_matches_transcript"]
-    assert report["violations"]["text_mismatch"] == 1
+    assert not report.words.text_matches_transcript
+    assert report.violations["text_mismatch"] == 1
     assert (
-        report["violations"]["in_time"] == report["violations"]["out_time"] == 0
+        report.violations["in_time"] == report.violations["out_time"] == 0
     )  # times still checked against the right words
-    assert "matched to cues by time" in report["summary"]
+    assert "matched to cues by time" in report.summary
 
 
 def test_format_qc_table_lists_every_rule_and_exception() -> None:
@@ -162,7 +163,7 @@ def test_format_qc_table_lists_every_rule_and_exception() -> None:
 
 
 def flagged(report: dict, check: str) -> list[int]:
-    return [f["cue"] for f in report["findings"] if f["check"] == check]
+    return [f.cue for f in report.findings if f.check == check]
 
 
 def spoken(*said: tuple[str, float, float, float], duration: float = 30.0, speech=None, language: str = "en"):
@@ -187,8 +188,8 @@ def test_text_on_a_subsecond_film_is_flagged_and_the_summary_does_not_say_every_
     cues = [Cue(0.0, 0.512, ["have a."])]
     report = qc_report(cues, STANDARD, FPS, transcript)
     assert flagged(report, "subsecond_film") == [1]
-    assert report["verdict"] != "ok" and "Every rule is kept" not in report["summary"]
-    assert "FLAGGED FOR REVIEW" in report["summary"]
+    assert report.verdict != "ok" and "Every rule is kept" not in report.summary
+    assert "FLAGGED FOR REVIEW" in report.summary
 
 
 def test_likely_hallucinations_are_flagged_by_their_own_signs() -> None:
@@ -204,7 +205,7 @@ def test_likely_hallucinations_are_flagged_by_their_own_signs() -> None:
     assert flagged(report, "repeated_line") == [2]
     assert flagged(report, "no_speech_heard") == [2]
     assert flagged(report, "low_confidence") == [2]
-    assert report["flags"]["repeated_line"] == 1 and report["verdict"] == "review"
+    assert report.flags["repeated_line"] == 1 and report.verdict == "review"
     looping = Transcript(
         "f",
         "en",
@@ -233,13 +234,11 @@ def test_a_track_in_the_wrong_script_is_a_violation_named_in_the_summary() -> No
     """Hindi that Whisper wrote in Urdu letters: the Hindi reader cannot read it."""
     transcript = spoken(("آج", 1.0, 1.5, 0.9), ("موسم", 1.5, 2.0, 0.9), language="hi")
     report = qc_report([Cue(1.0, 2.5, ["آج موسم"])], STANDARD, FPS, transcript)
-    assert report["violations"]["wrong_script"] == 1 and flagged(report, "foreign_script") == [1]
-    assert report["script"] == {"expected": ["Deva"], "letters": {"Arab": 6}, "share_expected": 0.0}
-    assert "wrong_script" in report["summary"] and "0% of the letters are Devanagari" in report["summary"]
+    assert report.violations["wrong_script"] == 1 and flagged(report, "foreign_script") == [1]
+    assert report.script == ScriptShare(expected=("Deva",), letters={"Arab": 6}, share_expected=0.0)
+    assert "wrong_script" in report.summary and "0% of the letters are Devanagari" in report.summary
     devanagari = spoken(("आज", 1.0, 1.5, 0.9), ("मौसम", 1.5, 2.0, 0.9), language="hi")
-    assert (
-        qc_report([Cue(1.0, 2.5, ["आज मौसम"])], STANDARD, FPS, devanagari)["violations"]["wrong_script"] == 0
-    )
+    assert qc_report([Cue(1.0, 2.5, ["आज मौसम"])], STANDARD, FPS, devanagari).violations["wrong_script"] == 0
 
 
 def test_a_confident_language_that_is_not_the_configured_one_is_flagged() -> None:
@@ -259,8 +258,8 @@ def test_a_confident_language_that_is_not_the_configured_one_is_flagged() -> Non
         )
     ]
     report = qc_report([Cue(1.0, 2.0, ["Hello."])], STANDARD, FPS, transcript)
-    assert report["flags"]["language_mismatch"] == 1
-    assert "heard English (p=0.97) but source_lang is Hindi" in report["summary"]
-    assert "but the audio track is tagged 'hin'" in report["summary"]
+    assert report.flags["language_mismatch"] == 1
+    assert "heard English (p=0.97) but source_lang is Hindi" in report.summary
+    assert "but the audio track is tagged 'hin'" in report.summary
     translated = qc_report([Cue(1.0, 2.0, ["Hello."])], STANDARD, FPS, transcript, translated=True)
-    assert translated["flags"]["language_mismatch"] == 0  # a translation is not what was heard
+    assert translated.flags["language_mismatch"] == 0  # a translation is not what was heard

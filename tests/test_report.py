@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from reelsub.subtitles.cues import Cue, SubtitleRules, build_cues
+from reelsub.contracts.qc_report import write_qc_report
 from reelsub.subtitles.qc import qc_report
 from reelsub.review.report import (
     ReportOutputs,
@@ -61,7 +62,7 @@ def subtitle_folder(folder: Path, languages=("en",), broken: str | None = None) 
         if language == broken:
             cues[0] = Cue(cues[0].start, cues[0].end, ["I", "saw the", "dog."])
         write_srt(cues, folder / f"{language}.srt")
-        (folder / f"{language}.qc.json").write_text(json.dumps(qc_report(cues, RULES, FPS, source)))
+        write_qc_report(folder / f"{language}.qc.json", qc_report(cues, RULES, FPS, source))
         tracks.append(
             Track(
                 language,

@@ -12,10 +12,11 @@ import logging
 import re
 import shutil
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from reelsub.contracts.qc_report import write_qc_report
+from reelsub.contracts.qc_report import Finding, QcReport, write_qc_report
 from browser import chromium, console_errors, wait_for
 from reelsub.subtitles.cues import Cue
 from reelsub.review.publish import publish
@@ -142,7 +143,7 @@ def test_a_broken_edit_stops_the_mux_naming_the_file_and_line(
     assert (published / "en.srt").read_bytes() == content, "the person's file is left as it was"
 
 
-def real_qc(cues: list[Cue]) -> dict:
+def real_qc(cues: list[Cue]) -> QcReport:
     """QC's own report of ``cues``, against a transcript whose segments are those cues' text."""
     from reelsub.subtitles.cues import SubtitleRules
     from reelsub.subtitles.qc import qc_report
@@ -154,28 +155,27 @@ def real_qc(cues: list[Cue]) -> dict:
 
 def finding(
     check: str, kind: str, cue: int | None, start: float | None = None, end: float | None = None
-) -> dict:
-    return {"check": check, "kind": kind, "cue": cue, "start": start, "end": end}
+) -> Finding:
+    return Finding(check, kind, cue, start, end)
 
 
 def test_flagged_cues_take_cue_times_from_the_srt() -> None:
     cues = [Cue(1.0, 2.0, ["a"]), Cue(3.0, 4.5, ["b"]), Cue(5.0, 6.0, ["c"])]
-    qc = {
-        "findings": [
-            finding("reading_speed", "violation", 3),
-            finding("max_lines", "violation", 2),
-            finding("low_confidence", "flag", 3),
-            finding("fast_speech", "exception", 1),
-            finding("wrong_script", "violation", None),
-            finding("bogus", "violation", 9),
-        ]
-    }
+    findings = (
+        finding("reading_speed", "violation", 3),
+        finding("max_lines", "violation", 2),
+        finding("low_confidence", "flag", 3),
+        finding("fast_speech", "exception", 1),
+        finding("wrong_script", "violation", None),
+        finding("bogus", "violation", 9),
+    )
+    qc = replace(real_qc(cues), findings=findings)
     assert [(f.cue_number, f.start, f.end, f.check) for f in flagged_cues(qc, cues)] == [
         (2, 3.0, 4.5, "max_lines"),
         (3, 5.0, 6.0, "low_confidence"),
         (3, 5.0, 6.0, "reading_speed"),
     ]
-    assert flagged_cues({}, cues) == []
+    assert flagged_cues(None, cues) == []  # no QC report, or one that breaks the contract
 
 
 def test_review_server_answers_range_requests_which_seeking_needs(tmp_path: Path) -> None:
@@ -454,7 +454,7 @@ def test_review_page_says_when_the_browser_cannot_play_the_film(
     write_srt(cues, subtitles / "en.srt")
     write_vtt(cues, subtitles / "en.vtt")
     report = real_qc(cues)  # a real report of these cues, and a review flag on cue 2 to click
-    report["findings"].append(finding("low_confidence", "flag", 2, 2.0, 2.8))
+    report = replace(report, findings=(*report.findings, finding("low_confidence", "flag", 2, 2.0, 2.8)))
     write_qc_report(subtitles / "en.qc.json", report)
     write_manifest(subtitles, [Track("en", "en.srt", "en.vtt", "en.qc.json", "English", True, False, 2)])
     write_review_page("f", film, subtitles, tmp_path / "jobs" / "f" / "review.html")

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from reelsub.contracts.transcript import Provenance, Segment, SpeechRegion, Transcript, Word
 from reelsub.subtitles.cues import Cue, SubtitleRules, build_cues
+from reelsub.contracts.qc_report import read_qc_report
 from reelsub.subtitles.qc import qc_report
 from reelsub.subtitles.spoken import DEFAULT_SENTENCE_PAUSE_MS, sentence_pause_ms
 
@@ -40,7 +41,7 @@ def unpunctuated_hindi(sentence_pause: float | None) -> Transcript:
 
 def straddles(cues: list[Cue], transcript: Transcript) -> list[int]:
     report = qc_report(cues, SubtitleRules(), FPS, transcript)
-    return [f["cue"] for f in report["findings"] if f["check"] == "straddles_sentences"]
+    return [f.cue for f in report.findings if f.check == "straddles_sentences"]
 
 
 def test_the_cue_builder_and_qc_judge_sentences_by_the_pause_the_transcript_was_cut_with() -> None:
@@ -55,7 +56,7 @@ def test_the_cue_builder_and_qc_judge_sentences_by_the_pause_the_transcript_was_
     built = build_cues(cut_at_short_pauses, SubtitleRules(), FPS)
     assert all(c.end <= 2.6 or c.start >= 1.6 for c in built), built
     assert straddles(built, cut_at_short_pauses) == []
-    assert qc_report(built, SubtitleRules(), FPS, cut_at_long_pauses)["sentence_pause_s"] == 1.5
+    assert qc_report(built, SubtitleRules(), FPS, cut_at_long_pauses).sentence_pause_s == 1.5
     # a transcript that does not say takes the schema's default
     assert sentence_pause_ms(unpunctuated_hindi(None)) == DEFAULT_SENTENCE_PAUSE_MS == 600
 
@@ -70,4 +71,4 @@ def test_a_configured_sentence_pause_reaches_asr_align_the_transcript_and_qc(tmp
         recorded = json.loads((job / stage_file).read_text())["provenance"][-1]["settings"]["sentence_pause"]
         assert recorded == 1.25, stage_file
     assert Transcript.read(job / "transcript.json").recorded_sentence_pause() == 1.25
-    assert json.loads((job / "subtitles" / "en.qc.json").read_text())["sentence_pause_s"] == 1.25
+    assert read_qc_report(job / "subtitles" / "en.qc.json").sentence_pause_s == 1.25

@@ -13,25 +13,20 @@ the choice is made here, once, by one rule:
 Where several tracks fit a language, the one marked default wins, then the first. Language tags are
 compared as languages, not as strings: ``hin``, ``hi`` and ``Hindi`` are the same language.
 
-The demux stage writes the choice to ``jobs/<film>/audio.json`` (schema ``reelsub.audio/1``), so
-later stages can compare the track's tag with the language Whisper hears.
+The demux stage writes the choice to ``jobs/<film>/audio.json`` (schema ``reelsub.audio/1``, read
+and written through reelsub.contracts.audio), so later stages can compare the track's tag with the
+language Whisper hears.
 """
 
 from __future__ import annotations
 
-import json
-import math
-import os
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
-from pathlib import Path
-from typing import Any
+from dataclasses import dataclass
 
 from reelsub import languages
+from reelsub.contracts.audio import AudioRecord
 from reelsub.media import MediaError, Stream
-from reelsub.contracts.transcript import ContractError, write_text_atomically
 
-SCHEMA = "reelsub.audio/1"
 AUTO = "auto"
 
 
@@ -158,74 +153,19 @@ def _listing(audio: Sequence[Stream]) -> str:
     return "; ".join(describe_track(position, stream) for position, stream in enumerate(audio))
 
 
-# -- jobs/<film>/audio.json ------------------------------------------------------------------------
+# -- jobs/<film>/audio.json (its contract: reelsub.contracts.audio) -------------------------------
 
 
-@dataclass(frozen=True)
-class AudioRecord:
-    """What demux transcribed: which stream, its tags, why it was chosen, how long it is."""
-
-    stream_index: int  # the stream's index in the film (ffprobe's index, ffmpeg's 0:N)
-    track: int  # 0-based among the film's audio streams (audio_track, ffmpeg's 0:a:N)
-    language: str | None  # the stream's language tag as the film has it (hin), or None
-    language_id: str | None  # reelsub's id of that language (hi); None for und or an unknown tag
-    title: str | None
-    default: bool
-    reason: str
-    duration: float  # seconds of audio extracted (the WAV the ASR stage reads)
-
-    @classmethod
-    def of(cls, choice: AudioChoice, duration: float) -> AudioRecord:
-        language = tag_language(choice.stream.language)
-        return cls(
-            stream_index=choice.stream.index,
-            track=choice.position,
-            language=choice.stream.language,
-            language_id=language.id if language else None,
-            title=choice.stream.title,
-            default=choice.stream.default,
-            reason=choice.reason,
-            duration=round(duration, 3),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"schema": SCHEMA, **asdict(self)}
-
-
-_FIELD_TYPES: dict[str, tuple[type, ...]] = {
-    "stream_index": (int,),
-    "track": (int,),
-    "language": (str, type(None)),
-    "language_id": (str, type(None)),
-    "title": (str, type(None)),
-    "default": (bool,),
-    "reason": (str,),
-    "duration": (int, float),
-}
-
-
-def write_audio_record(path: str | os.PathLike[str], record: AudioRecord) -> None:
-    write_text_atomically(path, json.dumps(record.to_dict(), ensure_ascii=False, indent=1) + "\n")
-
-
-def read_audio_record(path: str | os.PathLike[str]) -> AudioRecord:
-    """The record demux wrote; ContractError for a file that is not a sound reelsub.audio/1 record."""
-    try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise ContractError(f"{path}: not a readable {SCHEMA} record: {error}") from None
-    if not isinstance(data, dict) or data.get("schema") != SCHEMA:
-        found = data.get("schema") if isinstance(data, dict) else type(data).__name__
-        raise ContractError(f"{path}: not a {SCHEMA} record (schema={found!r})")
-    for key, types in _FIELD_TYPES.items():
-        value = data.get(key, ...)
-        # bool is an int to Python: a flag where a number belongs (or the reverse) is still wrong
-        if value is ... or not isinstance(value, types) or (isinstance(value, bool) and bool not in types):
-            raise ContractError(f"{path}: key {key!r} is {'missing' if value is ... else repr(value)}")
-    if (
-        data["stream_index"] < 0
-        or data["track"] < 0
-        or not (math.isfinite(data["duration"]) and data["duration"] >= 0)
-    ):
-        raise ContractError(f"{path}: stream_index, track and duration must be non-negative numbers")
-    return AudioRecord(**{key: data[key] for key in _FIELD_TYPES})
+def audio_record(choice: AudioChoice, duration: float) -> AudioRecord:
+    """What demux writes to audio.json for ``choice``, with ``duration`` seconds extracted."""
+    language = tag_language(choice.stream.language)
+    return AudioRecord(
+        stream_index=choice.stream.index,
+        track=choice.position,
+        language=choice.stream.language,
+        language_id=language.id if language else None,
+        title=choice.stream.title,
+        default=choice.stream.default,
+        reason=choice.reason,
+        duration=round(duration, 3),
+    )

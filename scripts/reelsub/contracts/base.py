@@ -40,18 +40,28 @@ def read_document(
     if not isinstance(data, dict) or data.get("schema") not in accepted:
         found = data.get("schema") if isinstance(data, dict) else type(data).__name__
         raise ContractError(f"{path}: not a {' or '.join(accepted)} document (schema={found!r})")
+    return _parsed(path, data, parse)
+
+
+def write_document(
+    path: str | os.PathLike[str], document: dict[str, Any], parse: Callable[[dict[str, Any]], object]
+) -> None:
+    """Write a versioned JSON document after reading it back with ``parse``, the reader's own
+    check: a document its reader would refuse is a ContractError naming the file, and is not
+    written, so no later stage finds a bad file under a good name."""
+    _parsed(path, json.loads(json.dumps(document)), parse)  # as a reader will see it (tuples as lists)
+    write_text_atomically(path, json.dumps(document, ensure_ascii=False, indent=1))
+
+
+def _parsed(path: str | os.PathLike[str], data: dict[str, Any], parse: Callable[[dict[str, Any]], T]) -> T:
     try:
         return parse(data)
     except ContractError as error:
         raise ContractError(f"{path}: {error}") from error
     except (KeyError, TypeError, ValueError, AttributeError) as error:
         raise ContractError(
-            f"{path}: malformed {data['schema']} document ({type(error).__name__}: {error})"
+            f"{path}: malformed {data.get('schema')} document ({type(error).__name__}: {error})"
         ) from error
-
-
-def write_document(path: str | os.PathLike[str], document: dict[str, Any]) -> None:
-    write_text_atomically(path, json.dumps(document, ensure_ascii=False, indent=1))
 
 
 @contextmanager

@@ -11,17 +11,18 @@ is built, and reelsub.review.publish (pysrt, cues, QC) cost 60 ms there.
      "kept": [{"language", "file", "was", "at"}]}
 
 ``left_out_at`` and ``kept`` came later within version 1 and may be missing (read as None, []).
+Read and written through reelsub.contracts.base (schema tag checked, ContractError naming the file
+and the key), and checked on write as on read.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import MISSING, asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any, TypeVar
 
-from reelsub.contracts.base import ContractError, write_text_atomically
+from reelsub.contracts.base import ContractError, read_document, write_document
 from reelsub.contracts.tracks import MANIFEST, read_manifest
 
 SCHEMA = "reelsub.review/1"
@@ -86,42 +87,59 @@ def sha256(path: Path) -> str:
 
 
 def read_record(published: Path) -> ReviewRecord | None:
-    """The record of the published folder; None when there is none (or it is not ours).
+    """The record of the published folder; None where there is none yet.
 
-    A record of ours that does not fit this release's shape (a key it does not know, a missing
-    one) raises ContractError naming the file and the key: the subtitle stage that reads it fails
-    for that film alone. Read while the DAG is built, it stopped the whole batch with a TypeError
-    (see republish_token)."""
+    A record that does not fit this release's shape (another schema, not JSON, a key it does not
+    know, a missing one, a value of the wrong kind) raises ContractError naming the file and the
+    key: the subtitle stage that reads it fails for that film alone. Read while the DAG is built,
+    it stopped the whole batch with a TypeError (see republish_token)."""
     path = Path(published) / RECORD
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    if not path.exists():
         return None
-    if not isinstance(data, dict) or data.get("schema") != SCHEMA:
-        return None
+    return read_document(path, (SCHEMA,), _record)
+
+
+def write_record(published: Path, record: ReviewRecord) -> None:
+    """Written only if it reads back as it will be read (base.write_document): a bad record is a
+    ContractError naming the file and the key, and the last good one stays."""
+    write_document(Path(published) / RECORD, {"schema": SCHEMA, **asdict(record)}, _record)
+
+
+def _record(data: dict[str, Any]) -> ReviewRecord:
     entries, copies = data.get("tracks", {}), data.get("kept", [])
+    if unknown := set(data) - {"schema", "film", "republished", "tracks", "kept"}:
+        raise ContractError(f"unexpected key {', '.join(map(repr, sorted(unknown)))}")
     if not isinstance(entries, dict):
-        raise ContractError(f"{path}: key 'tracks' must be an object of tracks by language")
+        raise ContractError("key 'tracks' must be an object of tracks by language")
     if not isinstance(copies, list):
-        raise ContractError(f"{path}: key 'kept' must be a list of kept copies")
+        raise ContractError("key 'kept' must be a list of kept copies")
+    film, republished = data.get("film", ""), data.get("republished", 0)
+    if not isinstance(film, str):
+        raise ContractError(f"key 'film': {film!r} is not text")
+    if not isinstance(republished, int) or isinstance(republished, bool) or republished < 0:
+        raise ContractError(f"key 'republished': {republished!r} must be a whole number")
     tracks = {
-        language: _entry(PublishedTrack, path, f"track {language!r}", "a track", entry)
+        language: _entry(PublishedTrack, f"track {language!r}", "a track", entry)
         for language, entry in entries.items()
     }
-    kept = [_entry(KeptCopy, path, f"kept copy {n}", "a kept copy", copy) for n, copy in enumerate(copies, 1)]
-    try:
-        return ReviewRecord(str(data.get("film", "")), int(data.get("republished", 0)), tracks, kept)
-    except (TypeError, ValueError):
-        raise ContractError(f"{path}: key 'republished' must be a whole number") from None
+    kept = [_entry(KeptCopy, f"kept copy {n}", "a kept copy", copy) for n, copy in enumerate(copies, 1)]
+    return ReviewRecord(film, republished, tracks, kept)
 
 
 _Entry = TypeVar("_Entry", "PublishedTrack", "KeptCopy")
+# The kinds of value each annotation allows (the annotations are strings: from __future__ import annotations).
+_KINDS: dict[str, tuple[type, ...]] = {
+    "str": (str,),
+    "str | None": (str, type(None)),
+    "float": (int, float),
+    "float | None": (int, float, type(None)),
+}
 
 
-def _entry(kind: type[_Entry], path: Path, what: str, noun: str, entry: Any) -> _Entry:
-    """One entry of the record as ``kind``, or ContractError naming the file, the entry and the keys."""
+def _entry(kind: type[_Entry], what: str, noun: str, entry: Any) -> _Entry:
+    """One entry of the record as ``kind``, or ContractError naming the entry and the keys."""
     if not isinstance(entry, dict):
-        raise ContractError(f"{path}: {what} must be an object")
+        raise ContractError(f"{what} must be an object")
     keys = {f.name for f in fields(kind)}
     required = {f.name for f in fields(kind) if f.default is MISSING and f.default_factory is MISSING}
     problems = []
@@ -130,15 +148,15 @@ def _entry(kind: type[_Entry], path: Path, what: str, noun: str, entry: Any) -> 
     if required - set(entry):
         problems.append(f"missing key {', '.join(map(repr, sorted(required - set(entry))))}")
     if problems:
-        raise ContractError(
-            f"{path}: {what}: {'; '.join(problems)} ({noun}'s keys are: {', '.join(sorted(keys))})"
-        )
+        raise ContractError(f"{what}: {'; '.join(problems)} ({noun}'s keys are: {', '.join(sorted(keys))})")
+    for field_ in fields(kind):
+        value = entry.get(field_.name)
+        # bool is an int to Python: a flag where a number belongs is still wrong
+        if field_.name in entry and (
+            not isinstance(value, _KINDS[str(field_.type)]) or isinstance(value, bool)
+        ):
+            raise ContractError(f"{what}: key {field_.name!r}: {value!r} is not a {field_.type}")
     return kind(**entry)
-
-
-def write_record(published: Path, record: ReviewRecord) -> None:
-    data = {"schema": SCHEMA, **asdict(record)}
-    write_text_atomically(Path(published) / RECORD, json.dumps(data, ensure_ascii=False, indent=1))
 
 
 def republish_token(published: Path) -> str:

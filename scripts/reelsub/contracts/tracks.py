@@ -63,7 +63,9 @@ def choose_default(languages_in_order: list[str], policy: str) -> str | None:
 def write_manifest(folder: Path, tracks: list[Track]) -> None:
     """``tracks.json``: ``{"schema": "reelsub.tracks/1", "tracks": [{language, srt, vtt, qc, title,
     default, translated, cues}, ...]}``, in the order the tracks go into the MKV."""
-    write_document(Path(folder) / MANIFEST, {"schema": SCHEMA, "tracks": [asdict(t) for t in tracks]})
+    write_document(
+        Path(folder) / MANIFEST, {"schema": SCHEMA, "tracks": [asdict(t) for t in tracks]}, _tracks
+    )
 
 
 def read_manifest(folder: Path) -> list[Track]:

@@ -162,7 +162,7 @@ class Transcript:
         """Write atomically, so that a killed job never leaves a half-written transcript; and only
         a valid one, so that the stage that made a bad transcript fails, not the next stage."""
         self.validate()
-        write_document(path, self.to_dict())
+        write_document(path, self.to_dict(), Transcript.from_dict)
 
     @classmethod
     def read(cls, path: str | os.PathLike[str]) -> Transcript:

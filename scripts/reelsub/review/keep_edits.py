@@ -137,7 +137,10 @@ def edited_files(subtitles: Path) -> list[Path]:
     not; where nothing says what the machine wrote, every SRT counts as edited."""
     subtitles = Path(subtitles)
     machine = subtitles.parent / MACHINE_FOLDER
-    record = read_record(subtitles)
+    try:
+        record = read_record(subtitles)
+    except ContractError:
+        record = None  # a record this release cannot read says nothing: every SRT is kept
     languages = set(record.tracks) if record else set()
     hashes: set[str] = set()
     for entry in record.tracks.values() if record else ():

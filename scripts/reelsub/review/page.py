@@ -14,11 +14,10 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 from urllib.parse import quote
 
 from reelsub.contracts.base import ContractError
-from reelsub.contracts.qc_report import read_qc_report
+from reelsub.contracts.qc_report import QcReport, read_qc_report
 from reelsub.subtitles.rules import Cue
 from reelsub.subtitles.files import read_srt, vtt_timestamp
 from reelsub.contracts.tracks import Track, read_manifest
@@ -45,7 +44,7 @@ class Flag:
     check: str  # the QC check, e.g. "reading_speed"
 
 
-def flagged_cues(qc: dict[str, Any], cues: Sequence[Cue]) -> list[Flag]:
+def flagged_cues(qc: QcReport | None, cues: Sequence[Cue]) -> list[Flag]:
     """The flagged cues of a track's QC report, in time order.
 
     The one place the page reads QC's findings: every violation and review flag of a cue
@@ -53,15 +52,11 @@ def flagged_cues(qc: dict[str, Any], cues: Sequence[Cue]) -> list[Flag]:
     whole track (wrong script, language mismatch) are in the summary above the list.
     """
     flags = []
-    for finding in qc.get("findings") or []:
-        number = finding.get("cue")
-        if (
-            finding.get("kind") in ("violation", "flag")
-            and isinstance(number, int)
-            and 1 <= number <= len(cues)
-        ):
+    for finding in qc.findings if qc else ():
+        number = finding.cue
+        if finding.kind in ("violation", "flag") and number is not None and 1 <= number <= len(cues):
             cue = cues[number - 1]
-            flags.append(Flag(number, cue.start, cue.end, str(finding["check"])))
+            flags.append(Flag(number, cue.start, cue.end, finding.check))
     return sorted(flags, key=lambda f: (f.start, f.cue_number, f.check))
 
 
@@ -70,7 +65,7 @@ class PageTrack:
     track: Track
     vtt_url: str  # relative to the page
     cues: list[Cue]
-    qc: dict[str, Any]
+    qc: QcReport | None  # None: no QC report, or one that breaks the contract
 
 
 def relative_url(target: Path, page: Path) -> str:
@@ -87,9 +82,9 @@ def read_page_tracks(subtitles: Path, page: Path) -> list[PageTrack]:
         if not track.cues:
             continue
         try:
-            qc = read_qc_report(subtitles / track.qc).document
+            qc: QcReport | None = read_qc_report(subtitles / track.qc)
         except ContractError:
-            qc = {}
+            qc = None
         tracks.append(
             PageTrack(track, relative_url(subtitles / track.vtt, page), read_srt(subtitles / track.srt), qc)
         )
@@ -110,10 +105,10 @@ def _escape(text: object) -> str:
 def _track_section(index: int, page_track: PageTrack) -> str:
     track, qc = page_track.track, page_track.qc
     flags = flagged_cues(qc, page_track.cues)
-    edited = bool((qc.get("review") or {}).get("edited"))
+    edited = bool(qc and qc.review and qc.review.edited)
     rows = "".join(
         f"<tr><td>{_escape(check)}</td><td>{count}</td></tr>"
-        for check, count in (qc.get("violations") or {}).items()
+        for check, count in (qc.violations if qc else {}).items()
         if count
     )
     items = "".join(
@@ -126,7 +121,7 @@ def _track_section(index: int, page_track: PageTrack) -> str:
 <section class="track" id="track-{index}">
  <h2>{_escape(track.title)} <small>({_escape(track.language)}, {track.cues} cues, {_escape(track.srt)}
   {"edited by hand" if edited else "as the machine made it"})</small></h2>
- <p class="summary">{_escape(qc.get("summary", "No QC report for this track."))}</p>
+ <p class="summary">{_escape(qc.summary if qc else "No QC report for this track.")}</p>
  {f"<table><tr><th>check</th><th>cues</th></tr>{rows}</table>" if rows else ""}
  <h3>Flagged cues</h3>
  {f'<ol class="flags">{items}</ol>' if items else '<p class="none">No cue is flagged.</p>'}

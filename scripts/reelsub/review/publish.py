@@ -46,7 +46,7 @@ from pathlib import Path
 from reelsub.subtitles.cues import Cue, SubtitleRules
 from reelsub.review.keep_edits import now, replace_unless_edited
 from reelsub.subtitles.qc import qc_report
-from reelsub.contracts.qc_report import read_qc_report, write_qc_report
+from reelsub.contracts.qc_report import ReviewNote, read_qc_report, write_qc_report
 from reelsub.subtitles.files import SrtError, parse_srt, write_vtt
 from reelsub.contracts.tracks import Track, read_manifest, write_manifest
 from reelsub.contracts.review_record import (
@@ -262,25 +262,27 @@ def describe_published(
             replace_unless_edited(source, (machine / track.srt).read_text(encoding="utf-8"), set())
         content = source.read_bytes()  # the one reading of a file a person may be saving right now
         digest = hashlib.sha256(content).hexdigest()
-        machine_qc = read_qc_report(machine / track.qc).document
+        machine_qc = read_qc_report(machine / track.qc)
         edited = digest != sha256(machine / track.srt)
         if edited:
             cues = read_edited_srt(source, content)
             report = qc_report(
                 cues,
                 rules,
-                float(machine_qc["fps"]),
+                machine_qc.fps,
                 transcript_of(track.language),
                 translated=track.translated,
             )
-            report["summary"] = f"Edited by hand. {report['summary']}"
+            report = replace(report, summary=f"Edited by hand. {report.summary}")
             write_vtt(cues, published / track.vtt)
-            log.info("%s was edited by hand; QC of the edited file: %s", source, report["summary"])
+            log.info("%s was edited by hand; QC of the edited file: %s", source, report.summary)
         else:
             cues = parse_srt(content, source)
             report = machine_qc
             _copy(machine / track.vtt, published / track.vtt)
-        report["review"] = {"schema": SCHEMA, "srt": track.srt, "edited": edited, "sha256": digest}
+        report = replace(
+            report, review=ReviewNote(schema=SCHEMA, srt=track.srt, edited=edited, sha256=digest)
+        )
         write_qc_report(published / track.qc, report)
         described = replace(track, cues=len(cues), default=track.default and bool(cues))
         snapshots.append(Snapshot(described, cues, digest))

@@ -5,8 +5,9 @@ left in ``jobs/<film>/``: every subtitle track (``subtitles/<lang>.srt``) with i
 (``<lang>.qc.json``, see :mod:`reelsub.subtitles.qc`), the transcript, and one Snakemake benchmark TSV per
 stage. ``snakemake --report`` then gathers the files into one report, one category per film.
 
-QC reports are read defensively: a key a newer or older qc.py does not write is shown as missing,
-never an error, so the report of an old run still renders.
+QC reports are read through their contract (reelsub.contracts.qc_report): a key an older report
+lacks is shown as missing, and a report that breaks the contract as no report, never an error, so
+the report of an old run still renders.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
 from reelsub.contracts.base import ContractError, atomic_output, write_text_atomically
-from reelsub.contracts.qc_report import read_qc_report
+from reelsub.contracts.qc_report import QcReport, read_qc_report
 from reelsub.subtitles.files import read_srt
 from reelsub.subtitles.rules import Cue, SubtitleRules
 from reelsub.contracts.tracks import read_manifest
@@ -27,8 +28,9 @@ from reelsub.contracts.transcript import Transcript
 
 # The order the stages run in; benchmark tables follow it, unknown stages (burn_in) go last.
 STAGE_ORDER = ("demux", "asr", "align", "export", "translate", "subtitle", "mux", "burn_in")
-# QC keys shown elsewhere (summary line) or too bulky for a table cell.
-QC_TABLE_SKIPS = {"film", "summary", "rules", "violation_examples", "language"}
+# QC keys shown elsewhere (summary line), too bulky for a table cell (findings are counted in the
+# violations and flags rows), or the same in every report.
+QC_TABLE_SKIPS = {"schema", "film", "summary", "rules", "violation_examples", "language", "findings"}
 
 
 @dataclass(frozen=True)
@@ -37,7 +39,7 @@ class ReportTrack:
 
     language: str
     cues: list[Cue]
-    qc: dict[str, Any]  # the QC report, {} when there is none or it cannot be read
+    qc: QcReport | None  # None when there is none or it breaks the contract
 
 
 @dataclass(frozen=True)
@@ -54,13 +56,13 @@ class StageBenchmark:
 # -- reading what the stages wrote ----------------------------------------------------------------
 
 
-def read_qc(path: Path) -> dict[str, Any]:
-    """A QC report (its whole document), or {} when the file is missing or breaks the contract:
-    the page then says the track has no QC report rather than failing the whole report."""
+def read_qc(path: Path) -> QcReport | None:
+    """A QC report, or None when the file is missing or breaks the contract: the page then says
+    the track has no QC report rather than failing the whole report."""
     try:
-        return read_qc_report(path).document
+        return read_qc_report(path)
     except ContractError:
-        return {}
+        return None
 
 
 def track_languages(subtitles: Path) -> list[str]:
@@ -172,7 +174,8 @@ def _is_fault(name: str, value: Any) -> bool:
 def qc_table_html(film: str, tracks: Sequence[ReportTrack]) -> str:
     """Every QC number of every track: one row per check, one column per language; rows with a
     rule violation are marked. Then each track's one-paragraph summary."""
-    flat = [dict(flatten({k: v for k, v in t.qc.items() if k not in QC_TABLE_SKIPS})) for t in tracks]
+    documents = [t.qc.to_dict() if t.qc else {} for t in tracks]  # every key, in the contract's order
+    flat = [dict(flatten({k: v for k, v in d.items() if k not in QC_TABLE_SKIPS})) for d in documents]
     names: list[str] = []
     for rows in flat:
         names.extend(name for name in rows if name not in names)
@@ -190,7 +193,7 @@ def qc_table_html(film: str, tracks: Sequence[ReportTrack]) -> str:
         out.append(f"<tr{row_class}><td>{html.escape(name)}</td>{cells}</tr>")
     out.append("</tbody></table>")
     for track in tracks:
-        summary = track.qc.get("summary") or "no QC report for this track"
+        summary = track.qc.summary if track.qc else "no QC report for this track"
         language, text = html.escape(track.language), html.escape(str(summary))
         out.append(f'<p class="summary"><b>{language}</b>: {text}</p>')
     return "\n".join(out)

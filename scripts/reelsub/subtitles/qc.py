@@ -38,8 +38,7 @@ import itertools
 import math
 import zlib
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
-from typing import Any
+from dataclasses import asdict, dataclass, field, replace
 
 from reelsub import text
 from reelsub.languages import display_name, expected_scripts, resolve
@@ -53,6 +52,7 @@ from reelsub.subtitles.spoken import (
 )
 from reelsub.subtitles.rules import Cue, CueTiming, SubtitleRules, dialogue_lines, spoken_text
 from reelsub.text import break_words_for, splits_article, visible_length
+from reelsub.contracts.qc_report import Finding, LanguageCheck, QcReport, ScriptShare, Words
 from reelsub.contracts.transcript import Transcript, estimated_words
 
 RULES = (
@@ -565,21 +565,21 @@ def _percentiles(values: Sequence[float], names: Sequence[tuple[str, float]]) ->
 SPREAD = (("p50", 0.5), ("p90", 0.9), ("p99", 0.99), ("max", 1.0))
 
 
-def script_summary(cues: Sequence[Cue], language: str) -> dict[str, Any]:
+def script_summary(cues: Sequence[Cue], language: str) -> ScriptShare:
     """The track's letters by script against the scripts its language is written in."""
     letters = text.letter_scripts(" ".join(c.text for c in cues))
-    expected = list(expected_scripts(language))
+    expected = tuple(expected_scripts(language))
     total = sum(letters.values())
-    return {
-        "expected": expected,
-        "letters": dict(letters.most_common()),
-        "share_expected": None
+    return ScriptShare(
+        expected=expected,
+        letters=dict(letters.most_common()),
+        share_expected=None
         if not expected or not total
         else round(text.share_in_scripts(letters, expected), 4),
-    }
+    )
 
 
-def language_check(transcript: Transcript, translated: bool) -> dict[str, Any]:
+def language_check(transcript: Transcript, translated: bool) -> LanguageCheck:
     """What asr heard against what config said and the audio track's tag (source tracks only)."""
     asr = transcript.stage("asr")
     settings = asr.settings if asr else {}
@@ -597,13 +597,13 @@ def language_check(transcript: Transcript, translated: bool) -> dict[str, Any]:
             problems.append(
                 f"heard {display_name(detected)} (p={probability:.2f}) but the audio track is tagged {tag!r}"
             )
-    return {
-        "detected": detected,
-        "probability": probability,
-        "configured": configured,
-        "track_tag": tag,
-        "mismatch": problems,
-    }
+    return LanguageCheck(
+        detected=detected,
+        probability=probability,
+        configured=configured,
+        track_tag=tag,
+        mismatch=tuple(problems),
+    )
 
 
 def _same_language(a: str, b: str) -> bool:
@@ -615,8 +615,8 @@ def _same_language(a: str, b: str) -> bool:
 
 def qc_report(
     cues: Sequence[Cue], rules: SubtitleRules, fps: float, transcript: Transcript, translated: bool = False
-) -> dict[str, Any]:
-    """The QC report of one subtitle track, as its ``qc.json`` (reelsub.contracts.qc_report.QcReport)."""
+) -> QcReport:
+    """The QC report of one subtitle track, as its ``qc.json`` holds it (reelsub.contracts.qc_report)."""
     timing = rules.timing(fps)
     words = spoken_words(transcript)
     findings = cue_findings(cues, rules, fps, transcript)
@@ -625,7 +625,7 @@ def qc_report(
     exceptions = dict.fromkeys(EXCEPTIONS, 0)
     flags = dict.fromkeys(FLAGS, 0)
     examples: dict[str, list[int]] = {}
-    listed: list[dict[str, Any]] = []
+    listed: list[Finding] = []
     for found in findings:
         cue = cues[found.index]
         for kind, names, counts in (
@@ -635,138 +635,108 @@ def qc_report(
         ):
             for name in names:
                 counts[name] += 1
-                listed.append(
-                    {
-                        "check": name,
-                        "kind": kind,
-                        "cue": found.index + 1,
-                        "start": round(cue.start, 3),
-                        "end": round(cue.end, 3),
-                    }
-                )
+                # SRT numbers cues from 1
+                listed.append(Finding(name, kind, found.index + 1, round(cue.start, 3), round(cue.end, 3)))
                 if kind == "violation" and len(examples.setdefault(name, [])) < 5:
-                    examples[name].append(found.index + 1)  # SRT numbers cues from 1
+                    examples[name].append(found.index + 1)
     script = script_summary(cues, transcript.language)
-    if script["share_expected"] is not None and script["share_expected"] < MOSTLY:
+    if script.share_expected is not None and script.share_expected < MOSTLY:
         violations["wrong_script"] = 1
         examples["wrong_script"] = []
-        listed.append(
-            {
-                "check": "wrong_script",
-                "kind": "violation",
-                "cue": None,
-                "start": None,
-                "end": None,
-                "detail": f"{script['share_expected']:.0%} of the letters are "
-                f"{text.script_names(script['expected'])}",
-            }
-        )
+        detail = f"{script.share_expected:.0%} of the letters are {text.script_names(script.expected)}"
+        listed.append(Finding("wrong_script", "violation", None, None, None, detail))
     languages = language_check(transcript, translated)
-    if languages["mismatch"]:
+    if languages.mismatch:
         flags["language_mismatch"] = 1
-        listed.append(
-            {
-                "check": "language_mismatch",
-                "kind": "flag",
-                "cue": None,
-                "start": None,
-                "end": None,
-                "detail": "; ".join(languages["mismatch"]),
-            }
-        )
-    report: dict[str, Any] = {
-        "schema": "reelsub.qc/1",
-        "film": transcript.film,
-        "language": transcript.language,
-        "translated": translated,
-        "fps": fps,
-        "rules": asdict(rules),
-        "sentence_pause_s": sentence_pause_ms(transcript)
-        / 1000,  # the pause sentences were cut and judged at
-        "cue_count": len(cues),
-        "violations": violations,
-        "violation_count": sum(violations.values()),
-        "violation_examples": examples,  # rule -> up to 5 cue numbers (as in the SRT)
-        "exceptions": exceptions,
-        "long_word_exceptions": exceptions["long_word"],
-        "flags": flags,
-        "flag_count": sum(flags.values()),
-        "findings": listed,
-        "script": script,
-        "language_check": languages,
-        "reading_speed_cps": _percentiles([c.cps for c in cues], SPREAD),
-        "duration_s": _percentiles([c.duration for c in cues], (("min", 0.0), *SPREAD)),
-        "speech_covered": round(speech_covered(cues, words), 4),
-        "words": {"total": len(words), "text_matches_transcript": text_matches},
+        listed.append(Finding("language_mismatch", "flag", None, None, None, "; ".join(languages.mismatch)))
+    violation_count, flag_count = sum(violations.values()), sum(flags.values())
+    report = QcReport(
+        film=transcript.film,
+        language=transcript.language,
+        translated=translated,
+        fps=fps,
+        rules=asdict(rules),
+        sentence_pause_s=sentence_pause_ms(transcript) / 1000,  # the pause sentences were cut and judged at
+        cue_count=len(cues),
+        violations=violations,
+        violation_count=violation_count,
+        violation_examples={rule: tuple(cues) for rule, cues in examples.items()},
+        exceptions=exceptions,
+        long_word_exceptions=exceptions["long_word"],
+        flags=flags,
+        flag_count=flag_count,
+        findings=tuple(listed),
+        script=script,
+        language_check=languages,
+        reading_speed_cps=_percentiles([c.cps for c in cues], SPREAD),
+        duration_s=_percentiles([c.duration for c in cues], (("min", 0.0), *SPREAD)),
+        speech_covered=round(speech_covered(cues, words), 4),
+        words=Words(total=len(words), text_matches_transcript=text_matches),
+        verdict="violations" if violation_count else "review" if flag_count else "ok",
+        summary="",
         # what a track without cues is told by: silence, or speech no word was recognised in
-        "audio_s": round(transcript.duration, 3),
-        "speech_heard_s": None
+        audio_s=round(transcript.duration, 3),
+        speech_heard_s=None
         if transcript.speech is None
         else round(sum(r.duration for r in transcript.speech), 3),
-    }
-    report["verdict"] = (
-        "violations" if report["violation_count"] else "review" if report["flag_count"] else "ok"
     )
-    report["summary"] = _summary(report)
-    return report
+    return replace(report, summary=_summary(report))
 
 
-def _summary(report: dict[str, Any]) -> str:
-    rules = report["rules"]
+def _summary(report: QcReport) -> str:
+    rules = report.rules
     parts = [
-        f"{report['cue_count']} cues for {report['words']['total']} words ({report['language']}, {report['fps']:g} fps)."
+        f"{report.cue_count} cues for {report.words.total} words ({report.language}, {report.fps:g} fps)."
     ]
-    cps, duration = report["reading_speed_cps"], report["duration_s"]
-    if report["cue_count"]:
+    cps, duration = report.reading_speed_cps, report.duration_s
+    if report.cue_count:
         parts.append(
             f"Reading speed median {_number(cps['p50'])} characters/s, 90th percentile {_number(cps['p90'])}, "
             f"fastest {_number(cps['max'])} (limit {rules['max_cps']:g}); on screen {_number(duration['min'], 2)}"
             f"-{_number(duration['max'], 2)} s (median {_number(duration['p50'], 2)} s); cues cover "
-            f"{report['speech_covered']:.1%} of the time words are spoken."
+            f"{report.speech_covered:.1%} of the time words are spoken."
         )
     else:
         parts.append(_without_cues(report))
-    script = report["script"]
-    if script["share_expected"] is not None and script["share_expected"] < 1:
+    script = report.script
+    if script.share_expected is not None and script.share_expected < 1:
         parts.append(
-            f"Script: {script['share_expected']:.0%} of the letters are {text.script_names(script['expected'])}"
-            f" ({_letters(script['letters'])})."
+            f"Script: {script.share_expected:.0%} of the letters are {text.script_names(script.expected)}"
+            f" ({_letters(script.letters)})."
         )
-    if report["violation_count"]:
-        listed = ", ".join(f"{n} {rule}" for rule, n in report["violations"].items() if n)
-        where = {rule: cues for rule, cues in report["violation_examples"].items() if cues}
+    if report.violation_count:
+        listed = ", ".join(f"{n} {rule}" for rule, n in report.violations.items() if n)
+        where = {rule: list(cues) for rule, cues in report.violation_examples.items() if cues}
         parts.append(f"RULE VIOLATIONS: {listed}" + (f" (cues {where})." if where else "."))
-    flagged = [f for f in report["findings"] if f["kind"] == "flag"]
+    flagged = [f for f in report.findings if f.kind == "flag"]
     if flagged:
         by_check: dict[str, list[str]] = {}
         for finding in flagged:
-            by_check.setdefault(finding["check"], []).append(
-                str(finding["cue"]) if finding["cue"] is not None else finding.get("detail", "")
+            by_check.setdefault(finding.check, []).append(
+                str(finding.cue) if finding.cue is not None else finding.detail
             )
         named = "; ".join(
             f"{check.replace('_', ' ')}: {', '.join(where[:8])}" for check, where in by_check.items()
         )
         parts.append(f"FLAGGED FOR REVIEW ({len(flagged)}): {named}.")
-    if not report["cue_count"]:
+    if not report.cue_count:
         pass  # no cue to keep a rule: said above
-    elif not report["violation_count"] and not flagged:
+    elif not report.violation_count and not flagged:
         parts.append("Every rule is kept and nothing is flagged.")
-    elif not report["violation_count"]:
+    elif not report.violation_count:
         parts.append("No rule is broken, but the flagged cues need a person's look.")
-    counted = ", ".join(
-        f"{n} {category.replace('_', ' ')}" for category, n in report["exceptions"].items() if n
-    )
+    counted = ", ".join(f"{n} {category.replace('_', ' ')}" for category, n in report.exceptions.items() if n)
     parts.append(f"Counted exceptions: {counted}." if counted else "No exceptions.")
-    if not report["words"]["text_matches_transcript"]:
+    if not report.words.text_matches_transcript:
         parts.append("The cue text differs from the transcript's words; words were matched to cues by time.")
     return " ".join(parts)
 
 
-def _without_cues(report: dict[str, Any]) -> str:
+def _without_cues(report: QcReport) -> str:
     """Why a track has no cue, said plainly: mux leaves a track without cues out of out.mkv (an
     empty track would show as a subtitle choice that never shows a line), so the QC line says so
     rather than "every rule is kept" of a track that is not there."""
-    audio, heard = report.get("audio_s"), report.get("speech_heard_s")
+    audio, heard = report.audio_s, report.speech_heard_s
     length = f"{audio:.1f} s of audio" if audio is not None else "the audio"
     if heard is None:
         why = f"No words recognised in {length}"
@@ -785,19 +755,19 @@ def _number(value: float | None, digits: int = 1) -> str:
     return "n/a" if value is None else f"{value:.{digits}f}"
 
 
-def format_qc_table(report: dict[str, Any]) -> str:
+def format_qc_table(report: QcReport) -> str:
     """The report as a Markdown table, for logs and READMEs."""
-    rows = [("cues", str(report["cue_count"])), ("words", str(report["words"]["total"]))]
-    rows += [(f"violations: {rule}", str(n)) for rule, n in report["violations"].items()]
-    rows += [(f"exceptions: {category}", str(n)) for category, n in report["exceptions"].items()]
-    rows += [(f"flags: {flag}", str(n)) for flag, n in report["flags"].items()]
-    share = report["script"]["share_expected"]
+    rows = [("cues", str(report.cue_count)), ("words", str(report.words.total))]
+    rows += [(f"violations: {rule}", str(n)) for rule, n in report.violations.items()]
+    rows += [(f"exceptions: {category}", str(n)) for category, n in report.exceptions.items()]
+    rows += [(f"flags: {flag}", str(n)) for flag, n in report.flags.items()]
+    share = report.script.share_expected
     rows.append(("letters in the expected script", "n/a" if share is None else f"{share:.1%}"))
-    for name, value in report["reading_speed_cps"].items():
+    for name, value in report.reading_speed_cps.items():
         rows.append((f"reading speed {name} (chars/s)", _number(value)))
-    for name, value in report["duration_s"].items():
+    for name, value in report.duration_s.items():
         rows.append((f"duration {name} (s)", _number(value, 2)))
-    rows.append(("speech covered", f"{report['speech_covered']:.1%}"))
+    rows.append(("speech covered", f"{report.speech_covered:.1%}"))
     width = max(len(name) for name, _ in rows)
     lines = [f"| {'check':<{width}} | value |", f"|{'-' * (width + 2)}|-------|"]
     lines += [f"| {name:<{width}} | {value} |" for name, value in rows]
