@@ -66,7 +66,10 @@ def small_qc_report() -> QcReport:
 
 
 def test_qc_json_round_trips_every_key_and_is_checked_when_read(tmp_path: Path) -> None:
-    report = replace(small_qc_report(), review=ReviewNote(review_record.SCHEMA, "en.srt", edited=True))
+    snapshot = "0" * 64  # the sha256 of the SRT the mux read
+    report = replace(
+        small_qc_report(), review=ReviewNote(review_record.SCHEMA, "en.srt", edited=True, sha256=snapshot)
+    )
     write_qc_report(tmp_path / "en.qc.json", report)
     read = read_qc_report(tmp_path / "en.qc.json")
     assert read == report  # every key typed, none lost: words, script, language check, review
@@ -76,6 +79,7 @@ def test_qc_json_round_trips_every_key_and_is_checked_when_read(tmp_path: Path) 
         "schema": "reelsub.review/1",
         "srt": "en.srt",
         "edited": True,
+        "sha256": snapshot,
     }
     (tmp_path / "old.qc.json").write_text(json.dumps({"summary": "an unversioned report"}))
     with pytest.raises(ContractError, match="old.qc.json: not a reelsub.qc/1"):

@@ -455,11 +455,13 @@ def test_glossary_names_come_out_in_the_targets_script_with_tiny_substitute(tiny
     """The probe answers each sentence with its first placeholder: with the glossary, that is the
     name the sentence holds, written in the target's script; without it, the name never reaches the
     output (the random substitute cannot produce it either)."""
-    hindi = "कल जय रामगढ़ जाएगा।"
+    # One name a sentence: IndicProcessor numbers a sentence's placeholders in set() order, which
+    # the hash seed decides, so with two names the probe's "<ID1>" could be either.
+    hindi = "कल जय घर जाएगा।"
     assert tiny_translator(placeholder_probe).translate([hindi], HI, EN, GLOSSARY) == ["Jai"]
     assert "Jai" not in tiny_translator(placeholder_probe).translate([hindi], HI, EN)[0]
     assert "Jai" not in tiny_translator(tiny_models).translate([hindi], HI, EN)[0]
-    english = "Veeru went to Ramgarh."
+    english = "Veeru went home."
     assert tiny_translator(placeholder_probe).translate([english], EN, HI, GLOSSARY) == ["वीरू"]
     # a term with no spelling in the target's script comes out as given
     assert tiny_translator(placeholder_probe).translate(["Basanti ने कहा।"], HI, EN, GLOSSARY) == ["Basanti"]
