@@ -22,7 +22,8 @@ import subprocess
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
+from collections.abc import Sequence
 
 from reelsub.contracts.base import atomic_output
 
@@ -481,7 +482,7 @@ def _our_packets_by_time(ours: list[_OurTrack], streams: list, film_start: float
     at 0 (MPEG-TS, cut MKVs) has them moved with it.
     """
     timed = []
-    for our, stream in zip(ours, streams):
+    for our, stream in zip(ours, streams, strict=True):
         for packet in our.packets:
             unit = float(packet.time_base)
             if film_start:

@@ -37,7 +37,8 @@ import time
 from dataclasses import asdict, dataclass, field, replace
 from difflib import SequenceMatcher
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
+from collections.abc import Sequence
 
 from reelsub.languages import is_supported, resolve
 from reelsub.models import ModelNotFound, cache_dir, hub_is_offline
@@ -294,7 +295,9 @@ def _merge(segment: Segment, aligned: Sequence[AlignedWord], duration: float) ->
     speakers = [w.speaker for w in segment.words] if segment.words else [None] * len(tokens)
     words = [
         Word(start=start, end=end, word=token, probability=probability, speaker=speaker)
-        for token, (start, end), probability, speaker in zip(tokens, times, probabilities, speakers)
+        for token, (start, end), probability, speaker in zip(
+            tokens, times, probabilities, speakers, strict=True
+        )
     ]
     return replace(segment, start=words[0].start, end=max(w.end for w in words), words=words), timed
 

@@ -244,7 +244,7 @@ def estimated_words(segment: Segment) -> list[Word]:
     span = segment.end - segment.start
     total = sum(weights)
     words, cursor = [], segment.start
-    for token, weight in zip(tokens, weights):
+    for token, weight in zip(tokens, weights, strict=True):
         end = cursor + span * weight / total
         words.append(Word(start=round(cursor, 3), end=round(end, 3), word=token, speaker=segment.speaker))
         cursor = end

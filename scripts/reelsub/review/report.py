@@ -16,7 +16,8 @@ import html
 import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
+from collections.abc import Iterable, Mapping, Sequence
 
 from reelsub.contracts.base import ContractError, atomic_output, write_text_atomically
 from reelsub.contracts.qc_report import read_qc_report

@@ -280,7 +280,7 @@ class Translator:
         started, done, last_report = time.monotonic(), 0, time.monotonic()
         for batch in _batches(order, self.settings.batch_size):
             outputs = self._translate_batch([texts[i] for i in batch], src_lang, tgt_lang, loaded)
-            for index, output in zip(batch, outputs):
+            for index, output in zip(batch, outputs, strict=True):
                 results[index] = output
             done += len(batch)
             if time.monotonic() - last_report >= 30 or done == len(order):
@@ -542,12 +542,14 @@ def translate_transcript(
         routes[settings.flores(source)] = translator.model_id(route)
         devices.add(translator.model(route).device)
         for index, translation in zip(
-            indices, translator.translate([sentences[i].text for i in indices], source, target, glossary)
+            indices,
+            translator.translate([sentences[i].text for i in indices], source, target, glossary),
+            strict=True,
         ):
             translations[index] = translation
     elapsed = time.monotonic() - started
     segments: list[Segment] = []
-    for sentence, translation in zip(sentences, translations):
+    for sentence, translation in zip(sentences, translations, strict=True):
         pieces = spread_over_sentence(sentence, translation, settings.max_chunk_chars)
         if not pieces:
             log.warning(
