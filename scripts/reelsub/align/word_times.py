@@ -44,7 +44,7 @@ from reelsub.languages import is_supported, resolve
 from reelsub.models import ModelNotFound, cache_dir, hub_is_offline
 from reelsub.pauses import fit_to_speech
 from reelsub.workflow.settings import schema_defaults
-from reelsub.contracts.transcript import Provenance, Segment, Transcript, Word, package_versions
+from reelsub.contracts.transcript import Provenance, Segment, SpeechRegion, Transcript, Word, package_versions
 
 log = logging.getLogger(__name__)
 
@@ -362,7 +362,7 @@ def load_model(choice: ModelChoice, settings: AlignSettings) -> tuple[Any, dict[
         elif _looks_like_path(name):
             raise _model_not_found(choice, "no such folder")
     try:
-        return whisperx.load_align_model(
+        model, metadata = whisperx.load_align_model(
             language_code=choice.language,
             device=settings.device,
             model_name=name,
@@ -375,6 +375,7 @@ def load_model(choice: ModelChoice, settings: AlignSettings) -> tuple[Any, dict[
         if cause is not None:
             detail += f"; {type(cause).__name__}: {cause}"
         raise _model_not_found(choice, detail) from error
+    return model, metadata
 
 
 def _looks_like_path(name: str) -> bool:
@@ -450,7 +451,7 @@ def _vad_available() -> bool:
     return importlib.util.find_spec("faster_whisper") is not None
 
 
-def _heard_speech(audio: Path) -> list:
+def _heard_speech(audio: Path) -> list[SpeechRegion]:
     from reelsub.asr.audio import PcmAudio
     from reelsub.asr.vad import heard_speech
 

@@ -42,7 +42,7 @@ from pathlib import Path
 
 import pysrt
 
-from reelsub.subtitles.cues import Cue, SubtitleRules
+from reelsub.subtitles.rules import Cue, SubtitleRules
 from reelsub.review.keep_edits import now, replace_unless_edited
 from reelsub.media import MediaError
 from reelsub.subtitles.qc import qc_report

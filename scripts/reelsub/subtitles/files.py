@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pysrt
 
-from reelsub.subtitles.cues import Cue
+from reelsub.subtitles.rules import Cue
 from reelsub.contracts.transcript import write_text_atomically
 
 

@@ -338,7 +338,8 @@ class Translator:
             # processor keeps them from being restored into the next batch's sentences.
             self._processor = None
             raise
-        return processor.postprocess_batch(decoded, lang=tgt_lang)
+        translations: list[str] = processor.postprocess_batch(decoded, lang=tgt_lang)
+        return translations
 
     def _generate(self, loaded: LoadedModel, inputs: Any) -> Any:
         """Beam search, with the key/value cache where the model's code can take it.
@@ -380,11 +381,12 @@ def _decode(tokenizer: Any, generated: Any) -> list[str]:
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=".*as_target_tokenizer.*")
         with target_mode() if target_mode is not None else nullcontext():
-            return tokenizer.batch_decode(
+            texts: list[str] = tokenizer.batch_decode(
                 generated.detach().cpu().tolist(),
                 skip_special_tokens=True,
                 clean_up_tokenization_spaces=True,
             )
+    return texts
 
 
 def _batches(items: Sequence[int], size: int) -> Iterator[list[int]]:
