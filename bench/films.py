@@ -108,7 +108,7 @@ def base_film(media: Path, seconds: float) -> Film:
         probe(path).duration,
         tuple(
             Part(p.start, p.end, p.text if kind == "narration" else JFK_TEXT, kind)
-            for p, kind in zip(placed, kinds)
+            for p, kind in zip(placed, kinds, strict=True)
         ),
     )
     _save(film)

@@ -462,7 +462,7 @@ def mixed_report(model) -> None:
     cues, _ = transcribe(model, audio, language="hi")
     texts = per_sentence_text(cues, film)
     print("\n## mixed film, decoded whole with language=hi (sequential, word times)")
-    for sentence, text in zip(film.sentences, texts):
+    for sentence, text in zip(film.sentences, texts, strict=True):
         shares = script_shares(text)
         print(
             f"  {sentence.language}  Latin {shares['Latin']:.0%} Arabic {shares['Arabic']:.0%}  {text[:90]}"
@@ -573,7 +573,7 @@ def main() -> None:
             row["cer_devanagari"] = round(cer(devanagari_letters(run.text), devanagari_letters(reference)), 3)
             kept = [
                 cer(skeleton(h), skeleton(s.text)) <= KEPT_CER
-                for h, s in zip(run.per_sentence, film.sentences)
+                for h, s in zip(run.per_sentence, film.sentences, strict=True)
             ]
             row["kept_proxy"] = sum(kept)
         rows.append(row)

@@ -136,8 +136,10 @@ def alternate(arms: Sequence[Any], repeats: int, context: Sequence[Any] = ()) ->
 
 
 def ratio_text(a: Series, b: Series, invert: bool = False) -> tuple[float, str]:
-    """Ratio of medians a/b (b/a with invert), with the range of the per-round ratios."""
-    pairs = [(y / x if invert else x / y) for x, y in zip(a.seconds, b.seconds) if x > 0 and y > 0]
+    """Ratio of medians a/b (b/a with invert), with the range of the per-round ratios. A context arm
+    (run once, after the first round: :func:`alternate`) pairs with the first round only."""
+    rounds = zip(a.seconds, b.seconds, strict=False)
+    pairs = [(y / x if invert else x / y) for x, y in rounds if x > 0 and y > 0]
     value = (b.median / a.median) if invert else (a.median / b.median)
     spread = f" (rounds {min(pairs):.2f}-{max(pairs):.2f})" if len(pairs) > 1 else ""
     return value, f"{value:.2f}x{spread}"

@@ -81,7 +81,7 @@ ENGLISH = (
 )
 
 # Hindi, English, Hindi, English ...: the first six Hindi sentences with the six English ones.
-MIXED = tuple(sentence for pair in zip(HINDI[:6], ENGLISH) for sentence in pair)
+MIXED = tuple(sentence for pair in zip(HINDI[:6], ENGLISH, strict=True) for sentence in pair)
 
 BENGALI = (
     Sentence("আমি প্রতিদিন সকালে চা খাই।", "bn", "I drink tea every morning."),

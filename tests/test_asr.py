@@ -99,7 +99,10 @@ def test_packed_layout_keeps_the_speech_after_a_pause_and_the_word_times(
     assert words(packed.text) == words(windows.text)
     # JFK's words (real speech) at the same film times (within Whisper's word-time jitter)
     jfk = slice(len(words("here is a short speech")), None)
-    shifts = [abs(a.start - b.start) for a, b in zip(list(packed.words())[jfk], list(windows.words())[jfk])]
+    shifts = [
+        abs(a.start - b.start)
+        for a, b in zip(list(packed.words())[jfk], list(windows.words())[jfk], strict=True)
+    ]
     assert max(shifts) <= 0.2, shifts
     jfk_start = next(w.start for w in packed.words() if w.word.lower().startswith("and"))
     assert jfk_start > 2.5  # after the pause, in film time: not where the packed audio put it
@@ -127,7 +130,7 @@ def test_decoding_regions_are_the_raw_engines_padded_speech(jfk_flac: Path) -> N
         for found in get_speech_timestamps(decode_audio(str(jfk_flac), 16000), options)
     ]
     assert len(ours) == len(theirs) >= 4  # jfk's pauses part it into several regions
-    for region, (start, end) in zip(ours, theirs):
+    for region, (start, end) in zip(ours, theirs, strict=True):
         assert region.start == pytest.approx(start, abs=0.005) and region.end == pytest.approx(end, abs=0.005)
 
 

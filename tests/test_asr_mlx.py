@@ -11,6 +11,7 @@ which `make test` sets where it is installed) it takes ~6 s. The words are the s
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from pathlib import Path
@@ -91,7 +92,7 @@ def test_words_equal_the_reference(jfk_transcript: Transcript, project: Path) ->
 def test_word_times_increase_within_the_audio(jfk_transcript: Transcript) -> None:
     words = list(jfk_transcript.words())
     assert all(0.0 <= w.start <= w.end <= JFK_SECONDS + 0.1 for w in words)
-    assert all(a.start < b.start and a.end <= b.start + 1e-6 for a, b in zip(words, words[1:]))
+    assert all(a.start < b.start and a.end <= b.start + 1e-6 for a, b in itertools.pairwise(words))
     assert all(w.probability is not None and 0.0 < w.probability <= 1.0 for w in words)
     assert all(s.text == s.text.strip() and s.words for s in jfk_transcript.segments)
     assert jfk_transcript.duration == pytest.approx(JFK_SECONDS, abs=0.01)

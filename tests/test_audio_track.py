@@ -275,7 +275,7 @@ def test_every_audio_track_goes_into_out_mkv_untouched(default_run) -> None:
     before = [s for s in streams(film) if s["codec_type"] == "audio"]
     after = [s for s in streams(out) if s["codec_type"] == "audio"]
     assert len(after) == len(before) == 2
-    for position, (old, new) in enumerate(zip(before, after)):
+    for position, (old, new) in enumerate(zip(before, after, strict=True)):
         assert stream_md5(out, f"a:{position}") == stream_md5(film, f"a:{position}"), position
         assert (new["tags"]["language"], new["tags"]["title"]) == (
             old["tags"]["language"],

@@ -428,7 +428,7 @@ def assert_guarantees(cues: list[Cue], transcript: Transcript, rules: SubtitleRu
     assert not builder_violations, (report.summary, [(k + 1, cues[k]) for k in range(len(cues))])
     # ... and QC did not overlook a failure: each cue short of its reading time is an exception.
     findings = cue_findings(cues, rules, fps, transcript)
-    for cue, found in zip(cues, findings):
+    for cue, found in zip(cues, findings, strict=True):
         too_short = cue.duration < rules.min_duration - 1e-9 or cue.cps > rules.max_cps + 1e-9
         if too_short:
             assert {"fast_speech", "crowded_speech"} & set(found.exceptions), (cue, found)

@@ -61,7 +61,7 @@ def test_bad_rows_name_the_row_and_key(tmp_path):
         sheet = tmp_path / "films.tsv"
         sheet.write_text(text)
         with pytest.raises(FilmSheetError, match=message):
-            build_catalog(tmp_path / "films", read_sheet(sheet), "auto", []).films
+            build_catalog(tmp_path / "films", read_sheet(sheet), "auto", [])
 
 
 def test_source_language_is_never_its_own_target(tmp_path):
@@ -95,4 +95,4 @@ def test_audio_track_request_survives_dropping_the_source_from_the_targets(tmp_p
 def test_config_asking_for_an_audio_track_both_ways_is_an_error(tmp_path):
     touch(tmp_path, "a.mp4")
     with pytest.raises(FilmSheetError, match=re.escape("config: both audio_lang (en) and audio_track (1)")):
-        build_catalog(tmp_path, [], "auto", [], default_audio_lang="en", default_audio_track=1).films
+        build_catalog(tmp_path, [], "auto", [], default_audio_lang="en", default_audio_track=1)

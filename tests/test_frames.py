@@ -115,7 +115,7 @@ def test_keep_gaps_gives_every_gap_two_blank_frames_moving_ends_as_little_as_nee
     kept = keep_gaps(cues, frames, RULES.min_gap_frames)
     after = blank_frames_per_gap(kept, frames)
     assert min(after) >= 2, after
-    for old, new, blank_before, blank_after in zip(cues, kept, before + [None], after + [None]):
+    for old, new, blank_before, blank_after in zip(cues, kept, before + [None], after + [None], strict=True):
         assert (new.start, new.lines) == (old.start, old.lines), "only ends move"
         if blank_before is not None and blank_before >= 2:
             assert new == old, "a gap that was kept already is left alone"

@@ -8,6 +8,7 @@ Whisper no longer hears Hindi, every Hindi test built on these films would be me
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import pytest
@@ -35,7 +36,7 @@ def _audio(film: IndianFilm):
 def test_hindi_film_has_twelve_sentences_placed_with_the_gaps_we_chose(hindi_film: IndianFilm) -> None:
     """Ground truth from the assembly of the Kokoro TTS film (a substitute for recorded speech)."""
     assert [s.text for s in hindi_film.sentences] == [s.text for s in HINDI]
-    gaps = [b.start - a.end for a, b in zip(hindi_film.sentences, hindi_film.sentences[1:])]
+    gaps = [b.start - a.end for a, b in itertools.pairwise(hindi_film.sentences)]
     assert all(0.69 <= gap <= 1.31 for gap in gaps), gaps
     assert len({round(gap, 2) for gap in gaps}) >= 5  # varied, not one fixed pause
     assert all(1.0 < s.end - s.start < 8.0 for s in hindi_film.sentences)

@@ -237,7 +237,7 @@ def assert_speakers_kept_apart(cues: list[Cue], transcript: Transcript, rules: S
     """Each cue holds one speaker, or two as a dialogue: two lines, each "- " and one speaker's
     words, each within the line length with its dash. Returns how many dialogue cues there are."""
     dialogues = 0
-    for cue, lines in zip(cues, speakers_by_line(cues, transcript)):
+    for cue, lines in zip(cues, speakers_by_line(cues, transcript), strict=True):
         speakers = set().union(*lines)
         assert len(speakers) <= 2, cue
         if len(speakers) == 2:

@@ -1,5 +1,6 @@
 """The transcript contract: what every stage reads and writes."""
 
+import itertools
 import json
 import os
 
@@ -90,7 +91,7 @@ def test_estimated_words_spread_a_sentence_by_length():
     words = estimated_words(Segment(10.0, 13.0, "नमस्ते दुनिया a"))
     assert [w.word for w in words] == ["नमस्ते", "दुनिया", "a"]
     assert words[0].start == 10.0 and words[-1].end == 13.0
-    assert all(a.end == pytest.approx(b.start, abs=0.001) for a, b in zip(words, words[1:]))
+    assert all(a.end == pytest.approx(b.start, abs=0.001) for a, b in itertools.pairwise(words))
     assert words[2].end - words[2].start < words[0].end - words[0].start
 
 

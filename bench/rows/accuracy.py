@@ -86,7 +86,7 @@ def measure(bench: Context) -> None:
         "within what any change of the audio layout does"
     )
     row.details.append("per group and arm in the quality table; every transcript in bench/work/accuracy/")
-    for (model, group), arms in table.items():
+    for model, group in table:
         members = [c for c in clips if c.group == group and (model, c.name) in per_clip]
         if len(members) > 1:
             row.details.append(

@@ -18,9 +18,11 @@ def measure(bench: Context) -> None:
     kept = bench.raw.get("row2L") or bench.raw["row2"]  # the run whose jobs were kept (30 min in full mode)
     walls = kept["pipeline"]
     stages = [s for s in STAGES if s in benches[0]]
-    shares = {s: statistics.median(b[s]["s"] / w for b, w in zip(benches, walls)) for s in stages}
+    shares = {
+        s: statistics.median(b[s]["s"] / w for b, w in zip(benches, walls, strict=True)) for s in stages
+    }
     shares["snakemake (outside the jobs)"] = statistics.median(
-        1 - sum(b[s]["s"] for s in stages) / w for b, w in zip(benches, walls)
+        1 - sum(b[s]["s"] for s in stages) / w for b, w in zip(benches, walls, strict=True)
     )
     row = Row(
         "7",

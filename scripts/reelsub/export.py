@@ -7,7 +7,7 @@ broadcast-grade subtitle tracks are the subtitle stage's job, not this one.
 
 from __future__ import annotations
 
-from reelsub.subtitles.cues import Cue
+from reelsub.subtitles.rules import Cue
 from reelsub.subtitles.files import write_srt
 from reelsub.contracts.transcript import Provenance, Transcript, package_versions, write_text_atomically
 

@@ -76,7 +76,8 @@ class ProtectedSentence:
         def spell(match: regex.Match[str]) -> str:
             number = int(match.group(1))
             if not 1 <= number <= len(self.terms):
-                return match.group(0)  # not ours: leave it for a person to see
+                whole: str = match.group(0)  # not ours: leave it for a person to see
+                return whole
             seen.add(number)
             return self.terms[number - 1].spelling_in(scripts)
 

@@ -22,7 +22,8 @@ import subprocess
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, cast, Any
+from collections.abc import Sequence
 
 from reelsub.contracts.base import atomic_output
 
@@ -30,6 +31,14 @@ from reelsub import escaping
 
 from reelsub.subtitles.files import cue_text, read_srt, write_srt
 from reelsub.subtitles.rules import Cue
+
+if TYPE_CHECKING:  # PyAV is imported where a film is opened: probe and burn-in users do not pay for it
+    from collections.abc import Iterator
+
+    from av.container import InputContainer, OutputContainer
+    from av.packet import Packet
+    from av.stream import Stream as AvStream
+    from av.subtitles.stream import SubtitleStream
 
 log = logging.getLogger(__name__)
 
@@ -113,13 +122,13 @@ def refuse_playlist(path: Path) -> None:
         )
 
 
-def open_input(path: Path | str, **open_args: Any):
-    """``path`` opened with PyAV as a local file and nothing else (an av InputContainer);
-    ``open_args`` go to av.open (``format="srt"``)."""
+def open_input(path: Path | str, format: str | None = None) -> InputContainer:
+    """``path`` opened with PyAV as a local file and nothing else; ``format`` names the demuxer
+    where the file's name does not (``"srt"``)."""
     import av  # here: probe and burn-in users do not pay for importing it
 
     refuse_playlist(Path(path))
-    return av.open(file_url(path), options=INPUT_OPTIONS, **open_args)
+    return av.open(file_url(path), "r", format=format, options=INPUT_OPTIONS)
 
 
 # ffmpeg (5.x) exits 0 when its output cannot be finished, e.g. on a full disk: only these lines
@@ -306,10 +315,10 @@ def mux(film: Path, tracks: Sequence[SubtitleTrack], out: Path) -> None:
     except (av.FFmpegError, OSError) as error:
         raise MediaError(f"{film}: not a readable film: {error}") from error
     with source, atomic_output(out) as temporary:
-        ours = [_OurTrack(track, _subrip_packets(av, track)) for track in tracks]
+        ours = [_OurTrack(track, _subrip_packets(track)) for track in tracks]
         try:
             with av.open(file_url(temporary), "w", format="matroska") as target:
-                _copy_streams(av, source, ours, target, film)
+                _copy_streams(source, ours, target, film)
         except (av.FFmpegError, OSError, ValueError) as error:
             raise MediaError(f"{film}: mux into {out} failed: {error}") from error
 
@@ -317,23 +326,25 @@ def mux(film: Path, tracks: Sequence[SubtitleTrack], out: Path) -> None:
 @dataclass
 class _OurTrack:
     track: SubtitleTrack
-    packets: list  # its packets, in time order
+    packets: list[Packet[SubtitleStream]]  # its packets, in time order
 
 
 MILLISECOND = Fraction(1, 1000)
 
 
-def _subrip_packets(av, track: SubtitleTrack) -> list:
+def _subrip_packets(track: SubtitleTrack) -> list[Packet[SubtitleStream]]:
     """One SubRip packet per parsed cue, timed in milliseconds (Matroska's unit). Written from the
     cues themselves, not by libavformat's reading of the file: its SRT reader and ours disagreed
     (a missing blank line was two cues to it, one to pysrt), and the file may have changed since."""
+    import av
+
     cues = read_srt(track.path) if track.cues is None else track.cues
-    packets = []
+    packets: list[Packet[SubtitleStream]] = []
     for cue in cues:
         text = cue_text(cue)
         if not text:
             continue  # nothing to show: no packet, as libavformat left such cues out
-        packet = av.Packet(text.encode("utf-8"))
+        packet = cast("Packet[SubtitleStream]", av.Packet(text.encode("utf-8")))  # a SubRip packet
         start = round(cue.start * 1000)
         packet.pts = packet.dts = start
         packet.duration = round(cue.end * 1000) - start
@@ -352,7 +363,7 @@ COVER_FILES = {
 }
 
 
-def _cover_name(stream, number: int) -> tuple[str, str]:
+def _cover_name(stream: AvStream, number: int) -> tuple[str, str]:
     """(file name, MIME type) of an attached picture: its own if it came as an MKV attachment."""
     extension, mimetype = COVER_FILES.get(stream.codec_context.name, ("jpg", "image/jpeg"))
     own = f"cover.{extension}" if number == 0 else f"cover_{number + 1}.{extension}"
@@ -369,17 +380,19 @@ def _mov_text_as_subrip(data: bytes) -> bytes:
     return text.replace("\r\n", "\n").strip().encode()
 
 
-def _copy_streams(av, source, ours: list[_OurTrack], target, film: Path) -> None:
-    copies, converted, covers = _add_film_streams(
-        av, source, target, any(o.track.default for o in ours), film
-    )
-    our_streams = []
+def _copy_streams(source: InputContainer, ours: list[_OurTrack], target: OutputContainer, film: Path) -> None:
+    import av
+
+    copies, converted, covers = _add_film_streams(source, target, any(o.track.default for o in ours), film)
+    our_streams: list[SubtitleStream] = []
     for our in ours:
-        stream = target.add_mux_stream("subrip", time_base=MILLISECOND)
-        stream.metadata["language"] = our.track.language
-        stream.metadata["title"] = our.track.title
-        stream.disposition = av.stream.Disposition.default if our.track.default else av.stream.Disposition(0)
-        our_streams.append(stream)
+        our_stream = cast("SubtitleStream", target.add_mux_stream("subrip", time_base=MILLISECOND))
+        our_stream.metadata["language"] = our.track.language
+        our_stream.metadata["title"] = our.track.title
+        our_stream.disposition = (
+            av.stream.Disposition.default if our.track.default else av.stream.Disposition(0)
+        )
+        our_streams.append(our_stream)
     for stream in source.streams:
         if stream.type == "attachment":
             target.add_stream_from_template(stream).metadata.update(stream.metadata)
@@ -389,7 +402,10 @@ def _copy_streams(av, source, ours: list[_OurTrack], target, film: Path) -> None
     packets = source.demux()
     first = _attach_covers(packets, covers, target)
     pending = _our_packets_by_time(ours, our_streams, (source.start_time or 0) / 1_000_000)  # AV_TIME_BASE
-    scale = {stream.index: float(stream.time_base) for stream in source.streams}
+    # A demuxed stream always has a time base (PyAV types it optional: an output stream may lack one).
+    scale = {
+        stream.index: float(stream.time_base) for stream in source.streams if stream.time_base is not None
+    }
 
     def mux_ours_until(seconds: float) -> None:
         while pending and pending[-1][0] <= seconds:
@@ -418,11 +434,17 @@ def _copy_streams(av, source, ours: list[_OurTrack], target, film: Path) -> None
     mux_ours_until(float("inf"))
 
 
-def _add_film_streams(av, source, target, ours_default: bool, film: Path) -> tuple[dict, dict, list]:
+def _add_film_streams(
+    source: InputContainer, target: OutputContainer, ours_default: bool, film: Path
+) -> tuple[dict[int, AvStream], dict[int, AvStream], list[AvStream]]:
     """Output streams for the film's tracks, in the film's order: ``copies`` and ``converted``
     (mov_text to SubRip) map a source stream's index to its output stream; ``covers`` are the
     attached pictures, which become attachments."""
-    copies, converted, covers = {}, {}, []
+    import av
+
+    copies: dict[int, AvStream] = {}
+    converted: dict[int, AvStream] = {}
+    covers: list[AvStream] = []
     for stream in source.streams:
         if stream.type == "video" and stream.disposition & av.stream.Disposition.attached_pic:
             covers.append(stream)
@@ -461,7 +483,9 @@ def _add_film_streams(av, source, target, ours_default: bool, film: Path) -> tup
     return copies, converted, covers
 
 
-def _attach_covers(packets, covers: list, target):
+def _attach_covers(
+    packets: Iterator[Packet[AvStream]], covers: list[AvStream], target: OutputContainer
+) -> Packet[AvStream] | None:
     """Write each attached picture as a Matroska attachment; returns the first film packet
     read past them (or None). libavformat hands out attached pictures before any other packet,
     and Matroska keeps attachments in its header, so they are read first."""
@@ -482,7 +506,9 @@ def _attach_covers(packets, covers: list, target):
     return first
 
 
-def _our_packets_by_time(ours: list[_OurTrack], streams: list, film_start: float) -> list:
+def _our_packets_by_time(
+    ours: list[_OurTrack], streams: list[SubtitleStream], film_start: float
+) -> list[tuple[float, Packet[SubtitleStream]]]:
     """Our cues as (seconds, packet) for the output streams, the earliest last (popped first).
 
     They are muxed among the film's packets by time, so a player streaming the file finds each
@@ -492,8 +518,10 @@ def _our_packets_by_time(ours: list[_OurTrack], streams: list, film_start: float
     at 0 (MPEG-TS, cut MKVs) has them moved with it.
     """
     timed = []
-    for our, stream in zip(ours, streams):
+    for our, stream in zip(ours, streams, strict=True):
         for packet in our.packets:
+            if packet.pts is None:  # the SubRip demuxer times every cue it reads
+                raise MediaError(f"{our.track.path}: a cue without a time")
             unit = float(packet.time_base)
             if film_start:
                 shift = round(film_start / unit)

@@ -18,6 +18,7 @@ heard nothing) is left alone, and words keep their order.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -41,7 +42,7 @@ class Silence:
 
 def silences(speech: Sequence[SpeechRegion], min_length: float = MIN_SILENCE_S) -> list[Silence]:
     """The gaps of at least ``min_length`` between consecutive speech regions."""
-    return [Silence(a.end, b.start) for a, b in zip(speech, speech[1:]) if b.start - a.end >= min_length]
+    return [Silence(a.end, b.start) for a, b in itertools.pairwise(speech) if b.start - a.end >= min_length]
 
 
 @dataclass
@@ -76,7 +77,7 @@ def fit_to_speech(
     edges = [0, *cuts, len(units)]
     stretch_bounds = [lo] + [boundaries[k].end for k in cuts]
     stretch_ends = [boundaries[k].start for k in cuts] + [hi]
-    for (first, stop), low, high in zip(zip(edges, edges[1:]), stretch_bounds, stretch_ends):
+    for (first, stop), low, high in zip(itertools.pairwise(edges), stretch_bounds, stretch_ends, strict=True):
         _place(units[first:stop], low, max(low, high))
     pause_after = {
         k - 1

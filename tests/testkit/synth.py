@@ -13,7 +13,7 @@ import tempfile
 import wave
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
+from collections.abc import Sequence
 
 from reelsub.contracts.base import atomic_output
 from reelsub.media import SAMPLE_RATE, decode_to_pcm, run_tool

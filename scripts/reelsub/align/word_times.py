@@ -37,13 +37,14 @@ import time
 from dataclasses import asdict, dataclass, field, replace
 from difflib import SequenceMatcher
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
+from collections.abc import Sequence
 
 from reelsub.languages import is_supported, resolve
 from reelsub.models import ModelNotFound, cache_dir, hub_is_offline, load_error_detail, looks_like_path
 from reelsub.pauses import fit_to_speech
 from reelsub.workflow.settings import schema_defaults
-from reelsub.contracts.transcript import Provenance, Segment, Transcript, Word, package_versions
+from reelsub.contracts.transcript import Provenance, Segment, SpeechRegion, Transcript, Word, package_versions
 
 log = logging.getLogger(__name__)
 
@@ -294,7 +295,9 @@ def _merge(segment: Segment, aligned: Sequence[AlignedWord], duration: float) ->
     speakers = [w.speaker for w in segment.words] if segment.words else [None] * len(tokens)
     words = [
         Word(start=start, end=end, word=token, probability=probability, speaker=speaker)
-        for token, (start, end), probability, speaker in zip(tokens, times, probabilities, speakers)
+        for token, (start, end), probability, speaker in zip(
+            tokens, times, probabilities, speakers, strict=True
+        )
     ]
     return replace(segment, start=words[0].start, end=max(w.end for w in words), words=words), timed
 
@@ -359,7 +362,7 @@ def load_model(choice: ModelChoice, settings: AlignSettings) -> tuple[Any, dict[
         elif looks_like_path(name):
             raise _model_not_found(choice, "no such folder")
     try:
-        return whisperx.load_align_model(
+        model, metadata = whisperx.load_align_model(
             language_code=choice.language,
             device=settings.device,
             model_name=name,
@@ -368,6 +371,7 @@ def load_model(choice: ModelChoice, settings: AlignSettings) -> tuple[Any, dict[
         )
     except Exception as error:  # transformers, torchaudio and the network raise many kinds
         raise _model_not_found(choice, load_error_detail(error)) from error
+    return model, metadata
 
 
 def _model_not_found(choice: ModelChoice, detail: str) -> ModelNotFound:
@@ -438,7 +442,7 @@ def _vad_available() -> bool:
     return importlib.util.find_spec("faster_whisper") is not None
 
 
-def _heard_speech(audio: Path) -> list:
+def _heard_speech(audio: Path) -> list[SpeechRegion]:
     from reelsub.asr.audio import PcmAudio
     from reelsub.asr.vad import heard_speech
 

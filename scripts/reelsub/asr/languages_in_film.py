@@ -88,7 +88,7 @@ def decode_other_languages(
     spans = [SpeechRegion(segments[i].start, segments[i].end) for i in candidates]
     odds = language_odds(model, audio, spans, decoder.settings.batch_size)
     switched: dict[int, str] = {}
-    for index, probabilities in zip(candidates, odds):
+    for index, probabilities in zip(candidates, odds, strict=True):
         home = probabilities.get(film_language, 0.0)
         best = max(others, key=lambda lang: probabilities.get(lang, 0.0))
         if probabilities.get(best, 0.0) >= max(SWITCH_PROBABILITY, SWITCH_ODDS * home):
@@ -96,7 +96,7 @@ def decode_other_languages(
     for language in set(switched.values()):
         chosen = [i for i, lang in switched.items() if lang == language]
         replacements = _decode_in(decoder, audio, [segments[i] for i in chosen], language)
-        for index, new in zip(chosen, replacements):
+        for index, new in zip(chosen, replacements, strict=True):
             if new:
                 segments[index] = new
             else:
@@ -122,7 +122,7 @@ def _decode_in(
         span = SpeechRegion(group[0].start, group[-1].end)
         decoded += decoder.decode(audio.read(span.start, span.end), span.start, group, language=language)
     results: list[Segment | None] = []
-    for clip, sentence in zip(clips, sentences):
+    for clip, sentence in zip(clips, sentences, strict=True):
         inside = [d for d in decoded if clip.start - 0.05 <= (d.start + d.end) / 2 <= clip.end + 0.05]
         if not inside:
             results.append(None)

@@ -28,7 +28,8 @@ from typing import Any
 
 from reelsub.models import ModelNotFound
 from reelsub.contracts.transcript import SpeechRegion
-from reelsub.asr.audio import SAMPLE_RATE, PcmAudio
+from reelsub.asr.audio import PcmAudio
+from reelsub.media import SAMPLE_RATE
 from reelsub.asr.engine import EngineResult
 from reelsub.asr import script_choice
 from reelsub.asr.output import collect_segments
@@ -107,7 +108,7 @@ def weights_dtype(folder: Path) -> str | None:
         if safetensors.is_file():
             with open(safetensors, "rb") as stream:
                 header = json.loads(stream.read(int.from_bytes(stream.read(8), "little")))
-            code = header["encoder.conv1.weight"]["dtype"]
+            code: str = header["encoder.conv1.weight"]["dtype"]
             return {"F16": "float16", "BF16": "bfloat16", "F32": "float32"}.get(code, code.lower())
         if npz.is_file():
             import numpy as np
@@ -192,7 +193,8 @@ def _check_model_folder(name: str, folder: Path) -> None:
 def _model_dimensions() -> type:
     from mlx_whisper.whisper import ModelDimensions
 
-    return ModelDimensions
+    dimensions: type = ModelDimensions  # mlx_whisper ships no type hints
+    return dimensions
 
 
 class MlxEngine:

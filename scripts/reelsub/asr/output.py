@@ -78,7 +78,7 @@ def join_words(words: Sequence[Word], language: str | None) -> str:
 
 def split_sentences(words: list[Word], language: str | None) -> Iterable[list[Word]]:
     sentence: list[Word] = []
-    for word, following in zip(words, [*words[1:], None]):
+    for word, following in zip(words, [*words[1:], None], strict=True):
         sentence.append(word)
         if (
             following is None

@@ -68,7 +68,10 @@ class PackedSpeech:
     @property
     def packed_regions(self) -> list[SpeechRegion]:
         """Each region where it lies in packed time."""
-        return [SpeechRegion(s, round(s + r.duration, 3)) for s, r in zip(self.packed_starts, self.regions)]
+        return [
+            SpeechRegion(s, round(s + r.duration, 3))
+            for s, r in zip(self.packed_starts, self.regions, strict=True)
+        ]
 
     def windows(self, limit: float = WINDOW_S) -> list[SpeechRegion]:
         """Packed-time windows of consecutive regions holding at most ``limit`` s of speech

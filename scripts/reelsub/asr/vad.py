@@ -15,7 +15,8 @@ import logging
 import math
 
 from reelsub.contracts.transcript import SpeechRegion
-from reelsub.asr.audio import SAMPLE_RATE, PcmAudio
+from reelsub.asr.audio import PcmAudio
+from reelsub.media import SAMPLE_RATE
 
 log = logging.getLogger(__name__)
 

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from reelsub.contracts.base import ContractError, read_document, write_document, write_text_atomically
@@ -212,16 +212,7 @@ class Transcript:
 
     def with_stage(self, provenance: Provenance, **changes: Any) -> Transcript:
         """A copy with a stage's changes applied and its provenance appended."""
-        data = {
-            "film": self.film,
-            "language": self.language,
-            "duration": self.duration,
-            "segments": self.segments,
-            "provenance": [*self.provenance, provenance],
-            "speech": self.speech,
-        }
-        data.update(changes)
-        return Transcript(**data)
+        return replace(self, **{"provenance": [*self.provenance, provenance], **changes})
 
 
 def in_time_order(segments: Iterable[Segment]) -> list[Segment]:
@@ -244,7 +235,7 @@ def estimated_words(segment: Segment) -> list[Word]:
     span = segment.end - segment.start
     total = sum(weights)
     words, cursor = [], segment.start
-    for token, weight in zip(tokens, weights):
+    for token, weight in zip(tokens, weights, strict=True):
         end = cursor + span * weight / total
         words.append(Word(start=round(cursor, 3), end=round(end, 3), word=token, speaker=segment.speaker))
         cursor = end

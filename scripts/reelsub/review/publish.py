@@ -43,7 +43,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 
-from reelsub.subtitles.cues import Cue, SubtitleRules
+from reelsub.subtitles.rules import Cue, SubtitleRules
 from reelsub.review.keep_edits import now, replace_unless_edited
 from reelsub.subtitles.qc import qc_report
 from reelsub.contracts.qc_report import ReviewNote, read_qc_report, write_qc_report

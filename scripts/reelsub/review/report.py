@@ -17,7 +17,8 @@ import html
 import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable, Mapping, Sequence
 
 from reelsub.contracts.base import ContractError, atomic_output, write_text_atomically
 from reelsub.contracts.qc_report import QcReport, read_qc_report
@@ -25,6 +26,9 @@ from reelsub.subtitles.files import read_srt
 from reelsub.subtitles.rules import Cue, SubtitleRules
 from reelsub.contracts.tracks import read_manifest
 from reelsub.contracts.transcript import Transcript
+
+if TYPE_CHECKING:  # matplotlib is imported only where a plot is drawn
+    from matplotlib.figure import Figure
 
 # The order the stages run in; benchmark tables follow it, unknown stages (burn_in) go last.
 STAGE_ORDER = ("demux", "asr", "align", "export", "translate", "subtitle", "mux", "burn_in")
@@ -121,7 +125,7 @@ def read_benchmarks(paths: Iterable[Path]) -> list[StageBenchmark]:
 
 def speech_spans(transcript: Transcript) -> list[tuple[float, float]]:
     """When words are spoken: word times where the transcript has them, else segment times."""
-    spans = []
+    spans: list[tuple[float, float]] = []
     for segment in transcript.segments:
         if segment.words:
             spans.extend((word.start, word.end) for word in segment.words)
@@ -235,24 +239,25 @@ def benchmark_table_html(film: str, stages: Sequence[StageBenchmark]) -> str:
 # -- plots --------------------------------------------------------------------------------------
 
 
-def _pyplot():
+def _use_agg() -> None:
+    """Set matplotlib up before pyplot is imported (imported where a plot is drawn: a report
+    without plots does not pay for it)."""
     import matplotlib
 
     matplotlib.use("Agg")  # no display on a cluster node
     matplotlib.rcParams["svg.hashsalt"] = "reelsub"  # stable element ids: same cues, same file
-    import matplotlib.pyplot as plt
-
-    return plt
 
 
-def _save(figure, path: Path) -> None:
+def _save(figure: Figure, path: Path) -> None:
     # No date in an SVG: the same cues give the same file.
     metadata = {"Date": None} if path.suffix == ".svg" else {}
     try:
         with atomic_output(path) as temporary:  # a killed job leaves no half plot
             figure.savefig(temporary, bbox_inches="tight", metadata=metadata)
     finally:
-        _pyplot().close(figure)
+        import matplotlib.pyplot as plt
+
+        plt.close(figure)
 
 
 def _histogram(
@@ -262,7 +267,10 @@ def _histogram(
     series: Mapping[str, list[float]],
     limits: Sequence[tuple[float, str]],
 ) -> None:
-    plt = _pyplot()
+    _use_agg()
+    import matplotlib.pyplot as plt
+    from matplotlib.ticker import AutoLocator
+
     figure, axes = plt.subplots(figsize=(7, 3.5))
     finite = {lang: [v for v in values if math.isfinite(v)] for lang, values in series.items()}
     everything = [v for values in finite.values() for v in values]
@@ -284,7 +292,9 @@ def _histogram(
             color="crimson",
         )
     axes.set(title=title, xlabel=xlabel, ylabel="cues")
-    axes.yaxis.get_major_locator().set_params(integer=True)
+    counts = AutoLocator()  # matplotlib's default ticks, at whole numbers: cues are counted
+    counts.set_params(integer=True)
+    axes.yaxis.set_major_locator(counts)
     if everything:
         axes.legend(fontsize=8)
     else:
@@ -319,7 +329,9 @@ def plot_timeline(
     path: Path, speech: Sequence[tuple[float, float]], tracks: Sequence[ReportTrack], duration: float
 ) -> None:
     """One row for speech (the transcript's word times), one per subtitle track below it."""
-    plt = _pyplot()
+    _use_agg()
+    import matplotlib.pyplot as plt
+
     rows = [("speech", list(speech), "tab:gray")]
     rows += [
         (f"cues {t.language}", [(c.start, c.end) for c in t.cues], f"C{n}") for n, t in enumerate(tracks)

@@ -11,12 +11,17 @@ from __future__ import annotations
 
 import functools
 import http.server
+import io
 import os
 import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, AnyStr, BinaryIO
+
+if TYPE_CHECKING:  # typeshed's protocols, as http.server's own stub names them
+    from _typeshed import SupportsRead, SupportsWrite
 
 RANGE = re.compile(r"bytes=(\d*)-(\d*)$")
 
@@ -26,7 +31,7 @@ class RangeRequestHandler(http.server.SimpleHTTPRequestHandler):
 
     _range: tuple[int, int] | None = None
 
-    def send_head(self):
+    def send_head(self) -> io.BytesIO | BinaryIO | None:
         self._range = None
         wanted = RANGE.match(self.headers.get("Range", "").strip())
         path = self.translate_path(self.path)
@@ -56,12 +61,12 @@ class RangeRequestHandler(http.server.SimpleHTTPRequestHandler):
         self.end_headers()
         return handle
 
-    def end_headers(self):
+    def end_headers(self) -> None:
         if self._range is None:
             self.send_header("Accept-Ranges", "bytes")
         super().end_headers()
 
-    def copyfile(self, source, outputfile):
+    def copyfile(self, source: SupportsRead[AnyStr], outputfile: SupportsWrite[AnyStr]) -> None:
         if self._range is None:
             return super().copyfile(source, outputfile)
         remaining = self._range[1] - self._range[0] + 1
@@ -75,10 +80,10 @@ class RangeRequestHandler(http.server.SimpleHTTPRequestHandler):
 
 
 class QuietRangeRequestHandler(RangeRequestHandler):
-    def log_message(self, format, *args):
+    def log_message(self, format: str, *args: Any) -> None:
         pass
 
-    def copyfile(self, source, outputfile):
+    def copyfile(self, source: SupportsRead[AnyStr], outputfile: SupportsWrite[AnyStr]) -> None:
         try:
             return super().copyfile(source, outputfile)
         except (BrokenPipeError, ConnectionResetError):  # a browser stops reading a film it has enough of

@@ -458,7 +458,7 @@ class _Builder:
                 slot.start = max(slot.start, slots[index - 1].end + timing.min_gap)
             slot.end = max(slot.end, slot.start + timing.frame)
         cues = []
-        for group, slot in zip(groups, slots):
+        for group, slot in zip(groups, slots, strict=True):
             tokens = [w.text for w in words[group.first : group.stop]]
             lines = _lines(tokens, group.plan)
             if group.dialogue:

@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from reelsub.subtitles.cues import Cue
+from reelsub.subtitles.rules import Cue
 from reelsub.media import MediaError, open_input
 
 # Frame durations that differ by less than this are one rate: Matroska keeps times in whole

@@ -280,7 +280,7 @@ class Translator:
         started, done, last_report = time.monotonic(), 0, time.monotonic()
         for batch in _batches(order, self.settings.batch_size):
             outputs = self._translate_batch([texts[i] for i in batch], src_lang, tgt_lang, loaded)
-            for index, output in zip(batch, outputs):
+            for index, output in zip(batch, outputs, strict=True):
                 results[index] = output
             done += len(batch)
             if time.monotonic() - last_report >= 30 or done == len(order):
@@ -338,7 +338,8 @@ class Translator:
             # processor keeps them from being restored into the next batch's sentences.
             self._processor = None
             raise
-        return processor.postprocess_batch(decoded, lang=tgt_lang)
+        translations: list[str] = processor.postprocess_batch(decoded, lang=tgt_lang)
+        return translations
 
     def _generate(self, loaded: LoadedModel, inputs: Any) -> Any:
         """Beam search, with the key/value cache where the model's code can take it.
@@ -380,11 +381,12 @@ def _decode(tokenizer: Any, generated: Any) -> list[str]:
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=".*as_target_tokenizer.*")
         with target_mode() if target_mode is not None else nullcontext():
-            return tokenizer.batch_decode(
+            texts: list[str] = tokenizer.batch_decode(
                 generated.detach().cpu().tolist(),
                 skip_special_tokens=True,
                 clean_up_tokenization_spaces=True,
             )
+    return texts
 
 
 def _batches(items: Sequence[int], size: int) -> Iterator[list[int]]:
@@ -542,12 +544,14 @@ def translate_transcript(
         routes[settings.flores(source)] = translator.model_id(route)
         devices.add(translator.model(route).device)
         for index, translation in zip(
-            indices, translator.translate([sentences[i].text for i in indices], source, target, glossary)
+            indices,
+            translator.translate([sentences[i].text for i in indices], source, target, glossary),
+            strict=True,
         ):
             translations[index] = translation
     elapsed = time.monotonic() - started
     segments: list[Segment] = []
-    for sentence, translation in zip(sentences, translations):
+    for sentence, translation in zip(sentences, translations, strict=True):
         pieces = spread_over_sentence(sentence, translation, settings.max_chunk_chars)
         if not pieces:
             log.warning(

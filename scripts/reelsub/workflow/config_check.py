@@ -58,7 +58,7 @@ def schema_types(schema: Schema) -> set[str]:
 
 def property_schema(schema: Schema, key: str) -> Schema | None:
     """The schema of one key of an object, or None where the schema says nothing about it."""
-    properties = schema.get("properties", {})
+    properties: dict[str, Schema] = schema.get("properties", {})
     if key in properties:
         return properties[key]
     extra = schema.get("additionalProperties")

@@ -17,7 +17,7 @@ import csv
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Iterable
+from collections.abc import Iterable
 
 from reelsub import languages
 from reelsub.escaping import is_control

@@ -35,7 +35,10 @@ def read_yaml(path: Path | str) -> Any:
 
 @functools.cache
 def _schema() -> dict[str, Any]:
-    return read_yaml(SCHEMA_PATH)
+    schema = read_yaml(SCHEMA_PATH)
+    if not isinstance(schema, dict):
+        raise SettingsError(f"{SCHEMA_PATH}: not a JSON schema (a YAML mapping)")
+    return schema
 
 
 def section_keys(section: str) -> dict[str, Any]:

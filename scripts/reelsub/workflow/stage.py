@@ -13,7 +13,8 @@ import sys
 import time
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
+from collections.abc import Iterator
 
 from reelsub.workflow.films import FilmSheetError
 from reelsub.workflow.hardware import BackendError

@@ -4,7 +4,7 @@ stages ran on the CPU although CUDA was wanted."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Iterable
+from collections.abc import Iterable
 
 from reelsub.workflow.hardware import CPU_FALLBACK_MARK
 from reelsub.workflow.stage import last_error, marked_lines
