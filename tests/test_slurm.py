@@ -3,9 +3,10 @@ sbatch, each in two cluster jobs (demux..subtitle grouped, then mux), give the s
 local run.
 
 The cluster is real: munged, slurmctld and slurmd on this machine, jobs submitted by
-snakemake-executor-plugin-slurm and polled with squeue. Each sequential stage costs ~12-15 s of
-status polling, so this runs one short film locally and two copies of it on the cluster at once. Skipped only where slurm-wlm and
-munge cannot be installed (no root, no apt); `make test` installs them first.
+snakemake-executor-plugin-slurm and polled with squeue. Each sequential job costs ~12-15 s of
+status polling, so this runs one short film locally and two copies of it on the cluster at once.
+Skipped only where slurm-wlm and munge cannot be installed (no root, no apt); `make test` installs
+them first.
 """
 
 from __future__ import annotations
