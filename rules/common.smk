@@ -10,17 +10,17 @@ from snakemake.exceptions import WorkflowError
 from snakemake.settings.types import DeploymentMethod
 
 sys.path.insert(0, str(Path(workflow.basedir) / "scripts"))
-from reelsub import config_check  # noqa: E402
-from reelsub import films as film_catalog  # noqa: E402
-from reelsub import hardware  # noqa: E402
-from reelsub import scheduling  # noqa: E402
-from reelsub import review_record  # noqa: E402
+from reelsub.workflow import config_check  # noqa: E402
+from reelsub.workflow import films as film_catalog  # noqa: E402
+from reelsub.workflow import hardware  # noqa: E402
+from reelsub.workflow import scheduling  # noqa: E402
+from reelsub.contracts import review_record  # noqa: E402
 
 RUN_STARTED = time.time()
 JOBS = Path("jobs")
 
 
-# --- config validation (scripts/reelsub/config_check.py) -------------------------------------------
+# --- config validation (scripts/reelsub/workflow/config_check.py) -------------------------------------------
 # Nested --config values arrive as strings (asr='{batch_size: 4}'): coerce them to the schema's types,
 # fill in the schema's defaults, and report each problem in one short line that names the key
 # (snakemake.utils.validate would print the whole schema).
@@ -199,7 +199,7 @@ def all_outputs(wildcards=None):
 
 def report_run(failed):
     """Print the subtitle QC of this run's tracks, and one line per failed film with its reason."""
-    from reelsub.summary import failed_films, qc_lines
+    from reelsub.workflow.summary import failed_films, qc_lines
 
     for line in qc_lines(FILMS, JOBS, RUN_STARTED):
         print(f"reelsub QC: {line}", file=sys.stderr)
@@ -215,7 +215,7 @@ def report_run(failed):
 
 # -- threads of the per-film CPU stages (bench row 4) -------------------------------------------
 # "auto" shares this run's --cores among the films it still has to run the stage for
-# (reelsub.scheduling): one film gets every core, a batch one job per core. An integer is taken as
+# (reelsub.workflow.scheduling): one film gets every core, a batch one job per core. An integer is taken as
 # it is. ``at_most`` caps the share (align: torch gains little beyond 2 threads).
 # The films are counted once per DAG pass, not once per job (scheduling.StageProgress, bench row 5).
 STAGE_PROGRESS = scheduling.StageProgress(JOBS)

@@ -1,6 +1,6 @@
 # The source track and every translation of a film; file names follow each transcript's language,
 # which asr detects at run time when source_lang is auto. The machine's tracks go to
-# machine_subtitles/ and are then published to subtitles/, the folder people edit (reelsub.review):
+# machine_subtitles/ and are then published to subtitles/, the folder people edit (reelsub.review.publish):
 # a checkpoint, so mux lists the published files once they exist.
 checkpoint subtitle:
     input:

@@ -10,7 +10,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from reelsub.scheduling import (
+from reelsub.workflow.scheduling import (
     CLUSTER_THREADS,
     StageProgress,
     auto_threads,

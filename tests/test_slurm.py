@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from reelsub.synth import Speech, make_film
+from testkit.synth import Speech, make_film
 from workflow import PROJECT, Run, snakemake, streams, subtitle_text
 
 pytestmark = [pytest.mark.slurm, pytest.mark.e2e]
