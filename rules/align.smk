@@ -8,6 +8,8 @@ rule align:
         "jobs/{film}/logs/align.log",
     benchmark:
         "jobs/{film}/benchmarks/align.tsv"
+    group:
+        FILM_GROUP
     conda:
         "../envs/whisperx.yaml"
     threads: per_film_threads("aligned.json", "auto", at_most=2)

@@ -8,6 +8,8 @@ rule asr:
         "jobs/{film}/logs/asr.log",
     benchmark:
         "jobs/{film}/benchmarks/asr.tsv"
+    group:
+        FILM_GROUP
     conda:
         f"../envs/{ASR_BACKEND}.yaml"
     threads: per_film_threads("asr.json", config["asr"]["threads"])

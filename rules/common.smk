@@ -102,6 +102,18 @@ ASR_GPUS = int(
     and (config["asr"]["device"] == "cuda" or (config["asr"]["device"] == "auto" and HARDWARE.cuda))
 )
 
+# -- one cluster job per film (issue 22) -----------------------------------------------------------
+# A Snakemake group: on a cluster (profiles/slurm) demux, asr, align, export, translate and subtitle
+# of one film are one sbatch job, run one after the other inside it, so a film waits in the queue
+# once for them instead of once per stage; mux is a second job. Local runs ignore groups (Snakemake
+# uses them only with a cluster executor). Where asr runs on CUDA the job asks for the GPU (a group
+# asks for the most any of its jobs does), and align and translate find it there too; demux, export
+# and subtitle take seconds of a 2-hour film (docs/slurm-single-node.md), less than a queue wait.
+# mux stays out: a job that reads a checkpoint's output (subtitle) cannot share a group with it in
+# Snakemake 9.27 (the run resubmits the group and stops with a KeyError; snakemake#4202).
+# The film in the name keeps each film's job apart (squeue, .snakemake/slurm_logs/).
+FILM_GROUP = "film_{film}"
+
 
 wildcard_constraints:
     film="[^/]+",

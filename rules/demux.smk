@@ -8,6 +8,8 @@ rule demux:
         "jobs/{film}/logs/demux.log",
     benchmark:
         "jobs/{film}/benchmarks/demux.tsv"
+    group:
+        FILM_GROUP
     conda:
         "../envs/common.yaml"
     threads: 1

@@ -9,6 +9,8 @@ rule export:
         "jobs/{film}/logs/export.log",
     benchmark:
         "jobs/{film}/benchmarks/export.tsv"
+    group:
+        FILM_GROUP
     conda:
         "../envs/common.yaml"
     threads: 1

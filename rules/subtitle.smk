@@ -11,6 +11,8 @@ checkpoint subtitle:
         "jobs/{film}/logs/subtitle.log",
     benchmark:
         "jobs/{film}/benchmarks/subtitle.tsv"
+    group:
+        FILM_GROUP
     conda:
         "../envs/common.yaml"
     threads: 1

@@ -8,6 +8,8 @@ rule translate:
         "jobs/{film}/logs/translate.log",
     benchmark:
         "jobs/{film}/benchmarks/translate.tsv"
+    group:
+        FILM_GROUP
     conda:
         "../envs/indictrans2.yaml"
     threads: 2

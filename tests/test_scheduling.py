@@ -49,7 +49,8 @@ def planned_asr_threads(workdir: Path, *args: str, demo_config: bool = True, rul
     run = snakemake(workdir, "-n", *args, demo_config=demo_config)
     assert run.returncode == 0, run.output
     threads = []
-    for block in re.split(r"\n(?=(?:local)?rule \w+:)", run.output):
+    # a dry run lists a film's grouped stages indented under "Group job film_a" (rules/common.smk)
+    for block in re.split(r"\n(?=\s*(?:local)?rule \w+:)", run.output):
         if re.match(rf"rule {rule}:", block.strip()):
             found = re.search(r"^\s+threads: (\d+)", block, flags=re.MULTILINE)
             threads.append(int(found.group(1)) if found else 1)  # snakemake prints threads only when > 1

@@ -1,10 +1,12 @@
-"""profiles/slurm on a real one-node SLURM cluster (tests/slurm/cluster.sh): the same film through
-sbatch gives the same out.mkv as a local run.
+"""profiles/slurm on a real one-node SLURM cluster (tests/slurm/cluster.sh): two films through
+sbatch, each in two cluster jobs (demux..subtitle grouped, then mux), give the same out.mkv as a
+local run.
 
 The cluster is real: munged, slurmctld and slurmd on this machine, jobs submitted by
-snakemake-executor-plugin-slurm and polled with squeue. Each sequential stage costs ~12-15 s of
-status polling, so this runs one short film once each way. Skipped only where slurm-wlm and
-munge cannot be installed (no root, no apt); `make test` installs them first.
+snakemake-executor-plugin-slurm and polled with squeue. Each sequential job costs ~12-15 s of
+status polling, so this runs one short film locally and two copies of it on the cluster at once.
+Skipped only where slurm-wlm and munge cannot be installed (no root, no apt); `make test` installs
+them first.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ import os
 import re
 import shutil
 import subprocess
+from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -31,6 +35,13 @@ FILM = (
     Speech(recording=PROJECT / "media" / "jfk.flac"),
     Speech(silence=1.0),
 )
+# Two films, so that the jobs of one cannot pass for the other's: each gets its own group job.
+FILMS = ("jfk", "kennedy")
+# rules/common.smk FILM_GROUP: these stages of a film are one sbatch job, mux a second.
+GROUPED_STAGES = {"demux", "asr", "align", "export", "subtitle"}
+JOBS_PER_FILM = 2
+# "Job ... has been submitted with SLURM jobid 9 (log: .../slurm_logs/group_film_jfk_align_.../9.log)."
+SUBMITTED = re.compile(r"submitted with SLURM jobid (\d+) \(log: (\S+/slurm_logs/(\S+?)/\S*?\d+\.log)\)")
 
 
 def _cluster(command: str, timeout: float) -> subprocess.CompletedProcess:
@@ -92,7 +103,8 @@ def local_run(tmp_path_factory, film: Path) -> Path:
 def slurm_run(tmp_path_factory, film: Path, slurm_cluster: dict[str, str]) -> tuple[Path, Run]:
     workdir = tmp_path_factory.mktemp("slurm")
     (workdir / "films").mkdir()
-    shutil.copy(film, workdir / "films" / "jfk.mp4")
+    for name in FILMS:
+        shutil.copy(film, workdir / "films" / f"{name}.mp4")
     # --max-threads: the test node has nproc CPUs, fewer than asr's 4 threads; sbatch would refuse
     # --cpus-per-task beyond the node.
     run = run_snakemake(
@@ -101,7 +113,9 @@ def slurm_run(tmp_path_factory, film: Path, slurm_cluster: dict[str, str]) -> tu
         str(PROJECT / "profiles" / "slurm"),
         "--max-threads",
         str(os.cpu_count() or 1),
-        "jobs/jfk/out.mkv",
+        # the plugin deletes a successful job's SLURM log; the tests read what ran inside each job
+        "--slurm-keep-successful-logs",
+        *(f"jobs/{name}/out.mkv" for name in FILMS),
         timeout=900,
         env=slurm_cluster,
     )
@@ -109,18 +123,38 @@ def slurm_run(tmp_path_factory, film: Path, slurm_cluster: dict[str, str]) -> tu
     return workdir, run
 
 
-def test_every_stage_ran_as_a_slurm_job_that_completed(
+@dataclass(frozen=True)
+class Submission:
+    slurm_jobid: str
+    log: Path  # the job's own SLURM log, where the snakemake inside it reports each rule it ran
+    film: str
+    grouped: bool
+
+
+def _submissions(run: Run) -> list[Submission]:
+    """Every sbatch job snakemake submitted, with the film it was for, read off its log folder:
+    group_film_<film>_<rules>/ for a group job, rule_<rule>/<film>/ for a single one."""
+    found = []
+    for jobid, log, folder in SUBMITTED.findall(run.output):
+        films = [name for name in FILMS if folder.startswith(f"group_film_{name}_") or f"/{name}/" in log]
+        assert len(films) == 1, f"job {jobid} ({log}) is not for exactly one film: {films}"
+        found.append(Submission(jobid, Path(log), films[0], folder.startswith("group_")))
+    return found
+
+
+def test_each_film_is_two_slurm_jobs_that_completed(
     slurm_run: tuple[Path, Run], slurm_cluster: dict[str, str]
 ) -> None:
     workdir, run = slurm_run
     assert "profiles/slurm" in run.output and "workflow specific profile" in run.output
-    # "Job 4 has been submitted with SLURM jobid 9 (log: .../slurm_logs/rule_asr/jfk/9.log)."
-    submitted = dict(re.findall(r"submitted with SLURM jobid (\d+) \(log: \S*/rule_(\w+)/", run.output))
-    stages = ["demux", "asr", "align", "export", "subtitle", "mux"]
-    assert sorted(submitted.values()) == sorted(stages), run.output
+    submitted = _submissions(run)
+    # Before the group (c74920d) each stage was its own job: 6 per film here, 12 for the two films.
+    per_film = Counter(job.film for job in submitted)
+    assert per_film == {name: JOBS_PER_FILM for name in FILMS}, f"{per_film}\n{run.output[-4000:]}"
+    assert sorted(job.grouped for job in submitted if job.film == FILMS[0]) == [False, True]
     # MinJobAge=600 keeps finished jobs in slurmctld: SLURM itself says each one completed.
     states = subprocess.run(
-        ["squeue", "-h", "-t", "all", "-j", ",".join(submitted), "-o", "%i %T"],
+        ["squeue", "-h", "-t", "all", "-j", ",".join(job.slurm_jobid for job in submitted), "-o", "%i %T"],
         capture_output=True,
         text=True,
         timeout=30,
@@ -128,11 +162,24 @@ def test_every_stage_ran_as_a_slurm_job_that_completed(
     )
     assert states.returncode == 0, states.stderr
     finished = dict(line.split() for line in states.stdout.splitlines())
-    assert finished == {job: "COMPLETED" for job in submitted}, states.stdout
+    assert finished == {job.slurm_jobid: "COMPLETED" for job in submitted}, states.stdout
 
 
-def test_slurm_out_mkv_has_the_local_runs_streams(local_run: Path, slurm_run: tuple[Path, Run]) -> None:
-    local, remote = local_run / "jobs" / "jfk" / "out.mkv", slurm_run[0] / "jobs" / "jfk" / "out.mkv"
+def test_each_films_group_job_ran_its_stages_and_mux_ran_alone(slurm_run: tuple[Path, Run]) -> None:
+    for job in _submissions(slurm_run[1]):
+        # The snakemake inside the job names each rule it runs ("rule asr:", "checkpoint subtitle:")
+        # with the film's wildcards; a stage that ran in another job is not in this log.
+        text = job.log.read_text()
+        ran = set(re.findall(r"^\s*(?:rule|checkpoint) (\w+):", text, flags=re.MULTILINE))
+        assert ran == (GROUPED_STAGES if job.grouped else {"mux"}), f"{job.log}:\n{text[-3000:]}"
+        assert set(re.findall(r"wildcards: film=(\S+)", text)) == {job.film}, job.log
+
+
+@pytest.mark.parametrize("name", FILMS)
+def test_slurm_out_mkv_has_the_local_runs_streams(
+    local_run: Path, slurm_run: tuple[Path, Run], name: str
+) -> None:
+    local, remote = local_run / "jobs" / "jfk" / "out.mkv", slurm_run[0] / "jobs" / name / "out.mkv"
 
     def described(path: Path) -> list[tuple[str, str | None, str | None]]:
         return [(s["codec_type"], s["codec_name"], s.get("tags", {}).get("language")) for s in streams(path)]
@@ -141,8 +188,12 @@ def test_slurm_out_mkv_has_the_local_runs_streams(local_run: Path, slurm_run: tu
     assert [kind for kind, _, _ in described(remote)] == ["video", "audio", "subtitle"]
 
 
-def test_slurm_subtitles_have_the_local_runs_text(local_run: Path, slurm_run: tuple[Path, Run]) -> None:
-    local, remote = local_run / "jobs" / "jfk" / "out.mkv", slurm_run[0] / "jobs" / "jfk" / "out.mkv"
+@pytest.mark.parametrize("name", FILMS)
+def test_slurm_subtitles_have_the_local_runs_text(
+    local_run: Path, slurm_run: tuple[Path, Run], name: str
+) -> None:
+    # Both cluster films are copies of the local run's film: the same words at the same times.
+    local, remote = local_run / "jobs" / "jfk" / "out.mkv", slurm_run[0] / "jobs" / name / "out.mkv"
     tracks = sum(1 for s in streams(local) if s["codec_type"] == "subtitle")
     assert tracks >= 1
     for index in range(tracks):
