@@ -1,7 +1,7 @@
 """Indian-language test films: Hindi, Hindi mixed with English, Bengali and Marathi speech.
 
 The speech is a SUBSTITUTE: Kokoro-82M TTS speaking espeak-ng Hindi (Bengali, Marathi) phonemes, not
-recorded speech (reelsub.kokoro_tts). No recorded Indian-language speech ships in any package we can
+recorded speech (testkit.kokoro_tts). No recorded Indian-language speech ships in any package we can
 install; Whisper base detects this voice as Hindi (p about 0.9) and writes most words right.
 
 The sentences are our own. Each film keeps where every sentence starts and ends (PlacedSpeech, from
@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from reelsub.models import cache_dir
-from reelsub.synth import PlacedSpeech, Speech, make_film
+from testkit.synth import PlacedSpeech, Speech, make_film
 
 SUBSTITUTE = "Kokoro-82M TTS speaking espeak-ng Hindi phonemes, not recorded speech"
 # Whisper base on three Hindi sentences per voice: jm_kumo hi p 0.99 (words best), jf_gongitsune hi 0.97,
@@ -139,7 +139,7 @@ def speech_parts(sentences: tuple[Sentence, ...], speaker: str = HINDI_SPEAKER) 
 
 def build_film(path: Path, sentences: tuple[Sentence, ...], speaker: str = HINDI_SPEAKER) -> IndianFilm:
     """Make the film at `path` (a copy of the cached build) and return it with its sentence times."""
-    from reelsub import kokoro_tts
+    from testkit import kokoro_tts
 
     parts = speech_parts(sentences, speaker)
     key_fields = [[asdict(part) for part in parts], PICTURE, kokoro_tts.model_sha256(), "indian-films-1"]

@@ -13,9 +13,9 @@ from indian_films import check_every_line_in_its_language
 from reelsub.asr import AsrSettings, transcribe
 from reelsub.asr.packing import PackedSpeech, layout_for
 from reelsub.asr.windows import decoding_groups, decoding_windows, unfinished_windows, unheard_regions
-from reelsub.transcript import Segment, SpeechRegion, Word
+from reelsub.contracts.transcript import Segment, SpeechRegion, Word
 from reelsub.models import ModelNotFound
-from reelsub.synth import Speech, build_soundtrack
+from testkit.synth import Speech, build_soundtrack
 
 
 def words(text: str) -> list[str]:

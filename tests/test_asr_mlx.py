@@ -24,7 +24,7 @@ from reelsub.asr import AsrSettings, transcribe
 from reelsub.asr.mlx import mlx_available, mlx_device, resolve_mlx_model, use_fp16, weights_dtype
 from reelsub.models import ModelNotFound, resolve_whisper_model
 from reelsub.text import letter_scripts
-from reelsub.transcript import Transcript
+from reelsub.contracts.transcript import Transcript
 
 JFK_SECONDS = 11.0  # media/jfk.flac
 

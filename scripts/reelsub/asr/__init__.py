@@ -14,12 +14,12 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from ..transcript import Transcript
-from .audio import PcmAudio
-from .engine import Engine
-from .output import asr_transcript
-from .settings import BACKENDS, AsrSettings
-from .vad import heard_speech
+from reelsub.contracts.transcript import Transcript
+from reelsub.asr.audio import PcmAudio
+from reelsub.asr.engine import Engine
+from reelsub.asr.output import asr_transcript
+from reelsub.asr.settings import BACKENDS, AsrSettings
+from reelsub.asr.vad import heard_speech
 
 log = logging.getLogger(__name__)
 
@@ -28,11 +28,11 @@ __all__ = ["BACKENDS", "AsrSettings", "engine_for", "transcribe"]
 
 def engine_for(backend: str) -> Engine:
     if backend == "whisperx":
-        from .faster_whisper import FasterWhisperEngine
+        from reelsub.asr.faster_whisper import FasterWhisperEngine
 
         return FasterWhisperEngine()
     if backend == "mlx":
-        from .mlx import MlxEngine
+        from reelsub.asr.mlx import MlxEngine
 
         return MlxEngine()
     raise ValueError(f"unknown asr backend {backend!r}; expected one of {BACKENDS}")

@@ -13,16 +13,22 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from ..pauses import fit_to_speech
-from ..settings import schema_defaults
-from ..transcript import Segment, SpeechRegion, Transcript, in_time_order
-from . import languages_in_film, script_choice
-from .audio import PcmAudio
-from .engine import EngineResult
-from .packing import PackedSpeech, layout_for
-from .settings import AsrSettings
-from .vad import decoding_regions
-from .windows import RETRY_PASSES, decoding_groups, decoding_windows, unfinished_windows, unheard_regions
+from reelsub.pauses import fit_to_speech
+from reelsub.workflow.settings import schema_defaults
+from reelsub.contracts.transcript import Segment, SpeechRegion, Transcript, in_time_order
+from reelsub.asr import languages_in_film, script_choice
+from reelsub.asr.audio import PcmAudio
+from reelsub.asr.engine import EngineResult
+from reelsub.asr.packing import PackedSpeech, layout_for
+from reelsub.asr.settings import AsrSettings
+from reelsub.asr.vad import decoding_regions
+from reelsub.asr.windows import (
+    RETRY_PASSES,
+    decoding_groups,
+    decoding_windows,
+    unfinished_windows,
+    unheard_regions,
+)
 
 log = logging.getLogger(__name__)
 

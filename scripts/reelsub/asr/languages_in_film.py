@@ -15,14 +15,14 @@ import logging
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from ..pauses import MIN_SILENCE_S, silences
-from ..transcript import Segment, SpeechRegion
-from .audio import PcmAudio
-from .vad import WINDOW_S
-from .windows import decoding_groups
+from reelsub.pauses import MIN_SILENCE_S, silences
+from reelsub.contracts.transcript import Segment, SpeechRegion
+from reelsub.asr.audio import PcmAudio
+from reelsub.asr.vad import WINDOW_S
+from reelsub.asr.windows import decoding_groups
 
 if TYPE_CHECKING:  # the engines' decoders; reelsub.asr.decoding imports this module
-    from .decoding import Decoder
+    from reelsub.asr.decoding import Decoder
 
 log = logging.getLogger(__name__)
 

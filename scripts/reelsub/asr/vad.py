@@ -14,8 +14,8 @@ from __future__ import annotations
 import logging
 import math
 
-from ..transcript import SpeechRegion
-from .audio import SAMPLE_RATE, PcmAudio
+from reelsub.contracts.transcript import SpeechRegion
+from reelsub.asr.audio import SAMPLE_RATE, PcmAudio
 
 log = logging.getLogger(__name__)
 
