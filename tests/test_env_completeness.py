@@ -17,8 +17,8 @@ mux stages that way). Two checks close that gap:
    Runs: the demo film with a Hindi track by IndicTrans2 (a tiny random SUBSTITUTE model,
    tests/tiny_indictrans.py), and a Hindi film (Kokoro-82M TTS, a SUBSTITUTE for recorded speech)
    with English by Whisper's translate task; both with the review page and the report. A third run
-   audits the asr job of the mlx engine (mlx[cpu] here) against envs/mlx.yaml on macOS arm64: it
-   fails today, as issue 22 says (no VAD in the mlx env), and is marked xfail(strict) until it passes.
+   audits the asr job of the mlx engine (mlx[cpu] here) against envs/mlx.yaml on macOS arm64 (it
+   found the missing VAD of issue 22: faster-whisper's Silero, now in the mlx env).
    The project's own optional imports (``try: import X except ImportError``) are exempt only where
    OPTIONAL_IMPORTS names the module that tries them, and a test checks that it does.
 
@@ -327,12 +327,6 @@ def audited_mlx_run(tmp_path_factory, tiny_en_model: str) -> AuditedRun:
 
 @pytest.mark.e2e
 @pytest.mark.network
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="issue 22 item 4: envs/mlx.yaml has no VAD (reelsub.asr.vad imports faster_whisper); "
-    "remove this mark when it has",
-)
 def test_the_mlx_env_installs_what_its_asr_job_imports(audited_mlx_run: AuditedRun) -> None:
     records = audited_mlx_run.records()
     assert {record["job"]["rule"] for record in records} == {"demux", "asr"}

@@ -4,13 +4,13 @@
   (:mod:`.faster_whisper`).
 - ``mlx`` backend (Apple Silicon): mlx_whisper.transcribe (:mod:`.mlx`).
 
-Both get the audio (:mod:`.audio`) and where VAD hears speech (:mod:`.vad`) from here, and hand
-back segments that :mod:`.output` turns into the transcript contract.
+Both get the audio (:mod:`.audio`) and where VAD hears speech (:mod:`.vad`, in both envs) from
+here, decode it the same way (:mod:`.decoding`), and hand back segments that :mod:`.output` turns
+into the transcript contract.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import logging
 from pathlib import Path
 
@@ -44,7 +44,7 @@ def transcribe(audio: Path, backend: str, settings: AsrSettings, film: str) -> T
     engine.load(settings)
     with PcmAudio(audio) as source:
         speech = None
-        if settings.vad_filter and importlib.util.find_spec("faster_whisper") is not None:
+        if settings.vad_filter:
             speech = heard_speech(source)
             log.info(
                 "%.0f s of speech heard in %.0f s of audio (%d regions)",

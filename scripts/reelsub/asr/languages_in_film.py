@@ -12,12 +12,17 @@ sentence, whose language then speaks for both.
 from __future__ import annotations
 
 import logging
-from typing import Any
+from dataclasses import replace
+from typing import TYPE_CHECKING
 
+from reelsub.pauses import MIN_SILENCE_S, silences
 from reelsub.contracts.transcript import Segment, SpeechRegion
 from reelsub.asr.audio import PcmAudio
 from reelsub.asr.vad import WINDOW_S
 from reelsub.asr.windows import decoding_groups
+
+if TYPE_CHECKING:  # the engines' decoders; reelsub.asr.decoding imports this module
+    from reelsub.asr.decoding import Decoder
 
 log = logging.getLogger(__name__)
 
@@ -31,88 +36,105 @@ PAD_S = 0.2  # air around a sentence re-decoded on its own
 
 
 def detect_film_language(
-    model: Any, audio: PcmAudio, windows: list[SpeechRegion]
+    decoder: Decoder, audio: PcmAudio, windows: list[SpeechRegion]
 ) -> tuple[str | None, float]:
     """Whisper's language for the first window with speech (probability), or (None, 0) without speech."""
     if not windows:
         return None, 0.0
-    if not model.model.is_multilingual:
+    if not decoder.multilingual:
         return "en", 1.0  # an English-only model (tiny.en) hears nothing else
     first = windows[0]
-    samples = audio.read(first.start, min(first.end, first.start + WINDOW_S))
-    language, probability, _ = model.detect_language(audio=samples)
-    return language, float(probability)
+    (odds,) = decoder.language_odds(
+        audio, [SpeechRegion(first.start, min(first.end, first.start + WINDOW_S))]
+    )
+    language = max(odds, key=odds.__getitem__)
+    return language, odds[language]
 
 
-def language_odds(
-    model: Any, audio: PcmAudio, spans: list[SpeechRegion], batch_size: int
-) -> list[dict[str, float]]:
-    """Whisper's language probabilities for each span's audio, encoded in batches."""
-    import numpy as np
-    from faster_whisper.audio import pad_or_trim
-
-    results: list[dict[str, float]] = []
-    for first in range(0, len(spans), batch_size):
-        batch = spans[first : first + batch_size]
-        features = np.stack(
-            [pad_or_trim(model.feature_extractor(audio.read(s.start, s.end))[..., :-1]) for s in batch]
-        )
-        encoded = model.encode(features)
-        for found in model.model.detect_language(encoded):
-            results.append({token[2:-2]: float(probability) for token, probability in found})
-    return results
-
-
-def languages_switched_to(model: Any, film_language: str | None, other_languages: list[str]) -> list[str]:
+def languages_switched_to(
+    multilingual: bool, film_language: str | None, other_languages: list[str]
+) -> list[str]:
     """The languages a sentence of this film may switch to: ``other_languages`` less the film's own,
     none where the film's language is unknown or the model speaks only English."""
-    if not film_language or not model.model.is_multilingual:
+    if not film_language or not multilingual:
         return []
     return [lang for lang in dict.fromkeys(other_languages) if lang != film_language]
 
 
+def phrases(segments: list[Segment], speech: list[SpeechRegion] | None) -> list[list[int]]:
+    """Consecutive sentences with no pause heard between them (no silence of reelsub.pauses'
+    MIN_SILENCE_S in VAD's speech; without VAD, no such gap between their times), as runs of
+    indices: their language is asked of them together. Greedy decoding cut "The meeting starts at
+    9. Tomorrow morning." at a breath, and "Tomorrow morning." alone was too short to sound English."""
+    gaps = silences(speech) if speech is not None else None
+    runs: list[list[int]] = []
+    for index, segment in enumerate(segments):
+        if runs:
+            before = segments[runs[-1][-1]]
+            if gaps is None:
+                paused = segment.start - before.end >= MIN_SILENCE_S
+            else:
+                paused = any(gap.start < segment.start and gap.end > before.end for gap in gaps)
+            if not paused:
+                runs[-1].append(index)
+                continue
+        runs.append([index])
+    return runs
+
+
 def decode_other_languages(
-    model: Any,
-    decoder: Any,
+    decoder: Decoder,
     audio: PcmAudio,
     segments: list[Segment],
+    speech: list[SpeechRegion] | None,
     film_language: str | None,
     others: list[str],
 ) -> int:
     """Sentences spoken in one of ``others`` (:func:`languages_switched_to`) decoded again in it
-    (``segments`` changed in place, each such segment tagged with its language); returns how
-    many were switched."""
+    (``segments`` changed in place: each such phrase becomes one segment tagged with its
+    language); returns how many sentences were switched."""
     if not others or not film_language:
         return 0
-    candidates = [i for i, s in enumerate(segments) if s.end - s.start >= MIN_SENTENCE_S]
-    spans = [SpeechRegion(segments[i].start, segments[i].end) for i in candidates]
-    odds = language_odds(model, audio, spans, decoder.settings.batch_size)
-    switched: dict[int, str] = {}
-    for index, probabilities in zip(candidates, odds, strict=True):
+    candidates = [
+        run
+        for run in phrases(segments, speech)
+        if segments[run[-1]].end - segments[run[0]].start >= MIN_SENTENCE_S
+    ]
+    spans = [SpeechRegion(segments[run[0]].start, segments[run[-1]].end) for run in candidates]
+    odds = decoder.language_odds(audio, spans)
+    switched: dict[int, str] = {}  # the first sentence of a phrase -> its language
+    runs = {run[0]: run for run in candidates}
+    for run, probabilities in zip(candidates, odds, strict=True):
         home = probabilities.get(film_language, 0.0)
         best = max(others, key=lambda lang: probabilities.get(lang, 0.0))
         if probabilities.get(best, 0.0) >= max(SWITCH_PROBABILITY, SWITCH_ODDS * home):
-            switched[index] = best
+            switched[run[0]] = best
+    merged: set[int] = set()  # sentences now part of their phrase's first one
     for language in set(switched.values()):
         chosen = [i for i, lang in switched.items() if lang == language]
-        replacements = _decode_in(decoder, audio, [segments[i] for i in chosen], language)
+        spoken = [replace(segments[i], end=segments[runs[i][-1]].end, language=language) for i in chosen]
+        replacements = _decode_in(decoder, audio, spoken, language)
         for index, new in zip(chosen, replacements, strict=True):
             if new:
                 segments[index] = new
+                merged.update(runs[index][1:])
             else:
-                segments[index].language = language
+                for member in runs[index]:
+                    segments[member].language = language
+    segments[:] = [segment for index, segment in enumerate(segments) if index not in merged]
+    count = sum(len(runs[i]) for i in switched)
     if switched:
         log.info(
             "%d of %d sentences are in another language (%s): decoded in it",
-            len(switched),
-            len(segments),
+            count,
+            len(segments) + len(merged),
             ", ".join(sorted(set(switched.values()))),
         )
-    return len(switched)
+    return count
 
 
 def _decode_in(
-    decoder: Any, audio: PcmAudio, sentences: list[Segment], language: str
+    decoder: Decoder, audio: PcmAudio, sentences: list[Segment], language: str
 ) -> list[Segment | None]:
     """Each sentence's audio decoded in ``language``: one segment per sentence, or None where
     decoding found nothing there."""
@@ -141,4 +163,4 @@ def _decode_in(
     return results
 
 
-__all__ = ["decode_other_languages", "detect_film_language", "language_odds", "languages_switched_to"]
+__all__ = ["decode_other_languages", "detect_film_language", "languages_switched_to"]

@@ -4,10 +4,15 @@ mlx-whisper is the engine for Apple Silicon, where it runs Whisper on the Apple 
 runs on Linux with ``mlx[cpu]`` (that is how the tests exercise it), but slowly there: it is not
 what the hardware detection picks on a Linux machine.
 
+Speech is found, laid out, decoded span by span and checked sentence by sentence for its
+language as the whisperx backend does it (reelsub.asr.decoding, on the VAD of reelsub.asr.vad);
+this module brings a decoder that runs mlx_whisper over those windows.
+
 Differences from the whisperx backend that a reader of the provenance should know:
-- mlx_whisper decodes greedily (with whisper's temperature fallback); ``beam_size``,
-  ``batch_size``, ``vad_filter`` and hotwords do not apply. The glossary still reaches the
-  decoder as the initial prompt.
+- mlx_whisper decodes greedily (with whisper's temperature fallback): ``beam_size`` does not
+  apply, and a value above 1 is warned about in the log. Hotwords do not apply either; the
+  glossary still reaches the decoder as the initial prompt. ``batch_size`` only sets how many
+  windows are decoded (one after another) between two progress lines.
 - mlx_whisper has no public ``load_model``: we resolve the model to a local folder first (so a
   missing model fails fast, before any audio is decoded, with a message that says what to set)
   and hand the folder to ``mlx_whisper.transcribe``, which loads and caches it.
@@ -21,17 +26,16 @@ import logging
 import os
 import time
 import zipfile
-from dataclasses import fields
+from dataclasses import dataclass, fields
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
 from reelsub.models import ModelNotFound
-from reelsub.contracts.transcript import SpeechRegion
+from reelsub.contracts.transcript import Segment, SpeechRegion
 from reelsub.asr.audio import PcmAudio
-from reelsub.media import SAMPLE_RATE
+from reelsub.asr.decoding import Decoder, decode_film
 from reelsub.asr.engine import EngineResult
-from reelsub.asr import script_choice
 from reelsub.asr.output import collect_segments
 from reelsub.asr.settings import AsrSettings
 
@@ -197,6 +201,93 @@ def _model_dimensions() -> type:
     return dimensions
 
 
+@dataclass
+class MlxDecoder(Decoder):
+    """mlx_whisper over windows of samples (its ``clip_timestamps``), for reelsub.asr.decoding.
+
+    mlx_whisper seeks through each window itself, greedily; it loads the weights once and keeps
+    them (``ModelHolder``), which the language odds share."""
+
+    model_folder: Path
+    settings: AsrSettings
+    fp16: bool
+    language: str | None = None  # set once the film's language is known (reelsub.asr.decoding)
+    windows_decoded: int = 0
+
+    def _model(self) -> Any:
+        import mlx.core as mx
+        from mlx_whisper.transcribe import ModelHolder
+
+        # the dtype mlx_whisper.transcribe loads with, so both get the one cached model
+        return ModelHolder.get_model(str(self.model_folder), mx.float16 if self.fp16 else mx.float32)
+
+    @property
+    def multilingual(self) -> bool:
+        return bool(self._model().is_multilingual)
+
+    def decode_windows(
+        self, samples: Any, offset: float, windows: list[SpeechRegion], language: str | None
+    ) -> list[Segment]:
+        import mlx_whisper
+
+        result = mlx_whisper.transcribe(
+            samples,
+            path_or_hf_repo=str(self.model_folder),
+            # as faster-whisper's batched decoder: each window decoded on its own, without
+            # timestamp tokens where word times cut sentences (with them, a sentence's first word
+            # started where the one before ended, up to 0.95 s before it is spoken), and at
+            # temperature 0 only (it has no fallback; here fallback sampling made decoding 5x slower)
+            clip_timestamps=[t for w in windows for t in (w.start - offset, w.end - offset)],
+            without_timestamps=self.settings.word_timestamps,
+            temperature=0.0,
+            language=language,
+            task=self.settings.task,
+            word_timestamps=self.settings.word_timestamps,
+            fp16=self.fp16,
+            no_speech_threshold=self.settings.no_speech_threshold,
+            logprob_threshold=self.settings.log_prob_threshold,
+            compression_ratio_threshold=self.settings.compression_ratio_threshold,
+            condition_on_previous_text=self.settings.condition_on_previous_text,
+            initial_prompt=self.settings.initial_prompt,
+            verbose=None,  # None: no per-segment printing and no tqdm bar in the job log
+        )
+        # Whisper's sign of a decoding loop ("पुद पुद पुद ..." in a window's last half second): its
+        # temperature fallback would decode that window again; at temperature 0 it is dropped
+        decoded = [
+            raw
+            for raw in result["segments"]
+            if raw.get("compression_ratio", 0.0) <= self.settings.compression_ratio_threshold
+        ]
+        return list(collect_segments(map(_as_attributes, decoded), offset, language))
+
+    def language_odds(self, audio: PcmAudio, spans: list[SpeechRegion]) -> list[dict[str, float]]:
+        """Whisper's language probabilities for each span's audio, one batch of mel windows at a
+        time, the way mlx_whisper.transcribe detects a language (a window padded with silence)."""
+        import mlx.core as mx
+        from mlx_whisper.audio import N_FRAMES, N_SAMPLES, log_mel_spectrogram, pad_or_trim
+        from mlx_whisper.decoding import detect_language
+
+        model = self._model()
+        results: list[dict[str, float]] = []
+        for first in range(0, len(spans), self.settings.batch_size):
+            batch = spans[first : first + self.settings.batch_size]
+            mel = mx.stack(
+                [
+                    pad_or_trim(
+                        log_mel_spectrogram(
+                            audio.read(s.start, s.end), n_mels=model.dims.n_mels, padding=N_SAMPLES
+                        ),
+                        N_FRAMES,
+                        axis=-2,
+                    )
+                    for s in batch
+                ]
+            )
+            _, odds = detect_language(model, mel.astype(mx.float16 if self.fp16 else mx.float32))
+            results += [{language: float(p) for language, p in found.items()} for found in odds]
+        return results
+
+
 class MlxEngine:
     name = "mlx-whisper"
     packages = ("mlx-whisper", "mlx")
@@ -208,17 +299,21 @@ class MlxEngine:
         # mlx_whisper has no public load_model: resolving the folder (and checking it) is what can
         # fail early; mlx_whisper.transcribe loads and caches the weights itself.
         self.model_folder = resolve_mlx_model(settings.model)
+        if settings.beam_size > 1:
+            log.warning(
+                "asr.beam_size is %d, but mlx-whisper has no beam search: it decodes greedily "
+                "(beam size 1), which may cost some accuracy; the whisperx backend decodes with beams",
+                settings.beam_size,
+            )
 
     def transcribe(
         self, audio: PcmAudio, settings: AsrSettings, speech: list[SpeechRegion] | None
     ) -> EngineResult:
-        """The whole soundtrack through mlx_whisper.transcribe (it windows the audio itself)."""
-        import mlx_whisper
-
+        """The film's speech through mlx_whisper, laid out and checked as the faster-whisper
+        engine's is (reelsub.asr.decoding)."""
         model_folder = self.model_folder or resolve_mlx_model(settings.model)
         device, dtype = mlx_device(), weights_dtype(model_folder)
         fp16 = use_fp16(device, dtype)
-        waveform = audio.read(0.0, audio.duration)
         log.info(
             "mlx-whisper %s (%s, %s weights) on %s, fp16=%s: %.0f s of audio",
             settings.model,
@@ -228,49 +323,22 @@ class MlxEngine:
             fp16,
             audio.duration,
         )
-        if settings.layout != AsrSettings.layout:  # asked for in config, not the default
-            log.warning(
-                "asr.layout %s is the whisperx backend's: mlx-whisper windows the audio itself",
-                settings.layout,
-            )
         started = time.monotonic()
-        result = mlx_whisper.transcribe(
-            waveform,
-            path_or_hf_repo=str(model_folder),
-            word_timestamps=settings.word_timestamps,
-            language=settings.language,
-            fp16=fp16,
-            no_speech_threshold=settings.no_speech_threshold,
-            logprob_threshold=settings.log_prob_threshold,
-            compression_ratio_threshold=settings.compression_ratio_threshold,
-            condition_on_previous_text=settings.condition_on_previous_text,
-            initial_prompt=settings.initial_prompt,
-            verbose=None,  # None: no per-segment printing and no tqdm bar in the job log
-        )
+        result = decode_film(MlxDecoder(model_folder, settings, fp16), audio, settings, speech)
         elapsed = time.monotonic() - started
-        language = settings.language or result["language"]
-        segments = list(collect_segments(map(_as_attributes, result["segments"]), language=language))
-        segments, rewritten = script_choice.apply(settings.script, segments, language)
         log.info(
             "asr done: %d segments, %.0f s of audio in %.1f s (RTF %.3f)",
-            len(segments),
+            len(result.segments),
             audio.duration,
             elapsed,
             elapsed / max(audio.duration, 1e-9),
         )
-        return EngineResult(
-            segments=segments,
-            detected_language=result["language"],
-            facts={
-                "fp16": fp16,
-                "decoding": "greedy",  # mlx_whisper has no beam search: beam_size was not used
-                # not asr.layout's value: mlx_whisper seeks through the audio 30 s at a time itself
-                "layout": "mlx-whisper",
-                "script_method": settings.script,
-                "segments_rewritten_in_script": rewritten,
-                "audio_seconds": round(len(waveform) / SAMPLE_RATE, 3),
-            },
-        )
+        result.facts |= {
+            "fp16": fp16,
+            "decoding": "greedy",  # mlx_whisper has no beam search: beam_size was not used
+            "audio_seconds": round(audio.duration, 3),
+        }
+        return result
 
 
 def _as_attributes(raw: dict[str, Any]) -> SimpleNamespace:

@@ -9,7 +9,7 @@ encoder runs once per window whatever the window holds: on the bench's 6.2 minut
 speech, 11 windows where the ``windows`` layout (:mod:`.windows`: up to 30 s of *audio*, pauses
 kept) decodes 15, tails included; the raw engine's speed (1.03x) and no more word errors (11.0%
 against 11.2%; bench/results.md rows 1, w and c). The windows layout packs the tails it decodes
-again this way too (reelsub.asr.faster_whisper.decode_until_finished).
+again this way too (reelsub.asr.decoding.decode_until_finished).
 
 Packed time is the time in the packed audio. A word is placed in the region its middle falls in,
 as faster-whisper places it, and its times are shifted by that region's offset, clipped to it.

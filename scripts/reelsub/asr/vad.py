@@ -39,7 +39,14 @@ def last_whole_ms(duration: float) -> float:
 
 def heard_speech(audio: PcmAudio) -> list[SpeechRegion]:
     """Speech regions of the whole soundtrack, searched one VAD_CHUNK_S at a time."""
-    from faster_whisper.vad import VadOptions, get_speech_timestamps
+    try:
+        from faster_whisper.vad import VadOptions, get_speech_timestamps
+    except ImportError as error:  # every asr env installs it: say so rather than hear no speech
+        raise ImportError(
+            f"asr.vad_filter needs faster-whisper's Silero VAD, which cannot be imported here ({error}): "
+            "install faster-whisper as envs/mlx.yaml and envs/whisperx.yaml pin it, "
+            "or set asr.vad_filter: false"
+        ) from error
 
     options = VadOptions(
         min_silence_duration_ms=MIN_SILENCE_MS,

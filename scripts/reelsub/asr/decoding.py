@@ -1,0 +1,222 @@
+"""How a film's speech is decoded, whatever the engine: heard speech into Whisper windows, laid out
+as ``asr.layout`` says (reelsub.asr.packing), decoded one span of windows at a time (memory stays
+flat however long the film; progress logged after each), tails where decoding stopped before the
+speech did decoded again, sentences fitted to the speech VAD heard, and each sentence's language
+checked against the film's other languages (reelsub.asr.languages_in_film).
+
+An engine brings a :class:`Decoder`, which decodes windows of samples and tells a span's language
+odds; the faster-whisper engine (CUDA/CPU) and the mlx engine (Apple Silicon) share everything else.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from reelsub.pauses import fit_to_speech
+from reelsub.contracts.transcript import Segment, SpeechRegion, Transcript, in_time_order
+from reelsub.asr import languages_in_film, script_choice
+from reelsub.asr.audio import PcmAudio
+from reelsub.asr.engine import EngineResult
+from reelsub.asr.packing import PackedSpeech, layout_for
+from reelsub.asr.settings import AsrSettings
+from reelsub.asr.vad import decoding_regions
+from reelsub.asr.windows import (
+    RETRY_PASSES,
+    decoding_groups,
+    decoding_windows,
+    unfinished_windows,
+    unheard_regions,
+)
+
+log = logging.getLogger(__name__)
+
+
+class Decoder:
+    """One engine's Whisper, as the shared decoding steps use it. An engine's decoder is a
+    dataclass that declares these three fields and brings the methods that raise here."""
+
+    settings: AsrSettings
+    language: str | None  # the film's language, decoded in unless a call names another
+    windows_decoded: int  # each costs Whisper's encoder a full 30 s window, whatever it holds
+
+    @property
+    def multilingual(self) -> bool:
+        """False for an English-only model (tiny.en): it hears nothing else."""
+        raise NotImplementedError
+
+    def decode(
+        self, samples: Any, offset: float, windows: list[SpeechRegion], language: str | None = None
+    ) -> list[Segment]:
+        """``windows`` (in the samples' time, ``offset`` on) decoded into sentences in that time,
+        in ``language`` or else the film's."""
+        if not windows:
+            return []
+        self.windows_decoded += len(windows)
+        return self.decode_windows(samples, offset, windows, language or self.language)
+
+    def decode_windows(
+        self, samples: Any, offset: float, windows: list[SpeechRegion], language: str | None
+    ) -> list[Segment]:
+        raise NotImplementedError
+
+    def language_odds(self, audio: PcmAudio, spans: list[SpeechRegion]) -> list[dict[str, float]]:
+        """Whisper's language probabilities for each span's audio (at most one window each)."""
+        raise NotImplementedError
+
+
+def fitted_to_speech(
+    segments: list[Segment],
+    speech: list[SpeechRegion] | None,
+    language: str | None,
+    duration: float,
+    sentence_pause: float,
+) -> list[Segment]:
+    """Sentences with their times fitted to the speech VAD heard (reelsub.pauses), so that each
+    sentence's audio, asked for its language, is that sentence's and no neighbour's."""
+    if speech is None:
+        return segments
+    draft = Transcript(
+        film="", language=language or "und", duration=duration, segments=segments, speech=speech
+    )
+    return fit_to_speech(draft, sentence_pause).segments
+
+
+def decode_until_finished(
+    decoder: Decoder,
+    samples: Any,
+    offset: float,
+    windows: list[SpeechRegion],
+    regions: list[SpeechRegion],
+) -> tuple[list[Segment], int]:
+    """The windows decoded; then, up to RETRY_PASSES times, the speech of each window's tail
+    where decoding stopped before its speech did, every tail's speech packed together
+    (reelsub.asr.packing: a 20 s tail of pauses and three lines costs one window, not one
+    each). Times are the samples' own, ``offset`` on. Also: how many tails were decoded again."""
+    found = decoder.decode(samples, offset, windows)
+    pending, redecoded = windows, 0
+    for _ in range(RETRY_PASSES):
+        pending = unfinished_windows(pending, regions, found)
+        if not pending:
+            break
+        log.info(
+            "re-decoding %d window tail(s), %.1f s, where decoding stopped before the speech did",
+            len(pending),
+            sum(w.duration for w in pending),
+        )
+        redecoded += len(pending)
+        speech = [
+            SpeechRegion(max(r.start, tail.start), r.end)
+            for tail in pending
+            for r in regions
+            if r.end > tail.start and r.start < tail.end
+        ]
+        found = in_time_order(found + decode_packed_regions(decoder, samples, offset, speech))
+    return found, redecoded
+
+
+def decode_packed_regions(
+    decoder: Decoder, samples: Any, offset: float, regions: list[SpeechRegion]
+) -> list[Segment]:
+    """``regions`` of ``samples`` decoded packed, in the samples' time (``offset`` on)."""
+    packed = PackedSpeech.of(regions)
+    return packed.to_film(
+        decoder.decode(packed.samples(samples, offset), 0.0, packed.windows()), decoder.language
+    )
+
+
+def decode_packed(
+    decoder: Decoder, samples: Any, offset: float, regions: list[SpeechRegion]
+) -> tuple[list[Segment], int]:
+    """The ``packed`` layout (reelsub.asr.packing) over one span's decoding regions: decoded
+    packed, tails decoded again; then the regions that still hold no word, packed among
+    themselves and decoded again (Whisper skips a short line glued between two others)."""
+    packed = PackedSpeech.of(regions)
+    found, redecoded = decode_until_finished(
+        decoder, packed.samples(samples, offset), 0.0, packed.windows(), packed.packed_regions
+    )
+    found = packed.to_film(found, decoder.language)
+    missing = unheard_regions(regions, found) if RETRY_PASSES else []  # 0: nothing decoded again
+    if missing:
+        log.info(
+            "decoding %d region(s) again, %.1f s, that no word fell in",
+            len(missing),
+            sum(r.duration for r in missing),
+        )
+        before = decoder.windows_decoded
+        found = in_time_order(found + decode_packed_regions(decoder, samples, offset, missing))
+        redecoded += decoder.windows_decoded - before
+    return found, redecoded
+
+
+def decode_film(
+    decoder: Decoder, audio: PcmAudio, settings: AsrSettings, speech: list[SpeechRegion] | None
+) -> EngineResult:
+    """The film's sentences, in film time, each in its language; ``speech`` is where VAD heard
+    speech (None: no VAD, the whole soundtrack is decoded)."""
+    regions = (
+        decoding_regions(speech, audio.duration)
+        if speech is not None
+        else ([SpeechRegion(0.0, audio.duration)] if audio.duration > 0 else [])
+    )
+    windows = decoding_windows(regions)
+    detected, probability = languages_in_film.detect_film_language(decoder, audio, windows)
+    language = settings.language or detected
+    if detected:
+        log.info(
+            "language heard: %s (p=%.2f)%s",
+            detected,
+            probability,
+            "" if settings.language is None else f"; decoding as configured: {settings.language}",
+        )
+    script_choice.check_method(settings.script)  # a bad value fails before decoding, not after
+    switches_to = languages_in_film.languages_switched_to(
+        decoder.multilingual, language, settings.other_languages
+    )
+    layout = layout_for(settings.layout, bool(switches_to), settings.word_timestamps)
+    log.info("decoding layout: %s (asr.layout %s)", layout, settings.layout)
+    decoder.language = language
+    segments: list[Segment] = []
+    redecoded = 0
+    for group in decoding_groups(windows, settings.batch_size):
+        span = SpeechRegion(group[0].start, group[-1].end)
+        samples = audio.read(span.start, span.end)
+        if layout == "packed":
+            found, tails = decode_packed(
+                decoder, samples, span.start, [r for r in regions if span.start <= r.start < span.end]
+            )
+        else:
+            found, tails = decode_until_finished(decoder, samples, span.start, group, regions)
+        redecoded += tails
+        segments += found
+        log.info(
+            "asr progress: %.0f / %.0f s (%.0f%%), %d segments so far",
+            span.end,
+            audio.duration,
+            100 * span.end / max(audio.duration, 1e-9),
+            len(segments),
+        )
+    log.info(
+        "asr progress: %.0f / %.0f s (100%%), %d segments", audio.duration, audio.duration, len(segments)
+    )
+    segments = fitted_to_speech(segments, speech, language, audio.duration, settings.sentence_pause)
+    switched = languages_in_film.decode_other_languages(
+        decoder, audio, segments, speech, language, switches_to
+    )
+    if switched:  # a sentence decoded again on its own has Whisper's times: fitted as the rest were
+        segments = fitted_to_speech(segments, speech, language, audio.duration, settings.sentence_pause)
+    segments, rewritten = script_choice.apply(settings.script, segments, language)
+    return EngineResult(
+        segments=segments,
+        detected_language=detected,
+        facts={
+            "language_probability": round(probability, 4),
+            "layout": layout,  # the one used: asr.layout auto resolved for this film
+            "speech_seconds": round(sum(r.duration for r in speech or regions), 3),
+            "redecoded_windows": redecoded,
+            "windows_decoded": decoder.windows_decoded,
+            "segments_in_other_languages": switched,
+            "script_method": settings.script,
+            "segments_rewritten_in_script": rewritten,
+        },
+    )
