@@ -14,7 +14,6 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-
 from reelsub.align.word_times import _fallback
 from reelsub.contracts.transcript import Transcript
 

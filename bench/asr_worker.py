@@ -50,6 +50,7 @@ def asr_settings(threads: int, model: str | None = None):
     """The AsrSettings the asr rule's script builds (scripts/asr.py, AsrSettings.from_config): the
     schema's defaults and the demo config (``model`` instead of the demo's tiny.en where given)."""
     import yaml
+
     from reelsub.asr import AsrSettings
 
     section = dict(yaml.safe_load((PROJECT / "config" / "demo.yaml").read_text()).get("asr", {}))
@@ -134,6 +135,7 @@ def raw_options(settings, timestamp_tokens: bool = False) -> dict:
 
 def load_model(settings, threads: int):
     from faster_whisper import WhisperModel
+
     from reelsub.models import resolve_whisper_model
 
     folder = resolve_whisper_model(settings.model)
@@ -212,6 +214,7 @@ def main() -> int:
     DEVICE = args.device
     # Imports first (outside the timed region for every mode alike).
     import faster_whisper  # noqa: F401
+
     import reelsub.asr  # noqa: F401
 
     if args.mode == "reelsub-noretry":

@@ -37,10 +37,11 @@ BENCH = Path(__file__).resolve().parent
 PROJECT = BENCH.parent
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-import indian_films
 import regex
-from indian_films import HINDI, IndianFilm, hindi_film
+
+import indian_films
 import script_tokens
+from indian_films import HINDI, IndianFilm, hindi_film
 from reelsub.models import packaged_whisper_folder
 from reelsub.urdu_devanagari import urdu_letters_to_devanagari, urdu_to_devanagari
 
@@ -455,6 +456,7 @@ def mixed_report(model) -> None:
     lines, and how well language detection per VAD speech region (no ground truth needed) finds them."""
     from faster_whisper import decode_audio
     from faster_whisper.vad import VadOptions, get_speech_timestamps
+
     from indian_films import mixed_film
 
     film = mixed_film(WORK / "mixed.mp4")

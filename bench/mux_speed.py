@@ -78,14 +78,14 @@ def write_subtitles(job: Path, seconds: float) -> None:
     published copy (reelsub.review.publish), as the subtitle stage writes them. A 2-s cue every 3 s."""
     import logging
 
-    from reelsub.subtitles.cues import SubtitleRules
-    from reelsub.subtitles.qc import qc_report
     from reelsub.contracts.qc_report import write_qc_report
-    from reelsub.review.publish import publish
-    from reelsub.subtitles.files import write_srt, write_vtt
-    from reelsub.subtitles.rules import Cue
     from reelsub.contracts.tracks import Track, write_manifest
     from reelsub.contracts.transcript import Segment, Transcript
+    from reelsub.review.publish import publish
+    from reelsub.subtitles.cues import SubtitleRules
+    from reelsub.subtitles.files import write_srt, write_vtt
+    from reelsub.subtitles.qc import qc_report
+    from reelsub.subtitles.rules import Cue
 
     starts = [0.5 + CUE_EVERY * n for n in range(int((seconds - 0.5) // CUE_EVERY) or 1)]
     cues = [
@@ -129,7 +129,7 @@ def job_breakdown(work: Path, repeats: int) -> list[tuple[str, float]]:
     python = sys.executable
     # What a script: job runs before our code: its preamble unpickles the job's snakemake object.
     preamble = "import pickle, snakemake.io, snakemake.iocontainers, snakemake.logging"
-    ours = "import reelsub.workflow.stage, reelsub.contracts.tracks, reelsub.media, av"
+    ours = "import reelsub.workflow.stage, reelsub.contracts.tracks, reelsub.mkv, av"
     env_path = f"import sys; sys.path.insert(0, {str(PROJECT / 'scripts')!r}); "
     start = seconds_of([python, "-c", "pass"], repeats)
     with_preamble = seconds_of([python, "-c", preamble], repeats)
@@ -137,7 +137,7 @@ def job_breakdown(work: Path, repeats: int) -> list[tuple[str, float]]:
     film = work / "films" / "five.mp4"
     srt, scratch = work / "jobs" / "five" / "subtitles" / "en.srt", work / "scratch.mkv"
     mux_call = (
-        f"{env_path}import time; from pathlib import Path; from reelsub.media import SubtitleTrack, mux; "
+        f"{env_path}import time; from pathlib import Path; from reelsub.mkv import SubtitleTrack, mux; "
         f"t = time.perf_counter(); mux(Path({str(film)!r}), [SubtitleTrack(Path({str(srt)!r}), "
         f"'eng', 'English', True)], Path({str(scratch)!r})); print(time.perf_counter() - t)"
     )
@@ -151,8 +151,8 @@ def job_breakdown(work: Path, repeats: int) -> list[tuple[str, float]]:
     return [
         ("python start", start),
         ("Snakemake's script preamble (imports snakemake to unpickle the job)", with_preamble - start),
-        ("our imports (reelsub.workflow.stage, tracks, media; PyAV)", with_ours - with_preamble),
-        ("reelsub.media.mux itself, 5-min film (in-process PyAV)", statistics.median(calls)),
+        ("our imports (reelsub.workflow.stage, tracks, mkv; PyAV)", with_ours - with_preamble),
+        ("reelsub.mkv.mux itself, 5-min film (in-process PyAV)", statistics.median(calls)),
         ("for reference: one ffprobe of the film (the old mux ran it, then ffmpeg)", ffprobe),
     ]
 

@@ -2,7 +2,7 @@
 faster-whisper), with no ffprobe or ffmpeg process to start.
 
 Only what the benchmark film needs: its video and audio packets copied as they are and one SRT
-file as a tagged, default subtitle track. reelsub.media.mux does more (every stream of any film,
+file as a tagged, default subtitle track. reelsub.mkv.mux does more (every stream of any film,
 mov_text converted to SubRip, chapters and global metadata kept), which a product version of
 this would have to keep; the benchmark checks the A/V md5 of its output like the real mux's.
 """

@@ -28,6 +28,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from lib import FULL, MEDIA, PARTIAL, QUICK, RESULTS, Context, log
+from report import write_results
 from rows import (
     accuracy,
     asr_engine,
@@ -45,8 +46,6 @@ from rows import (
     translation,
     windows_layout,
 )
-
-from report import write_results
 
 
 @dataclass(frozen=True)

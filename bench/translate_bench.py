@@ -134,6 +134,7 @@ def run(
     Each batch size is timed ``repeats`` times and the fastest run kept: on a shared machine the
     slower runs measure the neighbours, not the code."""
     import torch
+
     from reelsub.languages import resolve
     from reelsub.translate.translation import translate_transcript
     from tiny_indictrans import build_tiny_indictrans

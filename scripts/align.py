@@ -3,13 +3,13 @@ to the pauses VAD heard; then, where align.diarization_model is set, each word's
 
 from pathlib import Path
 
+from reelsub.align.speakers import DiarizationSettings, load_diarization, with_speakers
 from reelsub.align.word_times import AlignSettings, align
+from reelsub.contracts.transcript import Transcript
 from reelsub.workflow.cuda_libraries import FOR_TORCH
 from reelsub.workflow.hardware import resolve_device
 from reelsub.workflow.settings import settings_from
-from reelsub.align.speakers import DiarizationSettings, load_diarization, with_speakers
 from reelsub.workflow.stage import run_stage
-from reelsub.contracts.transcript import Transcript
 
 
 def main(snakemake) -> None:

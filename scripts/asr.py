@@ -1,8 +1,7 @@
 """asr: speech to a raw transcript (segments with whisper's word timings), on the chosen backend."""
 
-from pathlib import Path
-
 from dataclasses import asdict
+from pathlib import Path
 
 from reelsub.asr import AsrSettings, transcribe
 from reelsub.contracts.audio import read_audio_record

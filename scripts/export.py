@@ -1,8 +1,8 @@
 """export: the film's transcript as JSON (the contract), plain text, and a segment-level SRT."""
 
+from reelsub.contracts.transcript import Transcript
 from reelsub.export import export_transcript
 from reelsub.workflow.stage import run_stage
-from reelsub.contracts.transcript import Transcript
 
 
 def main(snakemake) -> None:

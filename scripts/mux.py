@@ -4,13 +4,14 @@ cues of one snapshot of each file (the cues QC and the VTT describe)."""
 
 from pathlib import Path
 
-from reelsub.subtitles.cues import SubtitleRules
-from reelsub.media import MediaError, SubtitleTrack, burn_in, mux
-from reelsub.review.publish import describe_published, read_edited_srt
 from reelsub.contracts.review_record import sha256
-from reelsub.workflow.stage import run_stage
 from reelsub.contracts.tracks import read_manifest
 from reelsub.contracts.transcript import Transcript
+from reelsub.media import MediaError
+from reelsub.mkv import SubtitleTrack, burn_in, mux
+from reelsub.review.publish import describe_published, read_edited_srt
+from reelsub.subtitles.cues import SubtitleRules
+from reelsub.workflow.stage import run_stage
 
 
 def transcripts_by_language(snakemake):

@@ -3,16 +3,16 @@ published for review (reelsub.review.publish: an edited published file is kept).
 
 from pathlib import Path
 
-from reelsub.subtitles.cues import SubtitleRules, build_cues
-from reelsub.subtitles.frames import keep_gaps, variable_frame_times
-from reelsub.media import probe
-from reelsub.subtitles.qc import format_qc_table, qc_report
 from reelsub.contracts.qc_report import write_qc_report
-from reelsub.review.publish import publish
-from reelsub.workflow.stage import run_stage
-from reelsub.subtitles.files import write_srt, write_vtt
 from reelsub.contracts.tracks import Track, choose_default, track_title, write_manifest
 from reelsub.contracts.transcript import Transcript
+from reelsub.media import probe
+from reelsub.review.publish import publish
+from reelsub.subtitles.cues import SubtitleRules, build_cues
+from reelsub.subtitles.files import write_srt, write_vtt
+from reelsub.subtitles.frames import keep_gaps, variable_frame_times
+from reelsub.subtitles.qc import format_qc_table, qc_report
+from reelsub.workflow.stage import run_stage
 
 FALLBACK_FPS = 25.0  # only for audio-only inputs, which have no frames to keep a gap between
 

@@ -3,17 +3,17 @@
 from pathlib import Path
 
 from reelsub import languages
-from reelsub.glossary import parse_glossary
 from reelsub.asr import AsrSettings
-from reelsub.workflow.settings import settings_from
-from reelsub.workflow.stage import run_stage
 from reelsub.contracts.transcript import Provenance, Transcript
+from reelsub.glossary import parse_glossary
 from reelsub.translate.translation import (
     TranslateSettings,
     Translator,
     translate_transcript,
     translate_with_whisper,
 )
+from reelsub.workflow.settings import settings_from
+from reelsub.workflow.stage import run_stage
 
 
 def main(snakemake) -> None:

@@ -8,7 +8,6 @@ load URL file:///...vtt"), so pages are served over loopback http by the project
 from __future__ import annotations
 
 import os
-
 import shutil
 from contextlib import contextmanager
 

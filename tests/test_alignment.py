@@ -20,8 +20,8 @@ from reelsub.align.word_times import (
     times_from_aligned,
 )
 from reelsub.asr import AsrSettings, transcribe
-from reelsub.models import ModelNotFound
 from reelsub.contracts.transcript import Segment, Transcript, Word
+from reelsub.models import ModelNotFound
 from tiny_wav2vec2 import build_tiny_wav2vec2
 
 # Where "And" begins in jfk.flac, measured from the waveform (10 ms frames): silence below -40 dBFS

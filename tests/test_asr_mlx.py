@@ -23,9 +23,9 @@ from ct2_to_mlx import convert
 from indian_films import check_every_line_in_its_language
 from reelsub.asr import AsrSettings, transcribe
 from reelsub.asr.mlx import mlx_available, mlx_device, resolve_mlx_model, use_fp16, weights_dtype
+from reelsub.contracts.transcript import Transcript
 from reelsub.models import ModelNotFound, resolve_whisper_model
 from reelsub.text import letter_scripts
-from reelsub.contracts.transcript import Transcript
 
 JFK_SECONDS = 11.0  # media/jfk.flac
 

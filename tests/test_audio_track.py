@@ -13,17 +13,18 @@ import json
 import re
 from pathlib import Path
 
-import films_factory as factory
 import pytest
+
+import films_factory as factory
 from reelsub.audio_track import (
     AudioTrackError,
     audio_record,
     choose_audio_track,
 )
 from reelsub.contracts.audio import SCHEMA, read_audio_record, write_audio_record
+from reelsub.contracts.transcript import ContractError, Transcript
 from reelsub.media import probe
 from testkit.streams import stream_md5
-from reelsub.contracts.transcript import ContractError, Transcript
 from workflow import snakemake, streams
 
 TONE = None  # a track of tone: the choice reads tags and flags, never the sound

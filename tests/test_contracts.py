@@ -15,7 +15,6 @@ from reelsub.asr import AsrSettings
 from reelsub.contracts import review_record
 from reelsub.contracts.audio import AudioRecord, read_audio_record, write_audio_record
 from reelsub.contracts.base import ContractError, atomic_output, write_text_atomically
-from reelsub.subtitles.qc import qc_report
 from reelsub.contracts.qc_report import (
     Finding,
     QcReport,
@@ -24,11 +23,12 @@ from reelsub.contracts.qc_report import (
     read_qc_report,
     write_qc_report,
 )
-from reelsub.workflow.settings import SettingsError, schema_defaults, section_keys, settings_from
-from reelsub.subtitles.rules import Cue, SubtitleRules
 from reelsub.contracts.tracks import Track, read_manifest, write_manifest
 from reelsub.contracts.transcript import Segment, Transcript, Word
+from reelsub.subtitles.qc import qc_report
+from reelsub.subtitles.rules import Cue, SubtitleRules
 from reelsub.translate.translation import TranslateSettings
+from reelsub.workflow.settings import SettingsError, schema_defaults, section_keys, settings_from
 
 TRACK = Track("hi", "hi.srt", "hi.vtt", "hi.qc.json", "Hindi", True, False, 3)
 

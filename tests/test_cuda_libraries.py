@@ -21,8 +21,8 @@ from pathlib import Path
 import pytest
 
 import films_factory as factory
-from reelsub.workflow.cuda_libraries import CUBLAS, FOR_TORCH, FROM_ENV
 from reelsub.contracts.transcript import Transcript
+from reelsub.workflow.cuda_libraries import CUBLAS, FOR_TORCH, FROM_ENV
 from workflow import PROJECT, snakemake
 
 # As in an env without the nvidia-*-cu12 wheels: `import nvidia` finds nothing.

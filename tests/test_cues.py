@@ -10,6 +10,8 @@ import itertools
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
+from reelsub.contracts.transcript import Segment, Transcript, Word
 from reelsub.subtitles.cues import (
     Cue,
     CueTooLong,
@@ -21,7 +23,6 @@ from reelsub.subtitles.cues import (
     wrap_lines,
 )
 from reelsub.subtitles.qc import cue_findings, qc_report
-from reelsub.contracts.transcript import Segment, Transcript, Word
 
 RULES = SubtitleRules()
 

@@ -57,9 +57,9 @@ from pathlib import Path
 import pytest
 from packaging.utils import canonicalize_name
 
-from testkit.streams import stream_md5
 from reelsub.models import cache_dir
 from test_env_resolution import SUPPORTED, UV, Platform, pip_section, resolve
+from testkit.streams import stream_md5
 from workflow import DEMO_CONFIG, PROJECT, SNAKEFILE, snakemake, streams
 
 AUDIT_SITE = PROJECT / "tests" / "import_audit"

@@ -8,9 +8,14 @@ import subprocess
 from pathlib import Path
 from types import SimpleNamespace
 
-import films_factory as factory
 import pytest
+
+import films_factory as factory
+from reelsub.contracts.transcript import Segment, Transcript, Word
+from reelsub.media import probe
+from reelsub.mkv import SubtitleTrack, mux
 from reelsub.subtitles.cues import Cue, SubtitleRules, build_cues
+from reelsub.subtitles.files import read_srt, write_srt
 from reelsub.subtitles.frames import (
     FrameTimes,
     blank_frames_per_gap,
@@ -18,9 +23,6 @@ from reelsub.subtitles.frames import (
     read_frame_times,
     variable_frame_times,
 )
-from reelsub.media import SubtitleTrack, mux, probe
-from reelsub.subtitles.files import read_srt, write_srt
-from reelsub.contracts.transcript import Segment, Transcript, Word
 
 RULES = SubtitleRules()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from reelsub.asr import AsrSettings
 from reelsub.glossary import GlossaryTerm, parse_glossary, prompt_words, protect
 

@@ -17,30 +17,23 @@ import threading
 from pathlib import Path
 from types import SimpleNamespace
 
-import films_factory as factory
 import jinja2
 import pytest
 from docutils.core import publish_parts
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
+import films_factory as factory
 from reelsub import escaping
-from reelsub.workflow.films import VIDEO_EXTENSIONS, build_catalog, film_id_problem, read_sheet, scan
-from reelsub.subtitles.frames import read_frame_times
-from reelsub.media import (
-    MediaError,
-    SubtitleTrack,
-    burn_in,
-    burn_in_filter,
-    extract_audio,
-    mux,
-    probe,
-    run_tool,
-)
-from reelsub.review.page import write_review_page
-from reelsub.workflow.settings import read_yaml
-from reelsub.subtitles.files import write_srt
-from reelsub.subtitles.rules import Cue
 from reelsub.contracts.tracks import write_manifest
+from reelsub.media import MediaError, extract_audio, probe, run_tool
+from reelsub.mkv import SubtitleTrack, burn_in, burn_in_filter, mux
+from reelsub.review.page import write_review_page
+from reelsub.subtitles.files import write_srt
+from reelsub.subtitles.frames import read_frame_times
+from reelsub.subtitles.rules import Cue
+from reelsub.workflow.films import VIDEO_EXTENSIONS, build_catalog, film_id_problem, read_sheet, scan
+from reelsub.workflow.settings import read_yaml
 from testkit.streams import stream_md5
 from workflow import PROJECT, snakemake
 

@@ -12,6 +12,7 @@ import itertools
 from pathlib import Path
 
 import pytest
+
 from indian_films import ENGLISH, HINDI, IndianFilm
 
 SAMPLE_RATE = 16000
@@ -20,6 +21,7 @@ SAMPLE_RATE = 16000
 @pytest.fixture(scope="module")
 def base_model():
     from faster_whisper import WhisperModel
+
     from reelsub.models import packaged_whisper_folder
 
     folder = packaged_whisper_folder("base")

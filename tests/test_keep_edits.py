@@ -19,9 +19,7 @@ import time
 from pathlib import Path
 
 import pytest
-from reelsub.review import publish as review
-from reelsub.subtitles.cues import Cue
-from reelsub.review.publish import publish
+
 from reelsub.contracts.review_record import (
     PublishedTrack,
     kept_edit_lines,
@@ -30,9 +28,12 @@ from reelsub.contracts.review_record import (
     sha256,
     write_record,
 )
+from reelsub.contracts.tracks import Track, write_manifest
+from reelsub.review import publish as review
+from reelsub.review.publish import publish
+from reelsub.subtitles.cues import Cue
 from reelsub.subtitles.files import write_srt
 from testkit.synth import Speech, make_film
-from reelsub.contracts.tracks import Track, write_manifest
 from workflow import PROJECT, snakemake
 
 FILM = "film"

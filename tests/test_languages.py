@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from reelsub.languages import LANGUAGES, UnknownLanguage, display_name, is_supported, mkv_tag, resolve
 from reelsub.translate.translation import TranslateSettings
 

@@ -7,13 +7,15 @@ import json
 import subprocess
 from pathlib import Path
 
-import films_factory as factory
 import numpy as np
 import pytest
+
+import films_factory as factory
+from reelsub.media import MediaError, probe
+from reelsub.mkv import SubtitleTrack, burn_in, mux
 from reelsub.subtitles.cues import Cue
-from reelsub.media import MediaError, SubtitleTrack, burn_in, mux, probe
-from testkit.streams import stream_md5
 from reelsub.subtitles.files import write_srt
+from testkit.streams import stream_md5
 from testkit.synth import Speech, make_film
 from workflow import snakemake, subtitle_text
 

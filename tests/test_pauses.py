@@ -6,8 +6,8 @@ tests/test_indian_languages.py.
 
 from __future__ import annotations
 
-from reelsub.pauses import fit_to_speech, silences
 from reelsub.contracts.transcript import Segment, SpeechRegion, Transcript, Word
+from reelsub.pauses import fit_to_speech, silences
 
 
 def words(*spec: tuple[str, float, float]) -> list[Word]:

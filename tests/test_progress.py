@@ -12,8 +12,8 @@ import time
 from pathlib import Path
 
 import pytest
-from reelsub.workflow.progress import PlannedStage, ProgressLine, film_progress, status_line, wanted
 
+from reelsub.workflow.progress import PlannedStage, ProgressLine, film_progress, status_line, wanted
 from testkit.synth import Speech, make_film
 from workflow import snakemake, snakemake_command, snakemake_env
 
@@ -123,7 +123,9 @@ def test_the_line_is_printed_when_it_changes_not_as_the_clock_ticks(tmp_path: Pa
 def test_a_run_on_a_terminal_shows_progress_and_a_piped_run_does_not(tmp_path: Path) -> None:
     """Real snakemake, once under a pseudo-terminal (as a person runs it) and once with its output
     piped (as CI and scripts do)."""
-    make_film(tmp_path / "films" / "a.mp4", (Speech(text="Here is a short speech."), Speech(silence=0.5)))
+    # Speech long enough that, even on a fast machine, a once-a-second look sees a job running.
+    speech = "Here is a short speech. It goes on for a while, so that the run takes a few seconds."
+    make_film(tmp_path / "films" / "a.mp4", (Speech(text=speech), Speech(silence=0.5), Speech(text=speech)))
     command = snakemake_command(tmp_path, "-j2", "jobs/a/transcript.json")
     environment = {key: value for key, value in snakemake_env().items() if key != "CI"}
     primary, secondary = pty.openpty()
@@ -147,6 +149,7 @@ def test_a_run_on_a_terminal_shows_progress_and_a_piped_run_does_not(tmp_path: P
     assert process.wait(timeout=600) == 0, seen.decode(errors="replace")[-3000:]
     terminal = seen.decode(errors="replace")
     assert "reelsub [" in terminal and "films 0/1 done" in terminal, terminal[-3000:]
+    assert "films 1/1 done" in terminal, terminal[-3000:]  # the last look, as the run ends
     assert "a: asr" in terminal or "a: demux" in terminal
     piped = snakemake(tmp_path, "-j2", "-F", "jobs/a/transcript.json")
     assert piped.returncode == 0, piped.output

@@ -6,11 +6,12 @@ from __future__ import annotations
 import json
 
 import pytest
-from reelsub.subtitles.cues import Cue, SubtitleRules, build_cues
+
 from reelsub.contracts.qc_report import ScriptShare, Words
-from reelsub.subtitles.qc import EXCEPTIONS, RULES, cue_findings, format_qc_table, qc_report
-from reelsub.subtitles.files import read_srt, write_srt
 from reelsub.contracts.transcript import Segment, Transcript, Word
+from reelsub.subtitles.cues import Cue, SubtitleRules, build_cues
+from reelsub.subtitles.files import read_srt, write_srt
+from reelsub.subtitles.qc import EXCEPTIONS, RULES, cue_findings, format_qc_table, qc_report
 
 FPS = 24.0  # minimum gap: 2 frames = 83.3 ms, 84 ms in whole milliseconds
 STANDARD = SubtitleRules()

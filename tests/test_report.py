@@ -10,9 +10,11 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from reelsub.subtitles.cues import Cue, SubtitleRules, build_cues
+
+from films_factory import speech_film
 from reelsub.contracts.qc_report import write_qc_report
-from reelsub.subtitles.qc import qc_report
+from reelsub.contracts.tracks import Track, write_manifest
+from reelsub.contracts.transcript import Segment, Transcript, Word
 from reelsub.review.report import (
     ReportOutputs,
     ReportTrack,
@@ -26,11 +28,9 @@ from reelsub.review.report import (
     track_languages,
     write_film_report,
 )
+from reelsub.subtitles.cues import Cue, SubtitleRules, build_cues
 from reelsub.subtitles.files import write_srt
-from reelsub.contracts.tracks import Track, write_manifest
-from reelsub.contracts.transcript import Segment, Transcript, Word
-
-from films_factory import speech_film
+from reelsub.subtitles.qc import qc_report
 from workflow import snakemake
 
 FPS = 25.0

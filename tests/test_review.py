@@ -16,16 +16,17 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from reelsub.contracts.qc_report import Finding, QcReport, write_qc_report
+
 from browser import chromium, console_errors, wait_for
-from reelsub.subtitles.cues import Cue
-from reelsub.review.publish import publish
+from reelsub.contracts.qc_report import Finding, QcReport, write_qc_report
 from reelsub.contracts.review_record import SCHEMA, read_record, republish_token, sha256
+from reelsub.contracts.tracks import Track, write_manifest
 from reelsub.review.page import flagged_cues, write_review_page
+from reelsub.review.publish import publish
 from reelsub.review.serve import served
+from reelsub.subtitles.cues import Cue
 from reelsub.subtitles.files import read_srt, write_srt, write_vtt
 from testkit.synth import Speech, make_film
-from reelsub.contracts.tracks import Track, write_manifest
 from workflow import PROJECT, snakemake, subtitle_text
 
 LOG = logging.getLogger("test_review")
@@ -126,8 +127,8 @@ def test_a_broken_edit_stops_the_mux_naming_the_file_and_line(
 ) -> None:
     """pysrt's lenient reading dropped a broken cue from the film without a word, and an emptied file
     dropped the whole track; libavformat read a missing blank line as two cues where QC saw one."""
-    from reelsub.subtitles.cues import SubtitleRules
     from reelsub.review.publish import describe_published
+    from reelsub.subtitles.cues import SubtitleRules
     from reelsub.subtitles.files import SrtError
 
     machine = machine_folder(tmp_path / "machine", "machine")
@@ -145,9 +146,9 @@ def test_a_broken_edit_stops_the_mux_naming_the_file_and_line(
 
 def real_qc(cues: list[Cue]) -> QcReport:
     """QC's own report of ``cues``, against a transcript whose segments are those cues' text."""
+    from reelsub.contracts.transcript import Segment, Transcript
     from reelsub.subtitles.cues import SubtitleRules
     from reelsub.subtitles.qc import qc_report
-    from reelsub.contracts.transcript import Segment, Transcript
 
     segments = [Segment(c.start, c.end, " ".join(c.lines)) for c in cues]
     return qc_report(cues, SubtitleRules(), 25.0, Transcript("f", "en", cues[-1].end + 1.0, segments))
@@ -275,16 +276,16 @@ from pathlib import Path
 
 if os.environ.get("SAVE_DURING_MUX"):
     sys.path.insert(0, os.environ["REELSUB_SCRIPTS"])
-    import reelsub.media as media
+    import reelsub.mkv as mkv
 
-    muxing = media.mux
+    muxing = mkv.mux
 
     def save_then_mux(*args, **kwargs):
         edited = Path(os.environ["SAVE_DURING_MUX"])  # a person saves while the mux runs
         edited.write_text(edited.read_text(encoding="utf-8").replace("NATION", "PEOPLE"), encoding="utf-8")
         return muxing(*args, **kwargs)
 
-    media.mux = save_then_mux
+    mkv.mux = save_then_mux
 """
 
 

@@ -24,10 +24,10 @@ import psutil
 import pytest
 
 import films_factory as factory
-from reelsub.media import probe
-from testkit.streams import stream_md5
 from reelsub.contracts.tracks import read_manifest
 from reelsub.contracts.transcript import Transcript
+from reelsub.media import probe
+from testkit.streams import stream_md5
 from workflow import (
     PROJECT,
     SNAKEMAKE,

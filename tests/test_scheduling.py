@@ -10,6 +10,7 @@ import threading
 from pathlib import Path
 
 import pytest
+
 from reelsub.workflow.scheduling import (
     CLUSTER_THREADS,
     StageProgress,

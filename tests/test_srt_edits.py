@@ -21,11 +21,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import films_factory as factory
-from reelsub.review.publish import read_edited_srt
 from reelsub.contracts.review_record import published_hashes
+from reelsub.contracts.transcript import Segment, Transcript, Word
+from reelsub.review.publish import read_edited_srt
 from reelsub.subtitles.files import SrtError, parse_srt, read_srt, write_srt
 from reelsub.subtitles.rules import Cue
-from reelsub.contracts.transcript import Segment, Transcript, Word
 
 # -- made-up hand edits -----------------------------------------------------------------------------
 

@@ -7,9 +7,10 @@ import re
 
 import pysrt
 import pytest
+
+from reelsub.contracts.transcript import Segment, Transcript, Word
 from reelsub.subtitles.cues import Cue, SubtitleRules, build_cues
 from reelsub.subtitles.files import read_srt, vtt_timestamp, write_srt, write_vtt
-from reelsub.contracts.transcript import Segment, Transcript, Word
 
 CUES = [
     Cue(0.0, 1.5, ["And so, my fellow Americans:"]),

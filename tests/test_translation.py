@@ -16,11 +16,12 @@ import time
 from itertools import pairwise
 
 import pytest
+
 from reelsub.asr import AsrSettings
+from reelsub.contracts.transcript import Segment, Transcript
 from reelsub.glossary import parse_glossary
 from reelsub.languages import resolve
 from reelsub.models import ModelNotFound
-from reelsub.contracts.transcript import Segment, Transcript
 from reelsub.translate.translation import (
     MODELS_BY_SIZE,
     Sentence,

@@ -4,6 +4,7 @@ the Kokoro Hindi test film (a substitute: Kokoro-82M TTS speaking espeak-ng Hind
 from __future__ import annotations
 
 import regex
+
 from reelsub.urdu_devanagari import urdu_letters_to_devanagari, urdu_to_devanagari
 
 

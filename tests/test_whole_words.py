@@ -15,11 +15,11 @@ import pytest
 
 from reelsub.align.word_times import AlignSettings, align
 from reelsub.asr import AsrSettings, transcribe
+from reelsub.contracts.transcript import Segment, Transcript, Word
 from reelsub.subtitles.cues import SubtitleRules, build_cues, wrap_lines
 from reelsub.subtitles.files import write_srt, write_vtt
-from testkit.synth import Speech, build_soundtrack
 from reelsub.text import ends_sentence, is_abbreviation, keeps_together
-from reelsub.contracts.transcript import Segment, Transcript, Word
+from testkit.synth import Speech, build_soundtrack
 
 LIBRIVOX = Path("/usr/share/pocketsphinx/test/data/librivox")
 CLIPS = sorted(LIBRIVOX.glob("*.wav"))

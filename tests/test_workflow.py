@@ -133,8 +133,8 @@ def test_translated_track_with_tiny_substitute_model_is_muxed_tagged_and_wrapped
     """English film → Hindi track, through the real IndicTrans2 loading code with a tiny random
     substitute model (its "Hindi" is meaningless; the plumbing, tags and cue rules are real)."""
     from reelsub.subtitles.cues import SubtitleRules
-    from reelsub.text import visible_length
     from reelsub.subtitles.files import read_srt
+    from reelsub.text import visible_length
     from tiny_indictrans import build_tiny_indictrans
 
     model = build_tiny_indictrans(tmp_path / "tiny-en-indic-substitute")

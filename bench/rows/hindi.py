@@ -20,7 +20,6 @@ import time
 import hindi_script_options as measure
 from indian_films import HINDI, hindi_film
 from lib import MEDIA, WORK, Context, Row, log, machine_snapshot, snakemake
-
 from reelsub.media import extract_audio
 from reelsub.subtitles.files import read_srt
 

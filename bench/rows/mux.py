@@ -1,4 +1,4 @@
-"""Row 3: mux by stream copy (reelsub.media.mux) vs burn-in re-encode; A/V md5 identity; PyAV alternatives."""
+"""Row 3: mux by stream copy (reelsub.mkv.mux) vs burn-in re-encode; A/V md5 identity; PyAV alternatives."""
 
 from __future__ import annotations
 
@@ -23,7 +23,8 @@ from lib import (
 
 
 def measure(bench: Context) -> None:
-    from reelsub.media import SubtitleTrack, burn_in, mux, probe
+    from reelsub.media import probe
+    from reelsub.mkv import SubtitleTrack, burn_in, mux
     from testkit.streams import stream_md5
 
     film = films.hd_film(MEDIA, bench.base, bench.plan.mux_s)
@@ -67,7 +68,7 @@ def measure(bench: Context) -> None:
     size_mb = film.path.stat().st_size / 1e6
     row = Row(
         "3",
-        f"mux by stream copy (reelsub.media.mux) vs burn-in re-encode (reelsub.media.burn_in), "
+        f"mux by stream copy (reelsub.mkv.mux) vs burn-in re-encode (reelsub.mkv.burn_in), "
         f"{film.duration:.0f}-s 1280x720 film ({size_mb:.0f} MB, "
         f"{size_mb * 8 / film.duration:.1f} Mbit/s)",
         ">= 100x faster, A/V md5 identical",
@@ -105,7 +106,7 @@ def measure(bench: Context) -> None:
             f"the SRT as a tagged default track, no process started): {pyav.text(3)}, "
             f"{burn.median / pyav.median:.0f}x faster than the burn-in, A/V md5 "
             f"{'identical' if pyav_same else 'DIFFERENT'}. A product version must keep what "
-            "reelsub.media.mux does beyond that: every stream of any film, mov_text converted to SubRip, "
+            "reelsub.mkv.mux does beyond that: every stream of any film, mov_text converted to SubRip, "
             "chapters, global metadata and dispositions"
         )
     bench.raw["row3"] = {k: v.seconds for k, v in series.items()}

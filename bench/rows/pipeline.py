@@ -32,7 +32,6 @@ from lib import (
     stage_benchmarks,
 )
 
-
 SHORT_FILM_S = 120  # the "2-min film" (whole sentences make it ~2.4 min)
 
 

@@ -7,9 +7,9 @@ broadcast-grade subtitle tracks are the subtitle stage's job, not this one.
 
 from __future__ import annotations
 
-from reelsub.subtitles.rules import Cue
-from reelsub.subtitles.files import write_srt
 from reelsub.contracts.transcript import Provenance, Transcript, package_versions, write_text_atomically
+from reelsub.subtitles.files import write_srt
+from reelsub.subtitles.rules import Cue
 
 
 def export_transcript(transcript: Transcript, json_path: str, txt_path: str, srt_path: str) -> Transcript:

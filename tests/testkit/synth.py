@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import tempfile
 import wave
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from collections.abc import Sequence
 
 from reelsub.contracts.base import atomic_output
 from reelsub.media import SAMPLE_RATE, decode_to_pcm, run_tool

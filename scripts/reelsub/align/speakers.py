@@ -27,10 +27,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from reelsub.subtitles.rules import Cue, SubtitleRules
-from reelsub.models import ModelNotFound, hub_is_offline, load_error_detail, looks_like_path
-from reelsub.workflow.settings import schema_defaults
 from reelsub.contracts.transcript import Provenance, Segment, Transcript, Word, package_versions
+from reelsub.models import ModelNotFound, hub_is_offline, load_error_detail, looks_like_path
+from reelsub.subtitles.rules import Cue, SubtitleRules
+from reelsub.workflow.settings import schema_defaults
 
 log = logging.getLogger(__name__)
 

@@ -34,17 +34,17 @@ import os
 import shutil
 import tempfile
 import time
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
 from difflib import SequenceMatcher
 from pathlib import Path
 from typing import Any
-from collections.abc import Sequence
 
+from reelsub.contracts.transcript import Provenance, Segment, SpeechRegion, Transcript, Word, package_versions
 from reelsub.languages import is_supported, resolve
 from reelsub.models import ModelNotFound, cache_dir, hub_is_offline, load_error_detail, looks_like_path
 from reelsub.pauses import fit_to_speech
 from reelsub.workflow.settings import schema_defaults
-from reelsub.contracts.transcript import Provenance, Segment, SpeechRegion, Transcript, Word, package_versions
 
 log = logging.getLogger(__name__)
 

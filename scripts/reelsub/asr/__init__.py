@@ -14,12 +14,12 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from reelsub.contracts.transcript import Transcript
 from reelsub.asr.audio import PcmAudio
 from reelsub.asr.engine import Engine
 from reelsub.asr.output import asr_transcript
 from reelsub.asr.settings import BACKENDS, AsrSettings
 from reelsub.asr.vad import heard_speech
+from reelsub.contracts.transcript import Transcript
 
 log = logging.getLogger(__name__)
 

@@ -13,8 +13,6 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from reelsub.pauses import fit_to_speech
-from reelsub.contracts.transcript import Segment, SpeechRegion, Transcript, in_time_order
 from reelsub.asr import languages_in_film, script_choice
 from reelsub.asr.audio import PcmAudio
 from reelsub.asr.engine import EngineResult
@@ -28,6 +26,8 @@ from reelsub.asr.windows import (
     unfinished_windows,
     unheard_regions,
 )
+from reelsub.contracts.transcript import Segment, SpeechRegion, Transcript, in_time_order
+from reelsub.pauses import fit_to_speech
 
 log = logging.getLogger(__name__)
 

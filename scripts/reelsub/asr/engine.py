@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from reelsub.contracts.transcript import Segment, SpeechRegion
 from reelsub.asr.audio import PcmAudio
 from reelsub.asr.settings import AsrSettings
+from reelsub.contracts.transcript import Segment, SpeechRegion
 
 
 @dataclass

@@ -13,13 +13,13 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from reelsub.models import ModelNotFound, hub_is_offline, resolve_whisper_model
-from reelsub.contracts.transcript import Segment, SpeechRegion
 from reelsub.asr.audio import PcmAudio
 from reelsub.asr.decoding import Decoder, decode_film
 from reelsub.asr.engine import EngineResult
 from reelsub.asr.output import collect_segments
 from reelsub.asr.settings import AsrSettings
+from reelsub.contracts.transcript import Segment, SpeechRegion
+from reelsub.models import ModelNotFound, hub_is_offline, resolve_whisper_model
 
 log = logging.getLogger(__name__)
 

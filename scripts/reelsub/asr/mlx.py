@@ -31,13 +31,13 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-from reelsub.models import ModelNotFound
-from reelsub.contracts.transcript import Segment, SpeechRegion
 from reelsub.asr.audio import PcmAudio
 from reelsub.asr.decoding import Decoder, decode_film
 from reelsub.asr.engine import EngineResult
 from reelsub.asr.output import collect_segments
 from reelsub.asr.settings import AsrSettings
+from reelsub.contracts.transcript import Segment, SpeechRegion
+from reelsub.models import ModelNotFound
 
 log = logging.getLogger(__name__)
 

@@ -7,8 +7,8 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from reelsub import text
-from reelsub.contracts.transcript import Provenance, Segment, SpeechRegion, Transcript, Word, package_versions
 from reelsub.asr.settings import AsrSettings
+from reelsub.contracts.transcript import Provenance, Segment, SpeechRegion, Transcript, Word, package_versions
 
 # A longer gap between two words' times ends a sentence even without punctuation. Whisper's word
 # times often run on through pauses, so this only catches the obvious; reelsub.pauses then cuts

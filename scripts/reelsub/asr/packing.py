@@ -25,11 +25,11 @@ import bisect
 from dataclasses import dataclass
 from typing import Any
 
-from reelsub.media import SAMPLE_RATE
-from reelsub.contracts.transcript import Segment, SpeechRegion, Word, in_time_order
 from reelsub.asr.output import join_words, split_sentences
 from reelsub.asr.vad import WINDOW_S
 from reelsub.asr.windows import decoding_windows
+from reelsub.contracts.transcript import Segment, SpeechRegion, Word, in_time_order
+from reelsub.media import SAMPLE_RATE
 
 
 def layout_for(layout: str, switches_language: bool, word_times: bool) -> str:

@@ -21,8 +21,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 from reelsub import text
-from reelsub.languages import expected_scripts
 from reelsub.contracts.transcript import Segment
+from reelsub.languages import expected_scripts
 from reelsub.urdu_devanagari import urdu_to_devanagari
 
 METHODS = ("transliterate", "as_written")

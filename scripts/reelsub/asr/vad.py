@@ -14,8 +14,8 @@ from __future__ import annotations
 import logging
 import math
 
-from reelsub.contracts.transcript import SpeechRegion
 from reelsub.asr.audio import PcmAudio
+from reelsub.contracts.transcript import SpeechRegion
 from reelsub.media import SAMPLE_RATE
 
 log = logging.getLogger(__name__)

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import bisect
 
-from reelsub.contracts.transcript import Segment, SpeechRegion, Word
 from reelsub.asr.vad import WINDOW_S
+from reelsub.contracts.transcript import Segment, SpeechRegion, Word
 
 # Small Whisper models sometimes end a 30 s window after its first sentence, silently losing the
 # rest (tiny.en on "Here is a short speech." followed by jfk.flac gave only the first line). Where

@@ -28,8 +28,7 @@ from pathlib import Path
 
 from reelsub.contracts.base import ContractError, rename_durably, sync_folder, write_text_atomically
 from reelsub.contracts.review_record import MACHINE_FOLDER, RECORD, read_record, sha256
-from reelsub.contracts.tracks import MANIFEST
-from reelsub.contracts.tracks import read_manifest
+from reelsub.contracts.tracks import MANIFEST, read_manifest
 
 KEPT_FOLDER = "kept"  # inside the published folder: a person's file a new machine file took the place of
 BACKUP_FOLDER = "edits-backup"  # beside jobs/: what `make clean` kept

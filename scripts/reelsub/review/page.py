@@ -18,10 +18,10 @@ from urllib.parse import quote
 
 from reelsub.contracts.base import ContractError
 from reelsub.contracts.qc_report import QcReport, read_qc_report
-from reelsub.subtitles.rules import Cue
-from reelsub.subtitles.files import read_srt, vtt_timestamp
 from reelsub.contracts.tracks import Track, read_manifest
 from reelsub.contracts.transcript import write_text_atomically
+from reelsub.subtitles.files import read_srt, vtt_timestamp
+from reelsub.subtitles.rules import Cue
 
 # What a browser is asked about in canPlayType() for each container the film sheet accepts.
 CONTAINER_TYPES = {

@@ -36,19 +36,12 @@ The record itself is read and written through reelsub.contracts.review_record.
 from __future__ import annotations
 
 import hashlib
-
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-
-from reelsub.subtitles.rules import Cue, SubtitleRules
-from reelsub.review.keep_edits import now, replace_unless_edited
-from reelsub.subtitles.qc import qc_report
 from reelsub.contracts.qc_report import ReviewNote, read_qc_report, write_qc_report
-from reelsub.subtitles.files import SrtError, parse_srt, write_vtt
-from reelsub.contracts.tracks import Track, read_manifest, write_manifest
 from reelsub.contracts.review_record import (
     MACHINE_COPY,
     SCHEMA,
@@ -60,7 +53,12 @@ from reelsub.contracts.review_record import (
     sha256,
     write_record,
 )
+from reelsub.contracts.tracks import Track, read_manifest, write_manifest
 from reelsub.contracts.transcript import Transcript, write_text_atomically
+from reelsub.review.keep_edits import now, replace_unless_edited
+from reelsub.subtitles.files import SrtError, parse_srt, write_vtt
+from reelsub.subtitles.qc import qc_report
+from reelsub.subtitles.rules import Cue, SubtitleRules
 
 
 @dataclass(frozen=True)

@@ -15,17 +15,17 @@ from __future__ import annotations
 import csv
 import html
 import math
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from collections.abc import Iterable, Mapping, Sequence
 
 from reelsub.contracts.base import ContractError, atomic_output, write_text_atomically
 from reelsub.contracts.qc_report import QcReport, read_qc_report
-from reelsub.subtitles.files import read_srt
-from reelsub.subtitles.rules import Cue, SubtitleRules
 from reelsub.contracts.tracks import read_manifest
 from reelsub.contracts.transcript import Transcript
+from reelsub.subtitles.files import read_srt
+from reelsub.subtitles.rules import Cue, SubtitleRules
 
 if TYPE_CHECKING:  # matplotlib is imported only where a plot is drawn
     from matplotlib.figure import Figure

@@ -39,6 +39,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from reelsub import text
+from reelsub.contracts.transcript import Transcript
+from reelsub.subtitles.rules import DIALOGUE_DASH, Cue, CueTiming, SubtitleRules
 from reelsub.subtitles.spoken import (
     SpokenWord,
     article_split_forced,
@@ -47,7 +49,6 @@ from reelsub.subtitles.spoken import (
     speaker_changes,
     spoken_words,
 )
-from reelsub.subtitles.rules import DIALOGUE_DASH, Cue, CueTiming, SubtitleRules
 from reelsub.text import (
     BreakWords,
     break_words_for,
@@ -56,7 +57,6 @@ from reelsub.text import (
     splits_article,
     visible_length,
 )
-from reelsub.contracts.transcript import Transcript
 
 # -- line breaking ------------------------------------------------------------------------------
 

@@ -22,8 +22,8 @@ from pathlib import Path
 import pysrt
 
 from reelsub.contracts.base import ContractError
-from reelsub.subtitles.rules import Cue
 from reelsub.contracts.transcript import write_text_atomically
+from reelsub.subtitles.rules import Cue
 
 
 class SrtError(ContractError):

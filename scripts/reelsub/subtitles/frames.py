@@ -22,8 +22,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from reelsub.subtitles.rules import Cue
 from reelsub.media import MediaError, open_input
+from reelsub.subtitles.rules import Cue
 
 # Frame durations that differ by less than this are one rate: Matroska keeps times in whole
 # milliseconds, so 23.976 fps reads as 41 and 42 ms frames.

@@ -41,19 +41,19 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
 
 from reelsub import text
+from reelsub.contracts.qc_report import Finding, LanguageCheck, QcReport, ScriptShare, Words
+from reelsub.contracts.transcript import Transcript, estimated_words
 from reelsub.languages import display_name, expected_scripts, resolve
 from reelsub.pauses import silences
+from reelsub.subtitles.rules import Cue, CueTiming, SubtitleRules, dialogue_lines, spoken_text
 from reelsub.subtitles.spoken import (
-    sentence_pause_ms,
     SpokenWord,
     article_split_forced,
     film_end_ms,
+    sentence_pause_ms,
     spoken_words,
 )
-from reelsub.subtitles.rules import Cue, CueTiming, SubtitleRules, dialogue_lines, spoken_text
 from reelsub.text import break_words_for, splits_article, visible_length
-from reelsub.contracts.qc_report import Finding, LanguageCheck, QcReport, ScriptShare, Words
-from reelsub.contracts.transcript import Transcript, estimated_words
 
 RULES = (
     "max_lines",  # more lines than max_lines

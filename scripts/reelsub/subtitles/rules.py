@@ -12,8 +12,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 from typing import Any
 
-from reelsub.workflow.settings import schema_defaults, settings_from
 from reelsub.text import visible_length
+from reelsub.workflow.settings import schema_defaults, settings_from
 
 _CONFIG = schema_defaults("subtitle")  # every rule's default is the schema's
 

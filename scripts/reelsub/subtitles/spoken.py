@@ -7,10 +7,10 @@ import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from reelsub.workflow.settings import schema_defaults
+from reelsub.contracts.transcript import Transcript, estimated_words
 from reelsub.subtitles.rules import CueTiming, SubtitleRules
 from reelsub.text import visible_length
-from reelsub.contracts.transcript import Transcript, estimated_words
+from reelsub.workflow.settings import schema_defaults
 
 
 @dataclass(frozen=True)

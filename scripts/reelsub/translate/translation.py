@@ -31,14 +31,6 @@ from typing import Any
 
 from reelsub import text
 from reelsub.asr import AsrSettings, transcribe
-from reelsub.glossary import GlossaryTerm, protect
-from reelsub.workflow.cuda_libraries import FOR_TORCH
-from reelsub.workflow.hardware import resolve_device
-from reelsub.languages import Language, UnknownLanguage, resolve
-from reelsub.models import ModelNotFound, hub_is_offline
-from reelsub.pauses import fit_to_speech
-from reelsub.workflow.settings import schema_defaults
-from reelsub.text import visible_length
 from reelsub.contracts.transcript import (
     Provenance,
     Segment,
@@ -47,6 +39,14 @@ from reelsub.contracts.transcript import (
     estimated_words,
     package_versions,
 )
+from reelsub.glossary import GlossaryTerm, protect
+from reelsub.languages import Language, UnknownLanguage, resolve
+from reelsub.models import ModelNotFound, hub_is_offline
+from reelsub.pauses import fit_to_speech
+from reelsub.text import visible_length
+from reelsub.workflow.cuda_libraries import FOR_TORCH
+from reelsub.workflow.hardware import resolve_device
+from reelsub.workflow.settings import schema_defaults
 
 log = logging.getLogger(__name__)
 

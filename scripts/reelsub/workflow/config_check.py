@@ -173,8 +173,8 @@ def check_default_track(config: dict[str, Any]) -> None:
     """``mux.default_track``: source, none or a language. Which languages there are is
     reelsub.languages' to say, not the schema's, so this runs after check(): a typo stops the run
     before any job, where the subtitle stage found it only after each film's ASR."""
-    from reelsub.languages import UnknownLanguage
     from reelsub.contracts.tracks import DEFAULT_POLICIES, check_default_policy
+    from reelsub.languages import UnknownLanguage
 
     value = config["mux"]["default_track"]
     try:

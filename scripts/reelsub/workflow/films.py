@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import csv
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from collections.abc import Iterable
 
 from reelsub import languages
 from reelsub.escaping import is_control

@@ -130,14 +130,17 @@ def status_line(films: Sequence[FilmProgress], run_started: float, now: float, s
 
 
 class ProgressLine:
-    """A daemon thread printing :func:`status_line` when it changes, at most every ``interval`` s."""
+    """A daemon thread printing :func:`status_line` when it changes: at the start, at most every
+    ``interval`` s while jobs run, and once more at the end."""
 
     def __init__(
         self,
         plan: Mapping[str, Sequence[PlannedStage]],
         run_started: float,
         stream: TextIO = sys.stderr,
-        interval: float = 5.0,
+        # A look stats each planned job's log and benchmark: once a second costs nothing, even for
+        # a batch of hundreds of films, and a short stage is still seen.
+        interval: float = 1.0,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.plan, self.run_started = plan, run_started
@@ -158,18 +161,26 @@ class ProgressLine:
         return self
 
     def stop(self) -> None:
+        """Ends the line with a last look: a run shorter than one interval still shows where it got."""
         self._stop.set()
+        self._thread.join(timeout=self.interval + 5)
+        self._print_if_changed()
 
     def _run(self) -> None:
-        while not self._stop.wait(self.interval):
-            try:
-                line = self.current()
-            except OSError:
-                continue  # a job folder being rewritten: the next look will do
-            # the elapsed time alone changes every look; print when anything else does
-            if _without_clock(line) != _without_clock(self._last):
-                print(line, file=self.stream, flush=True)
-                self._last = line
+        while True:  # a first line as soon as the run starts, then one per change
+            self._print_if_changed()
+            if self._stop.wait(self.interval):
+                return
+
+    def _print_if_changed(self) -> None:
+        try:
+            line = self.current()
+        except OSError:
+            return  # a job folder being rewritten: the next look will do
+        # the elapsed time alone changes every look; print when anything else does
+        if _without_clock(line) != _without_clock(self._last):
+            print(line, file=self.stream, flush=True)
+            self._last = line
 
 
 def _without_clock(line: str) -> str:

@@ -11,18 +11,18 @@ from __future__ import annotations
 import logging
 import sys
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
-from collections.abc import Iterator
 
-from reelsub.workflow.films import FilmSheetError
-from reelsub.workflow.hardware import BackendError
+from reelsub.contracts.transcript import ContractError
 from reelsub.languages import UnknownLanguage
 from reelsub.media import MediaError
 from reelsub.models import ModelNotFound
+from reelsub.workflow.films import FilmSheetError
+from reelsub.workflow.hardware import BackendError
 from reelsub.workflow.settings import SettingsError
-from reelsub.contracts.transcript import ContractError
 
 EXPECTED_ERRORS = (
     MediaError,

@@ -3,13 +3,13 @@ stages ran on the CPU although CUDA was wanted."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from collections.abc import Iterable
+from pathlib import Path
 
-from reelsub.workflow.hardware import CPU_FALLBACK_MARK
-from reelsub.workflow.stage import last_error, marked_lines
 from reelsub.contracts.qc_report import read_qc_report
 from reelsub.contracts.tracks import MANIFEST, read_manifest
+from reelsub.workflow.hardware import CPU_FALLBACK_MARK
+from reelsub.workflow.stage import last_error, marked_lines
 
 
 def _logs_of_this_run(film_id: str, jobs_root: Path, since: float) -> Path | None:
