@@ -83,3 +83,35 @@ def test_a_films_stages_up_to_subtitle_are_one_group_and_mux_a_job_of_its_own(
         gpus = {rule: re.findall(r"\bgpu=(\d+)", text) for rule, text in jobs.items()}
         wanted = "1" if device == "cuda" else "0"
         assert gpus["asr"] == gpus["translate"] == [wanted], gpus
+
+
+def test_on_gpu_nodes_the_gpu_stages_can_be_a_job_of_their_own(batch: Path) -> None:
+    """The README's layout for sites where GPU hours are scarce: `--groups` puts asr, align, export and
+    translate in one GPU job per film; demux and subtitle stay CPU jobs (they cannot share one, as
+    the GPU stages run between them) and mux is the fourth."""
+    gpu_stages = ("asr", "align", "export", "translate")
+    run = snakemake(
+        batch,
+        "-n",
+        "--groups",
+        *(f"{stage}=film_gpu" for stage in gpu_stages),
+        config=["target_langs=[hi]", "asr={device: cuda}"],
+    )
+    assert run.returncode == 0, run.output[-3000:]
+    output = run.output
+    blocks = re.split(r"^\[[^\]]*\] Group job ", output, flags=re.M)[1:]
+    jobs_of = [
+        (block.split(" ", 1)[0], sorted(set(re.findall(r"^\s+(?:rule|checkpoint) (\w+):$", block, re.M))))
+        for block in blocks
+    ]
+    gpu_jobs = [rules for name, rules in jobs_of if name == "film_gpu"]
+    assert gpu_jobs == [sorted(gpu_stages)] * len(FILMS), jobs_of
+    for block in blocks:
+        if block.startswith("film_gpu "):
+            assert re.findall(r"\bgpu=(\d+)", block) == ["1", "1"], block  # asr and translate
+        else:
+            assert "gpu=1" not in block, block
+    assert sorted(rules for name, rules in jobs_of if name != "film_gpu") == sorted(
+        [["demux"], ["subtitle"]] * len(FILMS)
+    ), jobs_of
+    assert planned(output).alone == Counter({"mux": len(FILMS), "all": 1}), output[-3000:]
