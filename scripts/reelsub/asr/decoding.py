@@ -4,7 +4,7 @@ flat however long the film; progress logged after each), tails where decoding st
 speech did decoded again, sentences fitted to the speech VAD heard, and each sentence's language
 checked against the film's other languages (reelsub.asr.languages_in_film).
 
-An engine brings a :class:`Decoder`, which decodes windows of samples and tells a span's language
+An engine brings a :class:`reelsub.asr.engine.Decoder`, which decodes windows of samples and tells a span's language
 odds; the faster-whisper engine (CUDA/CPU) and the mlx engine (Apple Silicon) share everything else.
 """
 
@@ -15,7 +15,7 @@ from typing import Any
 
 from reelsub.asr import languages_in_film, script_choice
 from reelsub.asr.audio import PcmAudio
-from reelsub.asr.engine import EngineResult
+from reelsub.asr.engine import Decoder, EngineResult
 from reelsub.asr.packing import PackedSpeech, layout_for
 from reelsub.asr.settings import AsrSettings
 from reelsub.asr.vad import decoding_regions
@@ -30,39 +30,6 @@ from reelsub.contracts.transcript import Segment, SpeechRegion, Transcript, in_t
 from reelsub.pauses import fit_to_speech
 
 log = logging.getLogger(__name__)
-
-
-class Decoder:
-    """One engine's Whisper, as the shared decoding steps use it. An engine's decoder is a
-    dataclass that declares these three fields and brings the methods that raise here."""
-
-    settings: AsrSettings
-    language: str | None  # the film's language, decoded in unless a call names another
-    windows_decoded: int  # each costs Whisper's encoder a full 30 s window, whatever it holds
-
-    @property
-    def multilingual(self) -> bool:
-        """False for an English-only model (tiny.en): it hears nothing else."""
-        raise NotImplementedError
-
-    def decode(
-        self, samples: Any, offset: float, windows: list[SpeechRegion], language: str | None = None
-    ) -> list[Segment]:
-        """``windows`` (in the samples' time, ``offset`` on) decoded into sentences in that time,
-        in ``language`` or else the film's."""
-        if not windows:
-            return []
-        self.windows_decoded += len(windows)
-        return self.decode_windows(samples, offset, windows, language or self.language)
-
-    def decode_windows(
-        self, samples: Any, offset: float, windows: list[SpeechRegion], language: str | None
-    ) -> list[Segment]:
-        raise NotImplementedError
-
-    def language_odds(self, audio: PcmAudio, spans: list[SpeechRegion]) -> list[dict[str, float]]:
-        """Whisper's language probabilities for each span's audio (at most one window each)."""
-        raise NotImplementedError
 
 
 def fitted_to_speech(

@@ -1,4 +1,5 @@
-"""The one small interface both ASR backends sit behind."""
+"""The one small interface both ASR backends sit behind (Engine), and the decoder each brings to the
+shared decoding steps of reelsub.asr.decoding and reelsub.asr.languages_in_film (Decoder)."""
 
 from __future__ import annotations
 
@@ -38,3 +39,36 @@ class Engine(Protocol):
     ) -> EngineResult:
         """Segments for the whole soundtrack; ``speech`` is where VAD heard speech (None: no VAD)."""
         ...
+
+
+class Decoder:
+    """One engine's Whisper, as the shared decoding steps use it. An engine's decoder is a
+    dataclass that declares these three fields and brings the methods that raise here."""
+
+    settings: AsrSettings
+    language: str | None  # the film's language, decoded in unless a call names another
+    windows_decoded: int  # each costs Whisper's encoder a full 30 s window, whatever it holds
+
+    @property
+    def multilingual(self) -> bool:
+        """False for an English-only model (tiny.en): it hears nothing else."""
+        raise NotImplementedError
+
+    def decode(
+        self, samples: Any, offset: float, windows: list[SpeechRegion], language: str | None = None
+    ) -> list[Segment]:
+        """``windows`` (in the samples' time, ``offset`` on) decoded into sentences in that time,
+        in ``language`` or else the film's."""
+        if not windows:
+            return []
+        self.windows_decoded += len(windows)
+        return self.decode_windows(samples, offset, windows, language or self.language)
+
+    def decode_windows(
+        self, samples: Any, offset: float, windows: list[SpeechRegion], language: str | None
+    ) -> list[Segment]:
+        raise NotImplementedError
+
+    def language_odds(self, audio: PcmAudio, spans: list[SpeechRegion]) -> list[dict[str, float]]:
+        """Whisper's language probabilities for each span's audio (at most one window each)."""
+        raise NotImplementedError

@@ -13,16 +13,13 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
-from typing import TYPE_CHECKING
 
 from reelsub.asr.audio import PcmAudio
+from reelsub.asr.engine import Decoder
 from reelsub.asr.vad import WINDOW_S
 from reelsub.asr.windows import decoding_groups
 from reelsub.contracts.transcript import Segment, SpeechRegion
 from reelsub.pauses import MIN_SILENCE_S, silences
-
-if TYPE_CHECKING:  # the engines' decoders; reelsub.asr.decoding imports this module
-    from reelsub.asr.decoding import Decoder
 
 log = logging.getLogger(__name__)
 

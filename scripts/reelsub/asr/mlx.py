@@ -32,8 +32,8 @@ from types import SimpleNamespace
 from typing import Any
 
 from reelsub.asr.audio import PcmAudio
-from reelsub.asr.decoding import Decoder, decode_film
-from reelsub.asr.engine import EngineResult
+from reelsub.asr.decoding import decode_film
+from reelsub.asr.engine import Decoder, EngineResult
 from reelsub.asr.output import collect_segments
 from reelsub.asr.settings import AsrSettings
 from reelsub.contracts.transcript import Segment, SpeechRegion
