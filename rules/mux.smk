@@ -20,6 +20,8 @@ rule mux:
         rules=config["subtitle"],
         burn_in=False,
         font=config["mux"]["burn_in_font"],
+        codec=config["mux"]["subtitle_codec"],
+        fonts_dir=config["mux"]["fonts_dir"],
     script:
         "../scripts/mux.py"
 
@@ -41,3 +43,5 @@ use rule mux as burn_in with:
         rules=config["subtitle"],
         burn_in=True,
         font=config["mux"]["burn_in_font"],
+        codec=config["mux"]["subtitle_codec"],
+        fonts_dir=config["mux"]["fonts_dir"],

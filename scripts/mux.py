@@ -11,6 +11,8 @@ from reelsub.media import MediaError
 from reelsub.mkv import SubtitleTrack, burn_in, mux
 from reelsub.review.publish import describe_published, read_edited_srt
 from reelsub.subtitles.cues import SubtitleRules
+from reelsub.subtitles.files import ass_text, configured_formats
+from reelsub.subtitles.fonts import font_files, font_folders
 from reelsub.workflow.stage import run_stage
 
 
@@ -34,6 +36,7 @@ def main(snakemake) -> None:
     with run_stage(snakemake, "mux") as log:
         machine, published = Path(snakemake.input.machine), Path(snakemake.params.published)
         film, out = Path(snakemake.input.film), Path(snakemake.output.mkv)
+        folders = font_folders(snakemake.params.get("fonts_dir") or None)
         if snakemake.params.get("burn_in"):
             tracks = [t for t in read_manifest(machine) if t.cues]
             chosen = next((t for t in tracks if t.default), tracks[0] if tracks else None)
@@ -43,23 +46,42 @@ def main(snakemake) -> None:
             if srt.parent == published and sha256(srt) != sha256(machine / chosen.srt):
                 read_edited_srt(srt, srt.read_bytes())  # an emptied or broken edit fails, naming the line
             log.info("burning %s into the picture (a full re-encode)", srt)
-            burn_in(film, srt, out, snakemake.params.font)
+            burn_in(film, srt, out, snakemake.params.font, chosen.language, folders)
             return
         rules = SubtitleRules.from_config(snakemake.params.rules)
-        snapshots = describe_published(machine, published, transcripts_by_language(snakemake), rules, log)
+        snapshots = describe_published(
+            machine,
+            published,
+            transcripts_by_language(snakemake),
+            rules,
+            log,
+            configured_formats(snakemake.params.rules),
+        )
         muxed = [s for s in snapshots if s.cues]
         tracks = [s.track for s in muxed]
         if not tracks:
             log.warning("no speech was found: %s gets no subtitle track", film)
+        as_ass = snakemake.params.get("codec") == "ass"
+        try:
+            # ASS tracks name a family per script: the MKV carries each file, so players draw it.
+            fonts = font_files([t.language for t in tracks], folders) if as_ass else []
+        except LookupError as error:
+            raise MediaError(f"{film}: mux.subtitle_codec is ass: {error}") from None
         mux(
             film,
             [
                 SubtitleTrack(
-                    published / s.track.srt, s.track.mkv_language, s.track.title, s.track.default, s.cues
+                    published / s.track.srt,
+                    s.track.mkv_language,
+                    s.track.title,
+                    s.track.default,
+                    s.cues,
+                    ass_text(s.cues, s.track.language) if as_ass else None,
                 )
                 for s in muxed
             ],
             out,
+            fonts,
         )
         for snapshot in snapshots:
             now = published / snapshot.track.srt

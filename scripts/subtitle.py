@@ -9,7 +9,7 @@ from reelsub.contracts.transcript import Transcript
 from reelsub.media import probe
 from reelsub.review.publish import publish
 from reelsub.subtitles.cues import SubtitleRules, build_cues
-from reelsub.subtitles.files import write_srt, write_vtt
+from reelsub.subtitles.files import configured_formats, write_formats, write_srt
 from reelsub.subtitles.frames import keep_gaps, variable_frame_times
 from reelsub.subtitles.qc import format_qc_table, qc_report
 from reelsub.workflow.stage import run_stage
@@ -42,7 +42,7 @@ def main(snakemake) -> None:
                 cues = keep_gaps(cues, frames, rules.min_gap_frames)
             report = qc_report(cues, rules, fps, transcript, translated=translated)
             write_srt(cues, out / f"{lang}.srt")
-            write_vtt(cues, out / f"{lang}.vtt")
+            write_formats(cues, out, lang, configured_formats(snakemake.params.rules))
             write_qc_report(out / f"{lang}.qc.json", report)
             log.info(
                 "QC %s (%s, %.3g fps%s):\n%s",

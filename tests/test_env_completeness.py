@@ -370,13 +370,13 @@ def test_a_stage_import_its_env_lacks_is_named_with_rule_env_platform_and_packag
             {
                 "module": "regex",
                 "file": importlib.util.find_spec("regex").origin,
-                "importers": {"pysrt": None},
+                "importers": {"pysubs2": None},
             },
         ],
     }
     needs = needs_of(record)
     assert [need.distribution for need in needs] == ["pyyaml"], "only the project's own imports count"
-    lines = missing(needs, {"mux": "common.yaml"}, lambda env, platform: frozenset({"pysrt", "av"}))
+    lines = missing(needs, {"mux": "common.yaml"}, lambda env, platform: frozenset({"pysubs2", "av"}))
     assert len(lines) == len(SUPPORTED["common.yaml"])
     assert lines[0].startswith("rule mux, envs/common.yaml, ") and "pyyaml is not installed" in lines[0]
     assert {line.split(", ")[2].split(":")[0] for line in lines} == {str(p) for p in SUPPORTED["common.yaml"]}
@@ -438,7 +438,7 @@ def test_the_audit_skips_snakemakes_preamble_but_not_a_module_it_preloaded(tmp_p
         "import yaml\n"
         "import regex\n"
         "from importlib import import_module\n"
-        "import_module('pysrt')\n"
+        "import_module('pysubs2')\n"
     )
     audit = tmp_path / "audit"
     audit.mkdir()
@@ -447,7 +447,7 @@ def test_the_audit_skips_snakemakes_preamble_but_not_a_module_it_preloaded(tmp_p
     (written,) = audit.glob("*.json")
     imports = {entry["module"]: entry["importers"] for entry in json.loads(written.read_text())["imports"]}
     assert imports["yaml"] == {"__main__": None}, "loaded by the preamble, asked for by the stage"
-    assert "__main__" in imports["regex"] and "__main__" in imports["pysrt"]
+    assert "__main__" in imports["regex"] and "__main__" in imports["pysubs2"]
     assert "packaging" not in imports and "packaging.version" not in imports
     assert not [name for name in imports if name.startswith("yaml.")], (
         "yaml's own imports ran in the preamble"
@@ -493,7 +493,7 @@ def built_env(env: str) -> Path:
         "-r",
         str(requirements),
     ]
-    install += ["--index-url", "https://pypi.org/simple", "--only-binary", ":all:", "--no-binary", "pysrt"]
+    install += ["--index-url", "https://pypi.org/simple", "--only-binary", ":all:"]
     result = subprocess.run(install, capture_output=True, text=True, env=environment, timeout=900)
     assert result.returncode == 0, f"envs/{env}: uv could not install its pip section:\n{result.stderr}"
     (partial / ".complete").touch()

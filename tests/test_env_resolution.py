@@ -4,7 +4,7 @@
 one with the environment markers evaluated for P (`pip download --platform` does not: it pulled
 triton and CUDA wheels into a macOS resolve). `--only-binary :all:` because a conda env has no C
 compiler: a package without a wheel for P fails there (IndicTransToolkit's sdist compiles Cython).
-The only sdist allowed is pysrt, which is pure Python and publishes no wheel.
+No sdist is allowed: every package, pysubs2 included, installs from a wheel.
 
 These tests reach PyPI (marker `network`); offline, deselect them with `-m "not network"`.
 The platform matrix they check is in README.md and envs/README.md.
@@ -27,7 +27,6 @@ from packaging.utils import canonicalize_name
 from workflow import PROJECT
 
 UV = Path(sys.executable).parent / "uv"
-PURE_PYTHON_SDISTS = ("pysrt",)  # no wheel on PyPI; builds anywhere without a compiler
 
 
 @dataclass(frozen=True)
@@ -118,8 +117,6 @@ def resolve(env: str, platform: Platform, tmp_path: Path) -> Resolution:
         "--index-url",
         "https://pypi.org/simple",
     ]
-    for name in PURE_PYTHON_SDISTS:
-        command += ["--no-binary", name]
     environment = {key: value for key, value in os.environ.items() if not key.startswith(("UV_", "PIP_"))}
     if platform.macos:
         environment["MACOSX_DEPLOYMENT_TARGET"] = platform.macos

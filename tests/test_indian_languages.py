@@ -29,7 +29,7 @@ from reelsub import text
 from reelsub.subtitles.files import read_srt
 from reelsub.subtitles.rules import Cue
 from testkit.synth import Speech, make_film
-from workflow import PROJECT, snakemake, streams, subtitle_text
+from workflow import PROJECT, jobs_run, snakemake, streams, subtitle_text
 
 pytestmark = pytest.mark.e2e
 
@@ -186,3 +186,50 @@ def test_indictrans2_english_for_the_hindi_film_follows_its_sentences(indian_run
     cues = read_srt(copy / "jobs" / "hindi" / "subtitles" / "en.srt")
     errors = onset_errors(cues, films["hindi"])
     assert statistics.median(errors) <= 0.3, errors
+
+
+def test_the_hindi_film_s_tracks_in_every_format_and_as_ass_with_their_fonts(
+    indian_run, tmp_path: Path
+) -> None:
+    """Kokoro-82M TTS Hindi (a substitute, not recorded speech). Every track is written as SRT, WebVTT,
+    ASS and TTML; with mux.subtitle_codec ass only the mux reruns, and the MKV carries ASS tracks in
+    each script's Noto family with those font files attached, the video untouched."""
+    import xml.etree.ElementTree as ET
+
+    from reelsub.subtitles.fonts import font_file
+    from testkit.streams import stream_md5
+
+    workdir, _ = indian_run
+    subtitles = workdir / "jobs" / "hindi" / "subtitles"
+    cues = read_srt(subtitles / "hi.srt")
+    ttml = ET.parse(subtitles / "hi.ttml").getroot()
+    assert ttml.get("{http://www.w3.org/XML/1998/namespace}lang") == "hi"
+    paragraphs = ["".join(p.itertext()) for p in ttml.iter("{http://www.w3.org/ns/ttml}p")]
+    assert paragraphs == ["".join(c.lines) for c in cues]
+    assert "Style: Default,Noto Sans Devanagari," in (subtitles / "hi.ass").read_text(encoding="utf-8")
+    assert "Style: Default,Noto Sans," in (subtitles / "en.ass").read_text(encoding="utf-8")
+
+    copy = tmp_path / "copy"
+    shutil.copytree(workdir, copy, symlinks=True)
+    run = snakemake(
+        copy,
+        "-j2",
+        "jobs/hindi/out.mkv",
+        configfiles=[copy / "indian.yaml"],
+        config=["mux={subtitle_codec: ass}"],
+    )
+    assert run.returncode == 0, run.output[-4000:]
+    assert jobs_run(run.output) == ["mux"], run.output[-4000:]
+    out = copy / "jobs" / "hindi" / "out.mkv"
+    found = streams(out)
+    assert [(s["codec_name"], s["tags"]["language"]) for s in found if s["codec_type"] == "subtitle"] == [
+        ("ass", "hin"),
+        ("ass", "eng"),
+    ]
+    attached = {s["tags"]["filename"] for s in found if s["codec_type"] == "attachment"}
+    assert attached == {font_file("Noto Sans Devanagari").name, font_file("Noto Sans").name}
+    ass = subtitle_text(out, 0, as_stored=True)
+    assert "Style: Default,Noto Sans Devanagari," in ass
+    shown = [line.split(",", 9)[9] for line in ass.splitlines() if line.startswith("Dialogue:")]
+    assert shown == ["\\N".join(c.lines) for c in cues]
+    assert stream_md5(out, "v:0") == stream_md5(workdir / "jobs" / "hindi" / "out.mkv", "v:0")

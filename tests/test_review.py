@@ -27,7 +27,7 @@ from reelsub.review.serve import served
 from reelsub.subtitles.cues import Cue
 from reelsub.subtitles.files import read_srt, write_srt, write_vtt
 from testkit.synth import Speech, make_film
-from workflow import PROJECT, snakemake, subtitle_text
+from workflow import PROJECT, jobs_run, snakemake, subtitle_text
 
 LOG = logging.getLogger("test_review")
 FILM = (
@@ -36,11 +36,6 @@ FILM = (
     Speech(recording=PROJECT / "media" / "jfk.flac"),
     Speech(silence=1.0),
 )
-
-
-def jobs_run(output: str) -> list[str]:
-    """The rules of the jobs a snakemake run started, from its log ('rule mux:', 'localcheckpoint ...')."""
-    return re.findall(r"^(?:local)?(?:rule|checkpoint) (\w+):$", output, flags=re.MULTILINE)
 
 
 # -- publishing, without snakemake ------------------------------------------------------------------
@@ -237,7 +232,9 @@ def test_an_edit_reaches_the_film_and_survives_a_rerun_of_subtitle(finished: Pat
     }
     assert qc["words"]["text_matches_transcript"] is False, "QC describes the edited file"
     assert qc["summary"].startswith("Edited by hand.")
-    assert "NATION" in (job / "subtitles" / "en.vtt").read_text()
+    for extension in ("vtt", "ass", "ttml"):  # every format follows the edited SRT; the machine's do not
+        assert "NATION" in (job / "subtitles" / f"en.{extension}").read_text(), extension
+        assert "NATION" not in (job / "machine_subtitles" / f"en.{extension}").read_text(), extension
     assert "Nothing to be done" in snakemake(workdir, "-j2", "jobs/jfk/out.mkv").output
 
     # A setting that changes the machine's cues: subtitle reruns; the edit stays and is muxed, the new

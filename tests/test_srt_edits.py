@@ -294,7 +294,8 @@ def test_an_edit_saved_during_the_mux_is_muxed_whole_next_run_never_half(
     assert mkv_cues(folder / "out.mkv", folder / "tiny.mp4") == parse_srt(snapshot, "snapshot")
     qc = json.loads((published / "hi.qc.json").read_text(encoding="utf-8"))
     assert qc["review"]["sha256"] == hashlib.sha256(snapshot.encode()).hexdigest()
-    assert "पहला संस्करण" in (published / "hi.vtt").read_text(encoding="utf-8")
+    for extension in ("vtt", "ass", "ttml"):  # every format follows the edited SRT
+        assert "पहला संस्करण" in (published / f"hi.{extension}").read_text(encoding="utf-8"), extension
     assert f"{edited} was saved while muxing" in (folder / "mux.log").read_text(encoding="utf-8")
     # Snakemake reruns mux when its params change: the published files' hashes now differ.
     assert published_hashes(machine, published) != hashes_at_start

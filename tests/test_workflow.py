@@ -59,6 +59,8 @@ def test_outputs_and_logs_land_under_the_film_job(finished_film: Path) -> None:
         "transcript.srt",
         "subtitles/en.srt",
         "subtitles/en.vtt",
+        "subtitles/en.ass",
+        "subtitles/en.ttml",
         "subtitles/en.qc.json",
         "out.mkv",
     ):

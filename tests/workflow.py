@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -97,24 +98,19 @@ def streams(path: Path) -> list[dict]:
     return json.loads(result.stdout)["streams"]
 
 
-def subtitle_text(mkv: Path, subtitle_index: int) -> str:
-    """The text of one subtitle track of a film, as SRT."""
+def subtitle_text(mkv: Path, subtitle_index: int, as_stored: bool = False) -> str:
+    """The text of one subtitle track of a film, as SRT; ``as_stored``: copied out in its own
+    format (an ASS track with its header and styles)."""
+    codec = ["-c", "copy", "-f", "ass"] if as_stored else ["-f", "srt"]
     result = subprocess.run(
-        [
-            "ffmpeg",
-            "-nostdin",
-            "-v",
-            "error",
-            "-i",
-            str(mkv),
-            "-map",
-            f"0:s:{subtitle_index}",
-            "-f",
-            "srt",
-            "-",
-        ],
+        ["ffmpeg", "-nostdin", "-v", "error", "-i", str(mkv), "-map", f"0:s:{subtitle_index}", *codec, "-"],
         capture_output=True,
         text=True,
         check=True,
     )
     return result.stdout
+
+
+def jobs_run(output: str) -> list[str]:
+    """The rules of the jobs a snakemake run started, from its log ('rule mux:', 'localcheckpoint ...')."""
+    return re.findall(r"^(?:local)?(?:rule|checkpoint) (\w+):$", output, flags=re.MULTILINE)

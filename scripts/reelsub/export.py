@@ -14,7 +14,7 @@ from reelsub.subtitles.rules import Cue
 
 def export_transcript(transcript: Transcript, json_path: str, txt_path: str, srt_path: str) -> Transcript:
     published = transcript.with_stage(
-        Provenance(stage="export", engine="reelsub", versions=package_versions("pysrt"))
+        Provenance(stage="export", engine="reelsub", versions=package_versions("pysubs2"))
     )
     published.write(json_path)
     lines = [segment.text.strip() for segment in transcript.segments if segment.text.strip()]

@@ -7,8 +7,11 @@ output is written under a temporary name and renamed into place only when it is 
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import logging
+import shutil
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -18,7 +21,8 @@ from typing import TYPE_CHECKING, Any, cast
 from reelsub import escaping
 from reelsub.contracts.base import atomic_output
 from reelsub.media import FFMPEG, MediaError, check_burn_in_font, file_url, input_args, open_input, run_tool
-from reelsub.subtitles.files import cue_text, read_srt, write_srt
+from reelsub.subtitles.files import ass_text, cue_text, read_srt, write_srt
+from reelsub.subtitles.fonts import FONT_MIMETYPES, family_for, font_file
 from reelsub.subtitles.rules import Cue
 
 if TYPE_CHECKING:  # PyAV is imported where a film is opened: burn-in users do not pay for it
@@ -41,10 +45,14 @@ class SubtitleTrack:
     # The cues muxed. None: read ``path`` with subtitle_files.read_srt. The mux stage passes the cues
     # it parsed from its snapshot of the file, so the MKV holds what QC and the VTT describe.
     cues: Sequence[Cue] | None = None
+    # ASS: the track's script (reelsub.subtitles.files.ass_text of the same cues), its style in the
+    # track's header. None: a SubRip track.
+    ass: str | None = None
 
 
-def mux(film: Path, tracks: Sequence[SubtitleTrack], out: Path) -> None:
-    """Every stream of the film, as it was, then our subtitle tracks after the film's own.
+def mux(film: Path, tracks: Sequence[SubtitleTrack], out: Path, fonts: Sequence[Path] = ()) -> None:
+    """Every stream of the film, as it was, then our subtitle tracks after the film's own (SubRip,
+    or ASS where a track brings its script), and ``fonts`` attached (the files ASS tracks name).
 
     Done in-process with PyAV (no ffprobe or ffmpeg to start: the mux's fixed cost is opening the
     files; the rest grows with the bytes copied). What each stream becomes in the Matroska file:
@@ -69,11 +77,14 @@ def mux(film: Path, tracks: Sequence[SubtitleTrack], out: Path) -> None:
         source = open_input(film)
     except (av.FFmpegError, OSError) as error:
         raise MediaError(f"{film}: not a readable film: {error}") from error
-    with source, atomic_output(out) as temporary:
-        ours = [_OurTrack(track, _subrip_packets(track)) for track in tracks]
+    with source, atomic_output(out) as temporary, contextlib.ExitStack() as scripts:
+        ours = [
+            _ass_track(track, scripts) if track.ass else _OurTrack(track, _subrip_packets(track))
+            for track in tracks
+        ]
         try:
             with av.open(file_url(temporary), "w", format="matroska") as target:
-                _copy_streams(source, ours, target, film)
+                _copy_streams(source, ours, target, film, fonts)
         except (av.FFmpegError, OSError, ValueError) as error:
             raise MediaError(f"{film}: mux into {out} failed: {error}") from error
 
@@ -82,6 +93,21 @@ def mux(film: Path, tracks: Sequence[SubtitleTrack], out: Path) -> None:
 class _OurTrack:
     track: SubtitleTrack
     packets: list[Packet[SubtitleStream]]  # its packets, in time order
+    template: AvStream | None = None  # ASS: the stream of our script, whose header the track takes
+
+
+def _ass_track(track: SubtitleTrack, scripts: contextlib.ExitStack) -> _OurTrack:
+    """An ASS track: our script, written from the parsed cues, read back by libavformat's ASS
+    demuxer, which gives the Matroska form of each event and the header as the codec's private
+    data; kept open (in ``scripts``) until the mux is done."""
+    assert track.ass is not None
+    folder = Path(scripts.enter_context(tempfile.TemporaryDirectory(prefix="reelsub-ass-")))
+    script = folder / "track.ass"
+    script.write_text(track.ass, encoding="utf-8")
+    container = scripts.enter_context(open_input(script, format="ass"))
+    stream = container.streams.subtitles[0]
+    packets = [p for p in container.demux(stream) if p.size]
+    return _OurTrack(track, packets, stream)
 
 
 MILLISECOND = Fraction(1, 1000)
@@ -135,22 +161,35 @@ def _mov_text_as_subrip(data: bytes) -> bytes:
     return text.replace("\r\n", "\n").strip().encode()
 
 
-def _copy_streams(source: InputContainer, ours: list[_OurTrack], target: OutputContainer, film: Path) -> None:
+def _copy_streams(
+    source: InputContainer, ours: list[_OurTrack], target: OutputContainer, film: Path, fonts: Sequence[Path]
+) -> None:
     import av
 
     copies, converted, covers = _add_film_streams(source, target, any(o.track.default for o in ours), film)
     our_streams: list[SubtitleStream] = []
     for our in ours:
-        our_stream = cast("SubtitleStream", target.add_mux_stream("subrip", time_base=MILLISECOND))
+        our_stream = cast(
+            "SubtitleStream",
+            target.add_mux_stream("subrip", time_base=MILLISECOND)
+            if our.template is None
+            else target.add_stream_from_template(our.template),
+        )
         our_stream.metadata["language"] = our.track.language
         our_stream.metadata["title"] = our.track.title
         our_stream.disposition = (
             av.stream.Disposition.default if our.track.default else av.stream.Disposition(0)
         )
         our_streams.append(our_stream)
+    attached = set()
     for stream in source.streams:
         if stream.type == "attachment":
             target.add_stream_from_template(stream).metadata.update(stream.metadata)
+            attached.add(stream.metadata.get("filename"))
+    for font in fonts:
+        if font.name not in attached:  # the film's own copy of the file is kept, not doubled
+            target.add_attachment(font.name, FONT_MIMETYPES[font.suffix.lower()], font.read_bytes())
+            attached.add(font.name)
     target.metadata.update(source.metadata)
     target.set_chapters(source.chapters())
 
@@ -289,28 +328,59 @@ def _our_packets_by_time(
     return timed
 
 
-def burn_in_filter(srt: Path, font: str) -> str:
-    """The subtitles filter that draws ``srt`` in ``font``, escaped for a filter graph
-    (reelsub.escaping): no font name can add an option or another filter."""
-    check_burn_in_font(font)
-    return escaping.filter_graph_filter(
-        "subtitles", {"filename": str(srt), "force_style": f"FontName={font}"}
-    )
+AUTO_FONT = "auto"  # config mux.burn_in_font: each track in its script's family (reelsub.subtitles.fonts)
 
 
-def burn_in(film: Path, srt: Path, out: Path, font: str) -> None:
+def burn_in_filter(subtitles: Path, font: str | None, fonts_dir: Path | None = None) -> str:
+    """The subtitles filter that draws ``subtitles``, in ``font`` where one is named (else in the
+    file's own style), with libass looking in ``fonts_dir`` first where given; escaped for a filter
+    graph (reelsub.escaping): no font name can add an option or another filter."""
+    options = {"filename": str(subtitles)}
+    if font is not None:
+        check_burn_in_font(font)
+        options["force_style"] = f"FontName={font}"
+    if fonts_dir is not None:
+        options["fontsdir"] = str(fonts_dir)
+    return escaping.filter_graph_filter("subtitles", options)
+
+
+def burn_in(
+    film: Path,
+    srt: Path,
+    out: Path,
+    font: str = AUTO_FONT,
+    language: str | None = None,
+    font_folders: Sequence[Path] | None = None,
+) -> None:
     """Subtitles drawn into the picture with libass: a full re-encode, never the default.
+
+    ``font`` ``auto``: the track is drawn as our ASS script, styled in the family of ``language``'s
+    script, with that family's file (found in ``font_folders``) handed to libass, so no glyph is
+    left to whatever fallback the system's fontconfig picks. A named font: drawn in it, as the
+    system's fontconfig finds it.
 
     The subtitles filter opens its file by name, as a URL: a copy under a plain temporary name
     is never read as a protocol. The copy is written from our parse of the cues, so the film
     carries what QC checked, never libass's own reading of the file.
     """
-    import tempfile
-
     with tempfile.TemporaryDirectory(prefix="reelsub-burn-") as scratch, atomic_output(out) as temporary:
-        plain = Path(scratch) / "subtitles.srt"
-        write_srt(read_srt(srt), plain)  # the cues our parser reads, never libass's own guess
-        graph = burn_in_filter(plain, font)
+        cues = read_srt(srt)  # the cues our parser reads, never libass's own guess
+        if font == AUTO_FONT:
+            family = family_for(language or "")
+            try:
+                path = font_file(family, font_folders)
+            except LookupError as error:
+                raise MediaError(f"{film}: burn-in of {srt} needs {family}: {error}") from None
+            fonts_dir = Path(scratch) / "fonts"
+            fonts_dir.mkdir()
+            shutil.copyfile(path, fonts_dir / path.name)
+            plain = Path(scratch) / "subtitles.ass"
+            plain.write_text(ass_text(cues, language or "", family), encoding="utf-8")
+            graph = burn_in_filter(plain, None, fonts_dir)
+        else:
+            plain = Path(scratch) / "subtitles.srt"
+            write_srt(cues, plain)
+            graph = burn_in_filter(plain, font)
         run_tool(
             [
                 *FFMPEG,

@@ -29,6 +29,7 @@ from pathlib import Path
 from reelsub.contracts.base import ContractError, rename_durably, sync_folder, write_text_atomically
 from reelsub.contracts.review_record import MACHINE_FOLDER, RECORD, read_record, sha256
 from reelsub.contracts.tracks import MANIFEST, read_manifest
+from reelsub.subtitles.formats import DERIVED_FORMATS
 
 KEPT_FOLDER = "kept"  # inside the published folder: a person's file a new machine file took the place of
 BACKUP_FOLDER = "edits-backup"  # beside jobs/: what `make clean` kept
@@ -133,7 +134,7 @@ def _keep(source: Path, original: Path) -> Path:
 def edited_files(subtitles: Path) -> list[Path]:
     """Every file in a film's ``subtitles/`` that the machine did not write: edited SRTs, a hand
     merge in ``<lang>.machine.srt``, copies in ``kept/``, anything a person put there. Files the
-    machine derives from the SRTs (review.json, tracks.json, ``<lang>.vtt``, ``<lang>.qc.json``) are
+    machine derives from the SRTs (review.json, tracks.json, ``<lang>.vtt``/``.ass``/``.ttml``, ``<lang>.qc.json``) are
     not; where nothing says what the machine wrote, every SRT counts as edited."""
     subtitles = Path(subtitles)
     machine = subtitles.parent / MACHINE_FOLDER
@@ -152,7 +153,8 @@ def edited_files(subtitles: Path) -> list[Path]:
             pass
     if machine.is_dir():
         hashes |= {sha256(f) for f in machine.iterdir() if f.is_file()}
-    derived = {RECORD, MANIFEST} | {f"{lang}{end}" for lang in languages for end in (".vtt", ".qc.json")}
+    ends = [f".{extension}" for extension in DERIVED_FORMATS] + [".qc.json"]
+    derived = {RECORD, MANIFEST} | {f"{lang}{end}" for lang in languages for end in ends}
     edited = []
     for path in sorted(p for p in subtitles.rglob("*") if p.is_file() or p.is_symlink()):
         in_top = path.parent == subtitles

@@ -26,9 +26,9 @@ No person's file is overwritten or deleted without a copy the run names (reelsub
   its file exists, and an edit of it, which the film no longer carries, is warned of by every run.
 
 mux muxes the published files (listed as its inputs, so an edit, newer than ``out.mkv``, reruns
-only mux) and describes what it muxed: ``subtitles/<lang>.vtt``, ``<lang>.qc.json`` and
-``tracks.json`` are rewritten from the published SRT, QC rerun against the transcript where it was
-edited.
+only mux) and describes what it muxed: ``subtitles/<lang>.vtt`` (and ``.ass``, ``.ttml``: config
+``subtitle.formats``), ``<lang>.qc.json`` and ``tracks.json`` are rewritten from the published
+SRT, QC rerun against the transcript where it was edited.
 
 The record itself is read and written through reelsub.contracts.review_record.
 """
@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -56,7 +56,8 @@ from reelsub.contracts.review_record import (
 from reelsub.contracts.tracks import Track, read_manifest, write_manifest
 from reelsub.contracts.transcript import Transcript, write_text_atomically
 from reelsub.review.keep_edits import now, replace_unless_edited
-from reelsub.subtitles.files import SrtError, parse_srt, write_vtt
+from reelsub.subtitles.files import SrtError, parse_srt, write_formats
+from reelsub.subtitles.formats import FORMATS, format_file
 from reelsub.subtitles.qc import qc_report
 from reelsub.subtitles.rules import Cue, SubtitleRules
 
@@ -245,10 +246,11 @@ def describe_published(
     transcript_of: Callable[[str], Transcript],
     rules: SubtitleRules,
     log: logging.Logger,
+    formats: Sequence[str] = FORMATS,
 ) -> list[Snapshot]:
-    """The tracks to mux, from the published folder, each with a VTT and a QC report of the very
-    cues muxed (one snapshot of the file; qc.json's ``review.sha256`` is its hash); the published
-    tracks.json lists them (file names inside ``published``). ``transcript_of(language)`` gives the
+    """The tracks to mux, from the published folder, each in every one of ``formats`` (config
+    ``subtitle.formats``) and with a QC report of the very cues muxed (one snapshot of the file;
+    qc.json's ``review.sha256`` is its hash); the published tracks.json lists them (file names inside ``published``). ``transcript_of(language)`` gives the
     words QC checks an edited track against (cues are matched to words by time where the text
     differs)."""
     machine, published = Path(machine), Path(published)
@@ -272,12 +274,15 @@ def describe_published(
                 translated=track.translated,
             )
             report = replace(report, summary=f"Edited by hand. {report.summary}")
-            write_vtt(cues, published / track.vtt)
+            write_formats(cues, published, track.language, formats)
             log.info("%s was edited by hand; QC of the edited file: %s", source, report.summary)
         else:
             cues = parse_srt(content, source)
             report = machine_qc
-            _copy(machine / track.vtt, published / track.vtt)
+            for extension in formats:
+                derived = format_file(track.language, extension)
+                if extension != "srt" and (machine / derived).exists():
+                    _copy(machine / derived, published / derived)
         report = replace(
             report, review=ReviewNote(schema=SCHEMA, srt=track.srt, edited=edited, sha256=digest)
         )

@@ -1,29 +1,39 @@
-"""Subtitle files: SRT (written through pysrt) and WebVTT, written atomically; SRT read back into
-cues by one strict parser (:func:`parse_srt`).
+"""Subtitle files: every format a track is written in (SRT, WebVTT, ASS, TTML: pysubs2 writes
+them), written atomically; SRT read back into cues by one strict parser (:func:`parse_srt`).
 
-Both formats store whole milliseconds; build_cues already times cues in whole milliseconds, so
-writing loses nothing and ``read_srt(write_srt(cues))`` gives the same cues.
+SRT is the file people edit; the other formats are written from the same cues, the machine's or,
+after an edit, the cues parsed from the edited SRT (reelsub.review.publish), so they follow it.
+SRT, WebVTT and TTML store whole milliseconds, and build_cues times cues in whole milliseconds, so
+``read_srt(write_srt(cues))`` gives the same cues; ASS stores centiseconds.
 
-One parser decides what an SRT says, for QC, the VTT, the review page and the MKV alike (the mux
-writes its packets from these cues, never from the raw file). It is strict because a person edits
-these files by hand, and a lenient reader guesses: a missing blank line between two cues was one
-cue to pysrt and two to libavformat. Anything it cannot read as cues is a :class:`SrtError` naming
-the file and the line.
+One parser decides what an SRT says, for QC, every other format, the review page and the MKV alike
+(the mux writes its packets from these cues, never from the raw file). It is strict because a
+person edits these files by hand, and a lenient reader guesses: a missing blank line between two
+cues was one cue to pysrt and two to libavformat. Anything it cannot read as cues is a
+:class:`SrtError` naming the file and the line. pysubs2's own readers are never used for that.
 """
 
 from __future__ import annotations
 
-import io
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
-import pysrt
+import pysubs2
 
 from reelsub.contracts.base import ContractError
 from reelsub.contracts.transcript import write_text_atomically
+from reelsub.subtitles.fonts import family_for
+from reelsub.subtitles.formats import format_file
 from reelsub.subtitles.rules import Cue
+from reelsub.workflow.settings import schema_defaults
+
+
+def configured_formats(section: Mapping[str, Any] | None) -> tuple[str, ...]:
+    """``subtitle.formats`` of the config's subtitle section; the schema's default where left out."""
+    return tuple((section or {}).get("formats", schema_defaults("subtitle")["formats"]))
 
 
 class SrtError(ContractError):
@@ -48,23 +58,49 @@ def cue_text(cue: Cue) -> str:
     return "\n".join(_shown_lines(cue))
 
 
+def _events(cues: Sequence[Cue], text_of: Callable[[str], str] = str) -> pysubs2.SSAFile:
+    """The cues as pysubs2 events: whole milliseconds, lines joined by ASS's line break ``\\N``."""
+    subtitles = pysubs2.SSAFile()
+    for cue in cues:
+        lines = _shown_lines(cue)
+        subtitles.append(
+            pysubs2.SSAEvent(
+                start=_milliseconds(cue.start),
+                end=_milliseconds(cue.end),
+                text="\\N".join(text_of(line) for line in lines),
+            )
+        )
+    return subtitles
+
+
+# pysubs2 writes every format from ASS events, reading "{...}" in a line as ASS style codes and
+# "\\N" as a line break, with no escape for either: where a format has no such codes (SRT, WebVTT,
+# TTML), the characters go through pysubs2 as private-use stand-ins and are put back after.
+_STAND_INS = {"{": "\ue000", "}": "\ue001", "\\": "\ue002"}
+
+
+_STAND_IN_TABLE = {ord(character): stand_in for character, stand_in in _STAND_INS.items()}
+
+
+def _stand_ins(line: str) -> str:
+    return line.translate(_STAND_IN_TABLE)
+
+
+def _put_back(document: str) -> str:
+    for character, stand_in in _STAND_INS.items():
+        document = document.replace(stand_in, character)
+    return document
+
+
+def _srt_text(cues: Sequence[Cue]) -> str:
+    # keep_ssa_tags: the lines are written as they are, not as ASS styling turned into <i> tags.
+    return _put_back(_events(cues, _stand_ins).to_string("srt", keep_ssa_tags=True))
+
+
 def write_srt(cues: Sequence[Cue], path: str | os.PathLike[str]) -> None:
     """SubRip, UTF-8, cues numbered from 1. Written to a temporary file and renamed into place, so
     a killed job never leaves half a subtitle file that looks complete."""
-    subtitles = pysrt.SubRipFile(
-        [
-            pysrt.SubRipItem(
-                index=number,
-                start=pysrt.SubRipTime.from_ordinal(_milliseconds(cue.start)),
-                end=pysrt.SubRipTime.from_ordinal(_milliseconds(cue.end)),
-                text=cue_text(cue),
-            )
-            for number, cue in enumerate(cues, start=1)
-        ]
-    )
-    buffer = io.StringIO()
-    subtitles.write_into(buffer, eol="\n")
-    write_text_atomically(path, buffer.getvalue())
+    write_text_atomically(path, _srt_text(cues))
 
 
 # HH:MM:SS,mmm (hours may have more digits; a full stop for the comma is read too, as players do).
@@ -190,8 +226,83 @@ def _vtt_escape(line: str) -> str:
 
 def write_vtt(cues: Sequence[Cue], path: str | os.PathLike[str]) -> None:
     """WebVTT: the WEBVTT header, then one block per cue, atomically like :func:`write_srt`."""
-    blocks = ["WEBVTT\n"]
-    for cue in cues:
-        lines = [_vtt_escape(line) for line in _shown_lines(cue)]
-        blocks.append(f"{vtt_timestamp(cue.start)} --> {vtt_timestamp(cue.end)}\n" + "\n".join(lines) + "\n")
-    write_text_atomically(Path(path), "\n".join(blocks))
+    document = _events(cues, lambda line: _stand_ins(_vtt_escape(line))).to_string("vtt", keep_ssa_tags=True)
+    write_text_atomically(path, _put_back(document))
+
+
+# ASS: a script 1080 pixels high (libass scales it to the picture), text about 1/20 of the height,
+# white with a black outline, bottom centre: the look of broadcast subtitles. The family is the
+# track's script's (reelsub.subtitles.fonts), so no glyph is left to a fallback font.
+ASS_PLAY_RES = (1920, 1080)
+ASS_FONT_SIZE = 54
+ASS_OUTLINE, ASS_SHADOW, ASS_MARGIN_V = 3.0, 1.0, 54
+
+
+def styled(
+    cues: Sequence[Cue], language: str, family: str | None = None, text_of: Callable[[str], str] = str
+) -> pysubs2.SSAFile:
+    """The cues with the Default style of ``language``'s track (font: ``family``, else its
+    script's), as ASS and TTML carry it."""
+    subtitles = _events(cues, text_of)
+    subtitles.info["PlayResX"], subtitles.info["PlayResY"] = (str(n) for n in ASS_PLAY_RES)
+    subtitles.info["WrapStyle"] = "0"
+    subtitles.styles["Default"] = pysubs2.SSAStyle(
+        fontname=family or family_for(language),
+        fontsize=ASS_FONT_SIZE,
+        outline=ASS_OUTLINE,
+        shadow=ASS_SHADOW,
+        marginv=ASS_MARGIN_V,
+        alignment=pysubs2.Alignment.BOTTOM_CENTER,
+    )
+    return subtitles
+
+
+def _ass_escape(line: str) -> str:
+    # In ASS a "{" opens a block of style codes: libass draws "\{" and "\}" as the braces. A
+    # backslash stays as it is: "\N" in a line is a line break to libass, as players read it in SRT.
+    return line.replace("{", "\\{").replace("}", "\\}")
+
+
+def ass_text(cues: Sequence[Cue], language: str, family: str | None = None) -> str:
+    return styled(cues, language, family, _ass_escape).to_string("ass")
+
+
+def write_ass(cues: Sequence[Cue], path: str | os.PathLike[str], language: str) -> None:
+    """Advanced SubStation Alpha, styled for the language's script, atomically."""
+    write_text_atomically(path, ass_text(cues, language))
+
+
+_CHARACTER_REFERENCE = re.compile(r"&#(\d+);")
+
+
+def write_ttml(cues: Sequence[Cue], path: str | os.PathLike[str], language: str) -> None:
+    """TTML (the form IMSC 1 text profiles take), UTF-8, with the language on the root element as
+    TTML requires (``xml:lang``), atomically."""
+    document = styled(cues, language, text_of=_stand_ins).to_string("ttml")
+    root = '<tt xmlns="http://www.w3.org/ns/ttml"'
+    if not document.startswith(root):
+        raise ContractError(f"{path}: pysubs2 wrote TTML that does not start with {root!r}")
+    document = document.replace(root, f'<tt xml:lang="{language}" {root[4:]}', 1)
+    # ElementTree wrote every non-ASCII character as a reference (&#2344;): the characters
+    # themselves, so a person can read the file; markup (<, &) stays escaped by name.
+    document = _put_back(_CHARACTER_REFERENCE.sub(lambda m: chr(int(m.group(1))), document))
+    write_text_atomically(path, '<?xml version="1.0" encoding="utf-8"?>\n' + document)
+
+
+def write_formats(
+    cues: Sequence[Cue], folder: str | os.PathLike[str], language: str, formats: Sequence[str]
+) -> list[Path]:
+    """The track written in every one of ``formats`` but SRT (the file people edit, written by the
+    caller), as ``<folder>/<language>.<ext>``; returns the files written."""
+    writers = {
+        "vtt": lambda path: write_vtt(cues, path),
+        "ass": lambda path: write_ass(cues, path, language),
+        "ttml": lambda path: write_ttml(cues, path, language),
+    }
+    written = []
+    for extension in formats:
+        if extension in writers:
+            path = Path(folder) / format_file(language, extension)
+            writers[extension](path)
+            written.append(path)
+    return written

@@ -16,6 +16,9 @@ from reelsub.text import visible_length
 from reelsub.workflow.settings import schema_defaults, settings_from
 
 _CONFIG = schema_defaults("subtitle")  # every rule's default is the schema's
+# Keys of the subtitle section that say how tracks are written, not how cues are timed
+# (reelsub.subtitles.files.write_formats reads them).
+NOT_RULES = ("formats",)
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,8 @@ class SubtitleRules:
         kinds = {f.name: f.type for f in fields(cls)}
         values: dict[str, Any] = {}
         for name, value in dict(config or {}).items():
+            if name in NOT_RULES:
+                continue
             if name not in kinds:
                 values[name] = value  # settings_from refuses it, naming the allowed keys
                 continue
