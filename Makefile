@@ -38,10 +38,11 @@ test: venv system-packages test-system-packages
 	HF_HUB_OFFLINE=1 $(if $(wildcard $(OPENBLAS)),LD_PRELOAD=$(OPENBLAS)) $(VENV)/bin/python -m pytest $(PYTEST_ARGS)
 
 # The unit tier: no end-to-end films, no SLURM cluster, no PyPI (tests/test_env_resolution.py), no
-# browser (chromium comes with make test's system packages): what a fresh clone runs after make demo.
+# browser (chromium comes with make test's system packages), no test of minutes on its own (slow):
+# what a fresh clone runs after make demo.
 test-fast: venv system-packages
 	HF_HUB_OFFLINE=1 $(if $(wildcard $(OPENBLAS)),LD_PRELOAD=$(OPENBLAS)) $(VENV)/bin/python -m pytest \
-	  -m "not e2e and not slurm and not network and not browser" $(PYTEST_ARGS)
+	  -m "not e2e and not slurm and not network and not browser and not slow" $(PYTEST_ARGS)
 
 venv: $(STAMP)
 

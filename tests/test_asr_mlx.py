@@ -146,6 +146,7 @@ def test_ctranslate2_folder_is_refused_by_name(jfk_flac: Path, tiny_en_model: st
         transcribe(jfk_flac, "mlx", AsrSettings(model=tiny_en_model), "jfk")
 
 
+@pytest.mark.slow  # about 150 s: mlx[cpu] decodes the whole film with beams off
 def test_a_hindi_film_with_english_lines_keeps_every_line_in_its_language_on_mlx(
     mixed_film, mlx_base_converted_from_ct2: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
