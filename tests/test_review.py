@@ -178,19 +178,80 @@ def test_review_server_answers_range_requests_which_seeking_needs(tmp_path: Path
     """Chromium seeks in a film only where the server answers ranges (python's http.server does not)."""
     import urllib.request
 
-    (tmp_path / "film.bin").write_bytes(bytes(range(256)) * 4)
+    (tmp_path / "film.mp4").write_bytes(bytes(range(256)) * 4)
     with served(tmp_path) as base:
-        request = urllib.request.Request(base + "film.bin", headers={"Range": "bytes=10-19"})
+        request = urllib.request.Request(base + "film.mp4", headers={"Range": "bytes=10-19"})
         with urllib.request.urlopen(request, timeout=10) as response:
             assert response.status == 206
             assert response.headers["Content-Range"] == "bytes 10-19/1024"
             assert response.read() == bytes(range(10, 20))
-        request = urllib.request.Request(base + "film.bin", headers={"Range": "bytes=-4"})
+        request = urllib.request.Request(base + "film.mp4", headers={"Range": "bytes=-4"})
         with urllib.request.urlopen(request, timeout=10) as response:
             assert response.read() == bytes(range(252, 256))
-        with urllib.request.urlopen(base + "film.bin", timeout=10) as response:
+        with urllib.request.urlopen(base + "film.mp4", timeout=10) as response:
             assert response.status == 200 and response.headers["Accept-Ranges"] == "bytes"
             assert len(response.read()) == 1024
+
+
+def test_review_server_serves_the_pages_and_films_and_nothing_else(tmp_path: Path) -> None:
+    """No listing, no dotfile, no config, no link out of the folder, no other host name: a page
+    that rebinds its own name to 127.0.0.1 (DNS rebinding) gets nothing."""
+    import http.client
+    from urllib.parse import urlsplit
+
+    job = tmp_path / "jobs" / "f"
+    (job / "subtitles").mkdir(parents=True)
+    (job / "review.html").write_text("<video src='../../films/f.mp4'></video>")
+    (job / "subtitles" / "hi.vtt").write_text("WEBVTT\n")
+    (job / "subtitles" / "hi.qc.json").write_text("{}")
+    (tmp_path / "films").mkdir()
+    (tmp_path / "films" / "f.mp4").write_bytes(b"film")
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".git" / "config").write_text("[core]")
+    (tmp_path / "config").mkdir()
+    (tmp_path / "config" / "config.yaml").write_text("films_dir: films")
+    outside = tmp_path.parent / f"{tmp_path.name}-secret.txt"
+    outside.write_text("secret")
+    (job / "subtitles" / "leak.vtt").symlink_to(outside)
+    (job / "subtitles" / ".hidden.vtt").write_text("WEBVTT\n")
+
+    def get(base: str, path: str, host: str | None = None) -> tuple[int, bytes]:
+        address = urlsplit(base)
+        connection = http.client.HTTPConnection(address.hostname, address.port, timeout=10)
+        connection.putrequest("GET", path, skip_host=True)
+        connection.putheader("Host", address.netloc if host is None else host)
+        connection.endheaders()
+        response = connection.getresponse()
+        body = response.read()
+        connection.close()
+        return response.status, body
+
+    with served(tmp_path) as base:
+        port = urlsplit(base).port
+        for path in (
+            "/jobs/f/review.html",
+            "/jobs/f/subtitles/hi.vtt",
+            "/jobs/f/subtitles/hi.qc.json",
+            "/films/f.mp4",
+        ):
+            assert get(base, path)[0] == 200, path
+        assert get(base, "/films/f.mp4", host=f"localhost:{port}") == (200, b"film")
+        for path in (
+            "/",
+            "/jobs/",
+            "/jobs/f/subtitles/",
+            "/.git/config",
+            "/config/config.yaml",
+            "/jobs/f/subtitles/leak.vtt",
+            "/jobs/f/subtitles/.hidden.vtt",
+            "/../" + outside.name,
+            "/%2e%2e/" + outside.name,
+        ):
+            status, body = get(base, path)
+            assert status == 404 and b"secret" not in body and b"[core]" not in body, (path, status)
+        for host in (f"evil.example:{port}", "127.0.0.1", f"127.0.0.1:{port + 1}", ""):
+            assert get(base, "/jobs/f/review.html", host=host)[0] == 421, host
+        assert get(base, "/jobs/f/review.html")[0] == 200, "a refused request does not stop the server"
 
 
 # -- the loop, for real -----------------------------------------------------------------------------

@@ -4,6 +4,12 @@ Chromium blocks a page opened from file:// from loading its <track> files, and i
 a film whose server answers HTTP range requests (Python's http.server does not: every seek lands
 back at 0). :class:`RangeRequestHandler` adds single ranges (``Range: bytes=first-last``).
 
+The server is for the review pages alone (:class:`ReviewRequestHandler`): it serves the pages and
+what they load (the subtitle and QC files under ``jobs/``, the films) and nothing else: no folder
+listing, no dotfile, no file that resolves outside the folder it serves (symlinks are resolved
+before the check), and it answers only requests addressed to it by name, ``127.0.0.1:<port>`` or
+``localhost:<port>``: a web page that rebinds its own host name to 127.0.0.1 cannot read it.
+
     python scripts/serve_reviews.py          # then open the printed address
 """
 
@@ -18,12 +24,16 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, AnyStr, BinaryIO
+from typing import TYPE_CHECKING, Any, AnyStr, BinaryIO, cast
+
+from reelsub.review.page import CONTAINER_TYPES
 
 if TYPE_CHECKING:  # typeshed's protocols, as http.server's own stub names them
     from _typeshed import SupportsRead, SupportsWrite
 
 RANGE = re.compile(r"bytes=(\d*)-(\d*)$")
+# Under jobs/: the pages and the files they load (tracks as WebVTT, QC, the SRTs people edit).
+PAGE_FILES = (".html", ".vtt", ".srt", ".json")
 
 
 class RangeRequestHandler(http.server.SimpleHTTPRequestHandler):
@@ -79,7 +89,41 @@ class RangeRequestHandler(http.server.SimpleHTTPRequestHandler):
         return None
 
 
-class QuietRangeRequestHandler(RangeRequestHandler):
+class ReviewRequestHandler(RangeRequestHandler):
+    """Only the review pages and what they load, only to requests addressed to this server."""
+
+    def send_head(self) -> io.BytesIO | BinaryIO | None:
+        refusal = self._refusal()
+        if refusal is not None:
+            status, reason = refusal
+            self.send_error(status, reason)
+            return None
+        return super().send_head()
+
+    def _refusal(self) -> tuple[int, str] | None:
+        port = cast("http.server.HTTPServer", self.server).server_port
+        host = self.headers.get("Host", "")
+        if host not in (f"127.0.0.1:{port}", f"localhost:{port}"):
+            return 421, f"this server answers only 127.0.0.1:{port} and localhost:{port}, not {host!r}"
+        root = Path(self.directory).resolve()
+        asked = Path(self.translate_path(self.path))
+        try:
+            inside = asked.relative_to(Path(self.directory))
+        except ValueError:
+            return 404, "not a file of the review pages"
+        if any(part.startswith(".") for part in inside.parts):
+            return 404, "not a file of the review pages"
+        resolved = asked.resolve()
+        if not resolved.is_relative_to(root) or not resolved.is_file():
+            return 404, "not a file of the review pages"  # a folder (no listing), a link out, nothing
+        suffix = resolved.suffix.lower()
+        page_file = inside.parts[:1] == ("jobs",) and suffix in PAGE_FILES
+        if not page_file and suffix not in CONTAINER_TYPES:
+            return 404, "not a file of the review pages"
+        return None
+
+
+class QuietRangeRequestHandler(ReviewRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         pass
 
@@ -91,8 +135,8 @@ class QuietRangeRequestHandler(RangeRequestHandler):
 
 
 def make_server(folder: Path, port: int = 0, quiet: bool = False) -> http.server.ThreadingHTTPServer:
-    """A server for ``folder`` on 127.0.0.1 only (nothing is offered to the network)."""
-    handler = QuietRangeRequestHandler if quiet else RangeRequestHandler
+    """A server of ``folder``'s review pages on 127.0.0.1 only (nothing is offered to the network)."""
+    handler = QuietRangeRequestHandler if quiet else ReviewRequestHandler
     return http.server.ThreadingHTTPServer(
         ("127.0.0.1", port), functools.partial(handler, directory=str(folder))
     )
