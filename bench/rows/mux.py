@@ -35,7 +35,6 @@ def measure(bench: Context) -> None:
     srt.write_text(srt_of(film.parts))
     short_srt = workdir / "short.srt"
     short_srt.write_text(srt_of([films.Part(0.2, 1.5, "A short cue.", "narration")]))
-    font = "Lohit Devanagari"
     load = machine_snapshot()
     log(f"row 3: mux (stream copy) vs burn-in re-encode, {film.duration:.0f}-s film")
     series = {
@@ -51,7 +50,7 @@ def measure(bench: Context) -> None:
         if arm == "mux":
             mux(film.path, [SubtitleTrack(srt, "eng", "English", True)], workdir / "out.mkv")
         elif arm == "burn":
-            burn_in(film.path, srt, workdir / "burned.mkv", font)
+            burn_in(film.path, srt, workdir / "burned.mkv", language="en")  # the default: mux.burn_in_font auto
         elif arm == "mux 2 s":
             mux(short.path, [SubtitleTrack(short_srt, "eng", "English", True)], workdir / "short.mkv")
         elif arm == "ffprobe":
