@@ -50,7 +50,9 @@ def measure(bench: Context) -> None:
         if arm == "mux":
             mux(film.path, [SubtitleTrack(srt, "eng", "English", True)], workdir / "out.mkv")
         elif arm == "burn":
-            burn_in(film.path, srt, workdir / "burned.mkv", language="en")  # the default: mux.burn_in_font auto
+            burn_in(
+                film.path, srt, workdir / "burned.mkv", language="en"
+            )  # the default: mux.burn_in_font auto
         elif arm == "mux 2 s":
             mux(short.path, [SubtitleTrack(short_srt, "eng", "English", True)], workdir / "short.mkv")
         elif arm == "ffprobe":
