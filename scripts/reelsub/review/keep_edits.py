@@ -134,8 +134,9 @@ def _keep(source: Path, original: Path) -> Path:
 def edited_files(subtitles: Path) -> list[Path]:
     """Every file in a film's ``subtitles/`` that the machine did not write: edited SRTs, a hand
     merge in ``<lang>.machine.srt``, copies in ``kept/``, anything a person put there. Files the
-    machine derives from the SRTs (review.json, tracks.json, ``<lang>.vtt``/``.ass``/``.ttml``, ``<lang>.qc.json``) are
-    not; where nothing says what the machine wrote, every SRT counts as edited."""
+    machine derives from the SRTs (review.json, tracks.json, ``<lang>.vtt``, ``.ass``, ``.ttml``,
+    ``<lang>.qc.json``) are not; where nothing says what the machine wrote, every SRT counts as
+    edited."""
     subtitles = Path(subtitles)
     machine = subtitles.parent / MACHINE_FOLDER
     try:

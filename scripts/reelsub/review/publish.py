@@ -250,7 +250,8 @@ def describe_published(
 ) -> list[Snapshot]:
     """The tracks to mux, from the published folder, each in every one of ``formats`` (config
     ``subtitle.formats``) and with a QC report of the very cues muxed (one snapshot of the file;
-    qc.json's ``review.sha256`` is its hash); the published tracks.json lists them (file names inside ``published``). ``transcript_of(language)`` gives the
+    qc.json's ``review.sha256`` is its hash); the published tracks.json lists them (file names
+    inside ``published``). ``transcript_of(language)`` gives the
     words QC checks an edited track against (cues are matched to words by time where the text
     differs)."""
     machine, published = Path(machine), Path(published)
