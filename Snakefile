@@ -38,10 +38,12 @@ rule reports:
         all_reports,
 
 
-# Each film's review page, jobs/<film>/review.html (the film, its tracks, QC, flagged cues).
+# Each film's review page, jobs/<film>/review.html (the film, its tracks, QC, flagged cues), and
+# the batch page, jobs/index.html.
 rule reviews:
     input:
         all_reviews,
+        "jobs/index.html",
 
 
 # A status line in the terminal while jobs run (config progress; reelsub.workflow.progress).

@@ -20,3 +20,26 @@ rule review:
         subtitles=published_folder,
     script:
         "../scripts/review.py"
+
+
+# The batch page, jobs/index.html: every film's tracks with their QC and whether a person has edited
+# them, and how many tracks no person has touched yet. Built after every film's review page.
+rule review_index:
+    input:
+        all_reviews,
+    output:
+        html="jobs/index.html",
+    log:
+        "logs/review_index.log",
+    benchmark:
+        "benchmarks/review_index.tsv"
+    conda:
+        "../envs/common.yaml"
+    threads: 1
+    resources:
+        mem_mb=256,
+        runtime=5,
+    params:
+        films=sorted(FILMS),
+    script:
+        "../scripts/review_index.py"

@@ -19,7 +19,9 @@ def main() -> None:
     arguments = parser.parse_args()
     server = make_server(arguments.folder, arguments.port)
     base = f"http://127.0.0.1:{server.server_port}/"
-    pages = sorted(arguments.folder.glob("jobs/*/review.html"))
+    pages = sorted(arguments.folder.glob("jobs/index.html")) + sorted(
+        arguments.folder.glob("jobs/*/review.html")
+    )
     for page in pages:
         print(base + quote(page.relative_to(arguments.folder).as_posix()))
     if not pages:

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from browser import chromium, console_errors, wait_for
-from reelsub.contracts.qc_report import Finding, QcReport, write_qc_report
+from reelsub.contracts.qc_report import Finding, QcReport, ReviewNote, write_qc_report
 from reelsub.contracts.review_record import SCHEMA, read_record, republish_token, sha256
 from reelsub.contracts.tracks import Track, write_manifest
 from reelsub.review.page import flagged_cues, write_review_page
@@ -254,6 +254,80 @@ def test_review_server_serves_the_pages_and_films_and_nothing_else(tmp_path: Pat
         assert get(base, "/jobs/f/review.html")[0] == 200, "a refused request does not stop the server"
 
 
+def published_track(job: Path, language: str, cues: list[Cue], edited: bool, flag: bool) -> Track:
+    """A track as the mux leaves it in ``job/subtitles``: SRT, real QC (with a flag if asked), and
+    QC's review note saying whether the file is a person's edit."""
+    subtitles = job / "subtitles"
+    subtitles.mkdir(parents=True, exist_ok=True)
+    write_srt(cues, subtitles / f"{language}.srt")
+    report = real_qc(cues)
+    if flag:
+        report = replace(
+            report,
+            findings=(*report.findings, finding("low_confidence", "flag", 1, cues[0].start, cues[0].end)),
+            flags={**report.flags, "low_confidence": 1},
+            flag_count=report.flag_count + 1,
+            verdict="review",
+        )
+    report = replace(report, review=ReviewNote(SCHEMA, f"{language}.srt", edited, None))
+    write_qc_report(subtitles / f"{language}.qc.json", report)
+    return Track(
+        language,
+        f"{language}.srt",
+        f"{language}.vtt",
+        f"{language}.qc.json",
+        language,
+        False,
+        False,
+        len(cues),
+    )
+
+
+def test_the_batch_page_lists_every_film_and_counts_the_tracks_no_person_has_touched(tmp_path: Path) -> None:
+    from reelsub.review.batch import write_batch_page
+
+    jobs = tmp_path / "jobs"
+    cues = [Cue(1.0, 2.5, ["One line."]), Cue(3.0, 4.5, ["Another line."])]
+    sholay = jobs / "sholay"
+    write_manifest(
+        sholay / "subtitles",
+        [
+            published_track(sholay, "hi", cues, edited=True, flag=False),
+            published_track(sholay, "en", cues, edited=False, flag=True),
+        ],
+    )
+    clean = jobs / "clean"
+    write_manifest(clean / "subtitles", [published_track(clean, "en", cues, edited=False, flag=False)])
+    silent = jobs / "silent" / "subtitles"
+    silent.mkdir(parents=True)
+    write_manifest(silent, [Track("en", "en.srt", "en.vtt", "en.qc.json", "English", False, False, 0)])
+    broken = jobs / "broken" / "subtitles"
+    broken.mkdir(parents=True)
+    (broken / "tracks.json").write_text('{"schema": "reelsub.tracks/1", "tracks": [{"language": 1}]}')
+
+    films = write_batch_page(jobs, ["sholay", "clean", "silent", "broken", "<b>odd</b>"])
+    page = (jobs / "index.html").read_text()
+
+    states = {
+        f.film: [(t.language, t.verdict, t.flags, t.edited, t.needs_a_look) for t in f.tracks] for f in films
+    }
+    assert states == {
+        "sholay": [("hi", "ok", 0, True, False), ("en", "review", 1, False, True)],
+        "clean": [("en", "ok", 0, False, False)],
+        "silent": [],
+        "broken": [],
+        "<b>odd</b>": [],
+    }
+    assert (
+        'data-untouched="2" data-to-look-at="1"' in page
+    )  # sholay's en and clean's en; sholay's en is flagged
+    assert page.count('<tr class="needs-look">') == 1
+    assert '<a href="sholay/review.html">sholay</a>' in page
+    assert "no subtitle track (no speech)" in page
+    assert 'broken</a></td><td colspan="6">its subtitles cannot be read:' in page
+    assert "<b>odd</b>" not in page and "&lt;b&gt;odd&lt;/b&gt;" in page  # a film name is text, never markup
+
+
 # -- the loop, for real -----------------------------------------------------------------------------
 
 
@@ -439,14 +513,20 @@ def test_review_page_plays_the_film_loads_every_track_and_seeks_to_flagged_cues(
     write_srt(cues, published)
     run = snakemake(workdir, "-j2", "reviews")
     assert run.returncode == 0, run.output
-    assert sorted(jobs_run(run.output)) == ["mux", "review", "reviews"], run.output
+    assert sorted(jobs_run(run.output)) == ["mux", "review", "review_index", "reviews"], run.output
+    batch = (workdir / "jobs" / "index.html").read_text()
+    assert 'data-untouched="0"' in batch and "edited by hand" in batch, "the edit is a person's"
+    assert '<a href="jfk/review.html">jfk</a>' in batch
     page = job / "review.html"
     html = page.read_text()
     assert 'src="../../films/jfk.mp4"' in html and 'src="subtitles/en.vtt"' in html
     assert not re.search(r"(src|href)=\"(https?:)?//", html), "nothing from the network"
 
     with served(workdir) as base, chromium() as driver:
-        driver.get(base + "jobs/jfk/review.html")
+        driver.get(base + "jobs/index.html")
+        driver.find_element("link text", "jfk").click()  # the batch page leads to the film's page
+        wait_for(driver, "document.getElementById('film') !== null")
+        assert driver.current_url == base + "jobs/jfk/review.html"
         wait_for(driver, "document.getElementById('film').readyState >= 1")
         state = page_state(driver)
         assert state == {"cues": [len(cues)], "languages": ["en"], "problem": None}
@@ -550,5 +630,8 @@ def test_review_pages_are_a_target_of_their_own_never_built_by_default(tmp_path:
 
     default = job_counts()
     assert default["mux"] == "2" and "review" not in default and "reviews" not in default, default
+    assert "review_index" not in default, default
     asked = job_counts("reviews")
-    assert (asked["review"], asked["reviews"], asked["mux"]) == ("2", "1", "2"), asked
+    assert (asked["review"], asked["review_index"], asked["reviews"], asked["mux"]) == ("2", "1", "1", "2"), (
+        asked
+    )

@@ -1,0 +1,139 @@
+"""The batch page, ``jobs/index.html``: every film of the run with its tracks, each track's QC verdict,
+its counts of rule violations and flagged cues, and whether a person has edited it; at the top, how
+many tracks no person has touched yet, and how many of those QC asks a person to look at.
+
+Built by ``snakemake reviews`` after every film's review page, from the same files the review pages
+read (reelsub.review.page.read_page_tracks: the published tracks.json, each track's QC); the links go
+to each film's page. A film whose tracks cannot be read is listed with the reason, never left out.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from reelsub.contracts.base import ContractError
+from reelsub.contracts.transcript import write_text_atomically
+from reelsub.review.page import PageTrack, read_page_tracks, relative_url
+
+BATCH_PAGE = "index.html"  # in jobs/
+
+
+@dataclass(frozen=True)
+class TrackState:
+    language: str
+    title: str
+    cues: int
+    verdict: str  # QC's: ok, review, violations; "no QC" where the report is missing or unreadable
+    violations: int
+    flags: int
+    edited: bool  # the muxed SRT is a person's edit (QC's review note, reelsub.review.publish)
+
+    @classmethod
+    def of(cls, page_track: PageTrack) -> TrackState:
+        track, qc = page_track.track, page_track.qc
+        return cls(
+            language=track.language,
+            title=track.title,
+            cues=track.cues,
+            verdict=qc.verdict if qc else "no QC",
+            violations=qc.violation_count if qc else 0,
+            flags=qc.flag_count if qc else 0,
+            edited=bool(qc and qc.review and qc.review.edited),
+        )
+
+    @property
+    def untouched(self) -> bool:
+        return not self.edited
+
+    @property
+    def needs_a_look(self) -> bool:
+        """Untouched, and QC found something (or could not say)."""
+        return self.untouched and self.verdict != "ok"
+
+
+@dataclass(frozen=True)
+class FilmState:
+    film: str
+    page: str  # the film's review page, relative to the batch page
+    tracks: tuple[TrackState, ...]
+    problem: str | None = None  # why no track is listed
+
+
+def film_state(jobs: Path, film: str, batch_page: Path) -> FilmState:
+    page = jobs / film / "review.html"
+    try:
+        tracks = tuple(TrackState.of(t) for t in read_page_tracks(jobs / film / "subtitles", page))
+    except (OSError, ContractError) as error:
+        return FilmState(film, relative_url(page, batch_page), (), f"its subtitles cannot be read: {error}")
+    return FilmState(
+        film, relative_url(page, batch_page), tracks, None if tracks else "no subtitle track (no speech)"
+    )
+
+
+def _escape(text: object) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def _track_row(film: FilmState, track: TrackState, first: bool) -> str:
+    film_cell = (
+        f'<td rowspan="{len(film.tracks)}"><a href="{_escape(film.page)}">{_escape(film.film)}</a></td>'
+        if first
+        else ""
+    )
+    state = "edited by hand" if track.edited else "as the machine made it"
+    return (
+        f'<tr class="{"needs-look" if track.needs_a_look else ""}">{film_cell}'
+        f"<td>{_escape(track.title)} ({_escape(track.language)})</td><td>{track.cues}</td>"
+        f"<td>{_escape(track.verdict)}</td><td>{track.violations}</td><td>{track.flags}</td>"
+        f"<td>{state}</td></tr>"
+    )
+
+
+def render_batch_page(films: Sequence[FilmState]) -> str:
+    tracks = [t for f in films for t in f.tracks]
+    untouched = sum(t.untouched for t in tracks)
+    to_look_at = sum(t.needs_a_look for t in tracks)
+    rows = []
+    for film in films:
+        if not film.tracks:
+            rows.append(
+                f'<tr><td><a href="{_escape(film.page)}">{_escape(film.film)}</a></td>'
+                f'<td colspan="6">{_escape(film.problem)}</td></tr>'
+            )
+        rows += [_track_row(film, track, i == 0) for i, track in enumerate(film.tracks)]
+    return f"""<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>Review: {len(films)} films</title>
+<link rel="icon" href="data:,">
+<style>
+ body {{ font: 16px/1.4 system-ui, sans-serif; margin: 1em auto; max-width: 70em; padding: 0 1em; }}
+ table {{ border-collapse: collapse; }} td, th {{ border: 1px solid #ccc; padding: .1em .5em; }}
+ tr.needs-look td {{ background: #fff4d6; }}
+ #waiting {{ background: #f4f4f4; padding: .5em; }}
+</style>
+</head>
+<body>
+<h1>Review: {len(films)} films, {len(tracks)} subtitle tracks</h1>
+<p id="waiting" data-untouched="{untouched}" data-to-look-at="{to_look_at}">{untouched} of {len(tracks)}
+ tracks are as the machine made them, no person has edited them yet; QC asks a person to look at
+ {to_look_at} of those (highlighted).</p>
+<table>
+<tr><th>film</th><th>track</th><th>cues</th><th>QC</th><th>violations</th><th>flagged cues</th><th>state</th></tr>
+{"".join(rows)}
+</table>
+</body>
+</html>
+"""
+
+
+def write_batch_page(jobs: Path, films: Sequence[str]) -> list[FilmState]:
+    """``jobs/index.html`` for ``films`` (in this order), written atomically; returns what it lists."""
+    batch_page = Path(jobs) / BATCH_PAGE
+    states = [film_state(Path(jobs), film, batch_page) for film in films]
+    write_text_atomically(batch_page, render_batch_page(states))
+    return states
