@@ -1,9 +1,11 @@
-"""Names and values put into other languages: reStructuredText and ffmpeg's filter graphs.
+"""Names and values put into other languages: HTML, reStructuredText and ffmpeg's filter graphs.
 
 A film's id and a config value are the user's text, and may hold anything a file name may: quotes,
 backticks, colons, ``<`` and ``>``. Each language they go into reads some of those as syntax, so
 each gets its own escaping here, proved on the real parser in the tests (docutils, ffmpeg):
 
+- **HTML** (the review pages and the batch page): ``& < > " '`` as character references
+  (html_text), in text and in quoted attribute values alike.
 - **reStructuredText** (the Snakemake report's captions): every character that could start or end
   markup is backslash-escaped; a newline or other control character is shown as ``\\u000a``, never
   let through, since a new line could start a directive (``.. raw:: html``).
@@ -15,6 +17,7 @@ each gets its own escaping here, proved on the real parser in the tests (docutil
 
 from __future__ import annotations
 
+import html
 import unicodedata
 
 # Letters, marks (the vowel signs of Indian scripts), numbers, format characters (the zero-width
@@ -25,6 +28,11 @@ CONTROL_CATEGORIES = ("Cc", "Zl", "Zp")
 
 def is_control(char: str) -> bool:
     return unicodedata.category(char) in CONTROL_CATEGORIES
+
+
+def html_text(value: object) -> str:
+    """``value`` as HTML text or a quoted attribute value: nothing in it can be markup."""
+    return html.escape(str(value), quote=True)
 
 
 def rst_text(text: str) -> str:

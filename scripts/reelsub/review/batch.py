@@ -9,13 +9,13 @@ to each film's page. A film whose tracks cannot be read is listed with the reaso
 
 from __future__ import annotations
 
-import html
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from reelsub.contracts.base import ContractError
 from reelsub.contracts.transcript import write_text_atomically
+from reelsub.escaping import html_text
 from reelsub.review.page import PageTrack, read_page_tracks, relative_url
 
 BATCH_PAGE = "index.html"  # in jobs/
@@ -73,21 +73,17 @@ def film_state(jobs: Path, film: str, batch_page: Path) -> FilmState:
     )
 
 
-def _escape(text: object) -> str:
-    return html.escape(str(text), quote=True)
+def _film_link(film: FilmState) -> str:
+    return f'<a href="{html_text(film.page)}">{html_text(film.film)}</a>'
 
 
 def _track_row(film: FilmState, track: TrackState, first: bool) -> str:
-    film_cell = (
-        f'<td rowspan="{len(film.tracks)}"><a href="{_escape(film.page)}">{_escape(film.film)}</a></td>'
-        if first
-        else ""
-    )
+    film_cell = f'<td rowspan="{len(film.tracks)}">{_film_link(film)}</td>' if first else ""
     state = "edited by hand" if track.edited else "as the machine made it"
     return (
         f'<tr class="{"needs-look" if track.needs_a_look else ""}">{film_cell}'
-        f"<td>{_escape(track.title)} ({_escape(track.language)})</td><td>{track.cues}</td>"
-        f"<td>{_escape(track.verdict)}</td><td>{track.violations}</td><td>{track.flags}</td>"
+        f"<td>{html_text(track.title)} ({html_text(track.language)})</td><td>{track.cues}</td>"
+        f"<td>{html_text(track.verdict)}</td><td>{track.violations}</td><td>{track.flags}</td>"
         f"<td>{state}</td></tr>"
     )
 
@@ -99,10 +95,7 @@ def render_batch_page(films: Sequence[FilmState]) -> str:
     rows = []
     for film in films:
         if not film.tracks:
-            rows.append(
-                f'<tr><td><a href="{_escape(film.page)}">{_escape(film.film)}</a></td>'
-                f'<td colspan="6">{_escape(film.problem)}</td></tr>'
-            )
+            rows.append(f'<tr><td>{_film_link(film)}</td><td colspan="6">{html_text(film.problem)}</td></tr>')
         rows += [_track_row(film, track, i == 0) for i, track in enumerate(film.tracks)]
     return f"""<!doctype html>
 <html lang="en">

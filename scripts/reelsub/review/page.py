@@ -9,7 +9,6 @@ browser cannot play the film's container or codec, the page says so in words. Ch
 
 from __future__ import annotations
 
-import html
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from reelsub.contracts.base import ContractError
 from reelsub.contracts.qc_report import QcReport, read_qc_report
 from reelsub.contracts.tracks import Track, read_manifest
 from reelsub.contracts.transcript import write_text_atomically
+from reelsub.escaping import html_text
 from reelsub.subtitles.files import read_srt, vtt_timestamp
 from reelsub.subtitles.rules import Cue
 
@@ -98,30 +98,26 @@ def write_review_page(film_id: str, film: Path, subtitles: Path, page: Path) -> 
     return tracks
 
 
-def _escape(text: object) -> str:
-    return html.escape(str(text), quote=True)
-
-
 def _track_section(index: int, page_track: PageTrack) -> str:
     track, qc = page_track.track, page_track.qc
     flags = flagged_cues(qc, page_track.cues)
     edited = bool(qc and qc.review and qc.review.edited)
     rows = "".join(
-        f"<tr><td>{_escape(check)}</td><td>{count}</td></tr>"
+        f"<tr><td>{html_text(check)}</td><td>{count}</td></tr>"
         for check, count in (qc.violations if qc else {}).items()
         if count
     )
     items = "".join(
         f'<li><a class="seek" href="#cue-{index}-{flag.cue_number}" data-track="{index}" '
-        f'data-start="{flag.start:.3f}">cue {flag.cue_number} at {vtt_timestamp(flag.start)}: {_escape(flag.check)}</a> '
-        f"<q>{_escape(' / '.join(page_track.cues[flag.cue_number - 1].lines))}</q></li>"
+        f'data-start="{flag.start:.3f}">cue {flag.cue_number} at {vtt_timestamp(flag.start)}: {html_text(flag.check)}</a> '
+        f"<q>{html_text(' / '.join(page_track.cues[flag.cue_number - 1].lines))}</q></li>"
         for flag in flags
     )
     return f"""
 <section class="track" id="track-{index}">
- <h2>{_escape(track.title)} <small>({_escape(track.language)}, {track.cues} cues, {_escape(track.srt)}
+ <h2>{html_text(track.title)} <small>({html_text(track.language)}, {track.cues} cues, {html_text(track.srt)}
   {"edited by hand" if edited else "as the machine made it"})</small></h2>
- <p class="summary">{_escape(qc.summary if qc else "No QC report for this track.")}</p>
+ <p class="summary">{html_text(qc.summary if qc else "No QC report for this track.")}</p>
  {f"<table><tr><th>check</th><th>cues</th></tr>{rows}</table>" if rows else ""}
  <h3>Flagged cues</h3>
  {f'<ol class="flags">{items}</ol>' if items else '<p class="none">No cue is flagged.</p>'}
@@ -130,8 +126,8 @@ def _track_section(index: int, page_track: PageTrack) -> str:
 
 def render_page(film_id: str, film_url: str, mime: str, tracks: Sequence[PageTrack]) -> str:
     track_tags = "\n".join(
-        f'  <track kind="subtitles" srclang="{_escape(t.track.language)}" '
-        f'label="{_escape(t.track.title)}" src="{_escape(t.vtt_url)}"{" default" if t.track.default else ""}>'
+        f'  <track kind="subtitles" srclang="{html_text(t.track.language)}" '
+        f'label="{html_text(t.track.title)}" src="{html_text(t.vtt_url)}"{" default" if t.track.default else ""}>'
         for t in tracks
     )
     sections = (
@@ -142,7 +138,7 @@ def render_page(film_id: str, film_url: str, mime: str, tracks: Sequence[PageTra
 <html lang="en">
 <head>
 <meta charset="utf-8">
-<title>Review: {_escape(film_id)}</title>
+<title>Review: {html_text(film_id)}</title>
 <link rel="icon" href="data:,">
 <style>
  body {{ font: 16px/1.4 system-ui, sans-serif; margin: 1em auto; max-width: 60em; padding: 0 1em; }}
@@ -155,10 +151,10 @@ def render_page(film_id: str, film_url: str, mime: str, tracks: Sequence[PageTra
 </style>
 </head>
 <body>
-<h1>Review: {_escape(film_id)}</h1>
+<h1>Review: {html_text(film_id)}</h1>
 <p>Fix a cue in <code>subtitles/&lt;lang&gt;.srt</code> and run the same command again: only the mux reruns,
  and this page shows the QC of the file as muxed.</p>
-<video id="film" controls preload="metadata" src="{_escape(film_url)}" data-type="{_escape(mime)}">
+<video id="film" controls preload="metadata" src="{html_text(film_url)}" data-type="{html_text(mime)}">
 {track_tags}
 </video>
 <p id="playback-problem" role="alert" hidden></p>

@@ -57,7 +57,7 @@ from reelsub.contracts.tracks import Track, read_manifest, write_manifest
 from reelsub.contracts.transcript import Transcript, write_text_atomically
 from reelsub.review.keep_edits import now, replace_unless_edited
 from reelsub.subtitles.files import SrtError, parse_srt, write_formats
-from reelsub.subtitles.formats import FORMATS, format_file
+from reelsub.subtitles.formats import DERIVED_FORMATS, FORMATS, format_file
 from reelsub.subtitles.qc import qc_report
 from reelsub.subtitles.rules import Cue, SubtitleRules
 
@@ -280,9 +280,9 @@ def describe_published(
         else:
             cues = parse_srt(content, source)
             report = machine_qc
-            for extension in formats:
+            for extension in (f for f in formats if f in DERIVED_FORMATS):
                 derived = format_file(track.language, extension)
-                if extension != "srt" and (machine / derived).exists():
+                if (machine / derived).exists():
                     _copy(machine / derived, published / derived)
         report = replace(
             report, review=ReviewNote(schema=SCHEMA, srt=track.srt, edited=edited, sha256=digest)

@@ -34,6 +34,7 @@ if TYPE_CHECKING:  # typeshed's protocols, as http.server's own stub names them
 RANGE = re.compile(r"bytes=(\d*)-(\d*)$")
 # Under jobs/: the pages and the files they load (tracks as WebVTT, QC, the SRTs people edit).
 PAGE_FILES = (".html", ".vtt", ".srt", ".json")
+NOT_SERVED = (404, "not a file of the review pages")
 
 
 class RangeRequestHandler(http.server.SimpleHTTPRequestHandler):
@@ -110,16 +111,16 @@ class ReviewRequestHandler(RangeRequestHandler):
         try:
             inside = asked.relative_to(Path(self.directory))
         except ValueError:
-            return 404, "not a file of the review pages"
+            return NOT_SERVED
         if any(part.startswith(".") for part in inside.parts):
-            return 404, "not a file of the review pages"
+            return NOT_SERVED
         resolved = asked.resolve()
         if not resolved.is_relative_to(root) or not resolved.is_file():
-            return 404, "not a file of the review pages"  # a folder (no listing), a link out, nothing
+            return NOT_SERVED  # a folder (no listing), a link out, nothing
         suffix = resolved.suffix.lower()
         page_file = inside.parts[:1] == ("jobs",) and suffix in PAGE_FILES
         if not page_file and suffix not in CONTAINER_TYPES:
-            return 404, "not a file of the review pages"
+            return NOT_SERVED
         return None
 
 

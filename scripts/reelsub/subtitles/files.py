@@ -77,19 +77,16 @@ def _events(cues: Sequence[Cue], text_of: Callable[[str], str] = str) -> pysubs2
 # "\\N" as a line break, with no escape for either: where a format has no such codes (SRT, WebVTT,
 # TTML), the characters go through pysubs2 as private-use stand-ins and are put back after.
 _STAND_INS = {"{": "\ue000", "}": "\ue001", "\\": "\ue002"}
-
-
-_STAND_IN_TABLE = {ord(character): stand_in for character, stand_in in _STAND_INS.items()}
+_TO_STAND_INS = {ord(character): stand_in for character, stand_in in _STAND_INS.items()}
+_PUT_BACK = {ord(stand_in): character for character, stand_in in _STAND_INS.items()}
 
 
 def _stand_ins(line: str) -> str:
-    return line.translate(_STAND_IN_TABLE)
+    return line.translate(_TO_STAND_INS)
 
 
 def _put_back(document: str) -> str:
-    for character, stand_in in _STAND_INS.items():
-        document = document.replace(stand_in, character)
-    return document
+    return document.translate(_PUT_BACK)
 
 
 def _srt_text(cues: Sequence[Cue]) -> str:

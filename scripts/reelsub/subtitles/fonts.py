@@ -72,7 +72,7 @@ def font_folders(extra: str | os.PathLike[str] | None = None) -> list[Path]:
         Path("/Library/Fonts"),  # macOS
         home / "Library/Fonts",
     ]
-    return folders
+    return list(dict.fromkeys(folders))  # in an active conda env, sys.prefix is $CONDA_PREFIX
 
 
 def _names(path: Path) -> tuple[str, str] | None:
