@@ -209,6 +209,13 @@ def all_reviews(wildcards=None):
     return [f"jobs/{film_id}/review.html" for film_id in sorted(FILMS)]
 
 
+def review_records(wildcards=None):
+    """Each film's review.json hash (a params: of review_index): an approval made in the review page
+    changes it, so `snakemake reviews` writes the batch page again."""
+    records = (JOBS / film_id / "subtitles" / review_record.RECORD for film_id in sorted(FILMS))
+    return " ".join(review_record.sha256(r)[:16] if r.exists() else "-" for r in records)
+
+
 # -- end of review loop -------------------------------------------------------------------------
 def film_benchmarks(wildcards):
     """The benchmark of every stage that made the film (translate only where it has targets)."""
@@ -252,7 +259,7 @@ def start_progress():
 def report_run(failed):
     """Print the subtitle QC of this run's tracks, the stages that fell back to the CPU, and one
     line per failed film with its reason."""
-    from reelsub.workflow.summary import cpu_fallbacks, failed_films, qc_lines
+    from reelsub.workflow.summary import cpu_fallbacks, failed_films, qc_lines, review_line
 
     for line in PROGRESS:
         line.stop()
@@ -263,6 +270,9 @@ def report_run(failed):
     for film_id in sorted(FILMS):  # review loop: where a new machine version went
         for line in review_record.kept_edit_lines(JOBS / film_id / "subtitles", RUN_STARTED):
             print(f"reelsub review: {film_id} {line}", file=sys.stderr)
+    counted = review_line(FILMS, JOBS)
+    if counted:
+        print(f"reelsub review: {counted}", file=sys.stderr)
     failures = failed_films(FILMS, JOBS, RUN_STARTED) if failed else []
     if failures:
         print(f"reelsub: {len(failures)} film(s) failed:", file=sys.stderr)

@@ -22,8 +22,9 @@ rule review:
         "../scripts/review.py"
 
 
-# The batch page, jobs/index.html: every film's tracks with their QC and whether a person has edited
-# them, and how many tracks no person has touched yet. Built after every film's review page.
+# The batch page, jobs/index.html: every film's tracks with their QC and whether a person has approved
+# or edited them, and how many tracks wait for a person. Built after every film's review page, and
+# again when a film's review record changes (an approval: params records).
 rule review_index:
     input:
         all_reviews,
@@ -41,5 +42,6 @@ rule review_index:
         runtime=5,
     params:
         films=sorted(FILMS),
+        records=review_records,
     script:
         "../scripts/review_index.py"

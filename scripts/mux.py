@@ -6,7 +6,7 @@ from pathlib import Path
 
 from reelsub.contracts.review_record import sha256
 from reelsub.contracts.tracks import read_manifest
-from reelsub.contracts.transcript import Transcript
+from reelsub.contracts.transcript import Transcript, transcript_in_language
 from reelsub.media import MediaError
 from reelsub.mkv import SubtitleTrack, burn_in, mux
 from reelsub.review.publish import describe_published, read_edited_srt
@@ -23,11 +23,10 @@ def transcripts_by_language(snakemake):
         paths = [Path(snakemake.input.json)]
         if snakemake.input.get("translations"):
             paths += sorted(Path(snakemake.input.translations).glob("*.json"))
-        for path in paths:
-            transcript = Transcript.read(path)
-            if transcript.language == language:
-                return transcript
-        raise MediaError(f"no transcript in {language!r} to check the edited subtitles against")
+        try:
+            return transcript_in_language(paths, language)
+        except LookupError as error:
+            raise MediaError(str(error)) from None
 
     return transcript_of
 

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from reelsub.review.batch import write_batch_page
+from reelsub.review.batch import review_counts, write_batch_page
 from reelsub.workflow.stage import run_stage
 
 
@@ -11,11 +11,12 @@ def main(snakemake) -> None:
         films = write_batch_page(Path(snakemake.output.html).parent, snakemake.params.films)
         tracks = [t for f in films for t in f.tracks]
         log.info(
-            "wrote %s: %d films, %d tracks, %d as the machine made them (%d for a person to look at)",
+            "wrote %s: %d films, %d tracks: %s; %d wait for a person's approval (%d for a person to look at)",
             snakemake.output.html,
             len(films),
             len(tracks),
-            sum(t.untouched for t in tracks),
+            review_counts([t.review for t in tracks]),
+            sum(t.waiting for t in tracks),
             sum(t.needs_a_look for t in tracks),
         )
 

@@ -1,15 +1,17 @@
 """Serve the review pages to a browser on this machine: python scripts/serve_reviews.py [--port N] [folder]
 
-Chromium and Chrome do not load a page's subtitle tracks from disk; Firefox does (open
-jobs/<film>/review.html directly). This serves the workflow folder on 127.0.0.1 only, with the range
-requests a browser needs to seek in a film, and prints each review page's address.
+This serves the workflow folder on 127.0.0.1 only, with the range requests a browser needs to seek
+in a film, and prints the batch page's and each review page's address. The addresses carry this
+run's token: a page opened at one of them can edit, save and approve; any other request to save or
+approve is refused. Opened from disk (Firefox reads the tracks from disk; Chromium does not), a
+page is read-only.
 """
 
 import argparse
 from pathlib import Path
 from urllib.parse import quote
 
-from reelsub.review.serve import make_server
+from reelsub.review.serve import make_server, page_address
 
 
 def main() -> None:
@@ -23,7 +25,7 @@ def main() -> None:
         arguments.folder.glob("jobs/*/review.html")
     )
     for page in pages:
-        print(base + quote(page.relative_to(arguments.folder).as_posix()))
+        print(page_address(base, quote(page.relative_to(arguments.folder).as_posix()), server.token))
     if not pages:
         print(
             f"no review pages under {arguments.folder}/jobs/ yet: run `snakemake reviews` first; serving {base}"

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 
@@ -63,3 +65,32 @@ def wait_for(driver, script: str, timeout: float = 20.0):
     return WebDriverWait(driver, timeout, poll_frequency=0.1).until(
         lambda d: d.execute_script(f"return {script}")
     )
+
+
+def film_in(path: Path, video: list[str], audio: list[str], seconds: float = 3) -> Path:
+    """A test-card film with a tone, in the container and codecs asked for."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    subprocess.run(
+        [
+            "ffmpeg",
+            "-nostdin",
+            "-v",
+            "error",
+            "-y",
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc=size=160x120:rate=25",
+            "-f",
+            "lavfi",
+            "-i",
+            "sine=frequency=440",
+            "-t",
+            str(seconds),
+            *video,
+            *audio,
+            str(path),
+        ],
+        check=True,
+    )
+    return path

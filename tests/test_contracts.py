@@ -76,7 +76,7 @@ def test_qc_json_round_trips_every_key_and_is_checked_when_read(tmp_path: Path) 
     assert (read.verdict, read.cue_count, read.language, read.words.total) == ("ok", 1, "en", 2)
     assert read.rules["max_lines"] == 2 and isinstance(read.rules["max_lines"], int)
     assert json.loads((tmp_path / "en.qc.json").read_text())["review"] == {
-        "schema": "reelsub.review/1",
+        "schema": "reelsub.review/2",
         "srt": "en.srt",
         "edited": True,
         "sha256": snapshot,
@@ -251,8 +251,10 @@ def test_review_json_round_trips_and_a_bad_record_is_refused_on_write_naming_the
         review_record.write_record(tmp_path, replace(record, republished=-1))
     assert (tmp_path / "review.json").read_bytes() == written, "the last good record stays"
     assert review_record.read_record(tmp_path / "none") is None  # no record yet
-    (tmp_path / "review.json").write_text(json.dumps({"schema": "reelsub.review/2", "film": "f"}))
-    with pytest.raises(ContractError, match="review.json: not a reelsub.review/1 document"):
+    (tmp_path / "review.json").write_text(json.dumps({"schema": "reelsub.review/3", "film": "f"}))
+    with pytest.raises(
+        ContractError, match="review.json: not a reelsub.review/1 or reelsub.review/2 document"
+    ):
         review_record.read_record(tmp_path)
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from browser import chromium, console_errors, wait_for
+from browser import chromium, console_errors, film_in, wait_for
 from reelsub.contracts.qc_report import Finding, QcReport, ReviewNote, write_qc_report
 from reelsub.contracts.review_record import SCHEMA, read_record, republish_token, sha256
 from reelsub.contracts.tracks import Track, write_manifest
@@ -179,7 +179,8 @@ def test_review_server_answers_range_requests_which_seeking_needs(tmp_path: Path
     import urllib.request
 
     (tmp_path / "film.mp4").write_bytes(bytes(range(256)) * 4)
-    with served(tmp_path) as base:
+    with served(tmp_path) as server:
+        base = server.base
         request = urllib.request.Request(base + "film.mp4", headers={"Range": "bytes=10-19"})
         with urllib.request.urlopen(request, timeout=10) as response:
             assert response.status == 206
@@ -226,7 +227,8 @@ def test_review_server_serves_the_pages_and_films_and_nothing_else(tmp_path: Pat
         connection.close()
         return response.status, body
 
-    with served(tmp_path) as base:
+    with served(tmp_path) as server:
+        base = server.base
         port = urlsplit(base).port
         for path in (
             "/jobs/f/review.html",
@@ -309,18 +311,18 @@ def test_the_batch_page_lists_every_film_and_counts_the_tracks_no_person_has_tou
     page = (jobs / "index.html").read_text()
 
     states = {
-        f.film: [(t.language, t.verdict, t.flags, t.edited, t.needs_a_look) for t in f.tracks] for f in films
+        f.film: [(t.language, t.verdict, t.flags, t.review, t.needs_a_look) for t in f.tracks] for f in films
     }
     assert states == {
-        "sholay": [("hi", "ok", 0, True, False), ("en", "review", 1, False, True)],
-        "clean": [("en", "ok", 0, False, False)],
+        "sholay": [("hi", "ok", 0, "edited", False), ("en", "review", 1, "machine-only", True)],
+        "clean": [("en", "ok", 0, "machine-only", False)],
         "silent": [],
         "broken": [],
         "<b>odd</b>": [],
     }
-    assert (
-        'data-untouched="2" data-to-look-at="1"' in page
-    )  # sholay's en and clean's en; sholay's en is flagged
+    # No person approved any track: all three wait; sholay's en is flagged.
+    assert 'data-waiting="3" data-to-look-at="1" data-approved="0"' in page
+    assert "Tracks: 0 approved, 1 edited, 2 machine-only." in page
     assert page.count('<tr class="needs-look">') == 1
     assert '<a href="sholay/review.html">sholay</a>' in page
     assert "no subtitle track (no speech)" in page
@@ -515,14 +517,16 @@ def test_review_page_plays_the_film_loads_every_track_and_seeks_to_flagged_cues(
     assert run.returncode == 0, run.output
     assert sorted(jobs_run(run.output)) == ["mux", "review", "review_index", "reviews"], run.output
     batch = (workdir / "jobs" / "index.html").read_text()
-    assert 'data-untouched="0"' in batch and "edited by hand" in batch, "the edit is a person's"
+    assert 'data-waiting="1"' in batch and 'data-edited="1"' in batch, "the edit is a person's, not approved"
+    assert '<td class="review">edited</td>' in batch
     assert '<a href="jfk/review.html">jfk</a>' in batch
     page = job / "review.html"
     html = page.read_text()
     assert 'src="../../films/jfk.mp4"' in html and 'src="subtitles/en.vtt"' in html
     assert not re.search(r"(src|href)=\"(https?:)?//", html), "nothing from the network"
 
-    with served(workdir) as base, chromium() as driver:
+    with served(workdir) as server, chromium() as driver:
+        base = server.base
         driver.get(base + "jobs/index.html")
         driver.find_element("link text", "jfk").click()  # the batch page leads to the film's page
         wait_for(driver, "document.getElementById('film') !== null")
@@ -543,34 +547,6 @@ def test_review_page_plays_the_film_loads_every_track_and_seeks_to_flagged_cues(
         )  # the frame there, for the picture
         driver.save_screenshot(str(tmp_path / "review.png"))
     print(f"screenshot: {tmp_path / 'review.png'}")
-
-
-def film_in(path: Path, video: list[str], audio: list[str]) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    subprocess.run(
-        [
-            "ffmpeg",
-            "-nostdin",
-            "-v",
-            "error",
-            "-y",
-            "-f",
-            "lavfi",
-            "-i",
-            "testsrc=size=160x120:rate=25",
-            "-f",
-            "lavfi",
-            "-i",
-            "sine=frequency=440",
-            "-t",
-            "3",
-            *video,
-            *audio,
-            str(path),
-        ],
-        check=True,
-    )
-    return path
 
 
 @pytest.mark.browser
@@ -597,7 +573,8 @@ def test_review_page_says_when_the_browser_cannot_play_the_film(
     write_qc_report(subtitles / "en.qc.json", report)
     write_manifest(subtitles, [Track("en", "en.srt", "en.vtt", "en.qc.json", "English", True, False, 2)])
     write_review_page("f", film, subtitles, tmp_path / "jobs" / "f" / "review.html")
-    with served(tmp_path) as base, chromium() as driver:
+    with served(tmp_path) as server, chromium() as driver:
+        base = server.base
         driver.get(base + "jobs/f/review.html")
         if playable:
             wait_for(driver, "document.getElementById('film').readyState >= 2")
@@ -635,3 +612,136 @@ def test_review_pages_are_a_target_of_their_own_never_built_by_default(tmp_path:
     assert (asked["review"], asked["review_index"], asked["reviews"], asked["mux"]) == ("2", "1", "1", "2"), (
         asked
     )
+
+
+# -- the review station, end to end -----------------------------------------------------------------
+
+
+def station_keys(driver, *keys: str) -> None:
+    """Keys pressed on the page, as a person would (no element focused: the station's own keys)."""
+    from selenium.webdriver.common.action_chains import ActionChains
+
+    ActionChains(driver).send_keys(*keys).perform()
+
+
+def seek(driver, seconds: float) -> None:
+    driver.execute_script("document.getElementById('film').currentTime = arguments[0];", seconds)
+    wait_for(driver, f"Math.abs(document.getElementById('film').currentTime - {seconds}) < 0.001")
+    wait_for(driver, "!document.getElementById('film').seeking")
+
+
+@pytest.mark.e2e
+@pytest.mark.browser
+def test_the_review_station_edits_saves_and_approves_and_the_film_carries_it(
+    finished: Path, tmp_path: Path
+) -> None:
+    from selenium.webdriver.common.keys import Keys
+
+    workdir = tmp_path / "w"
+    shutil.copytree(finished, workdir, symlinks=True)
+    job, out = workdir / "jobs" / "jfk", workdir / "jobs" / "jfk" / "out.mkv"
+    published = job / "subtitles" / "en.srt"
+    machine = read_srt(published)
+    assert len(machine) >= 3, machine
+    run = snakemake(workdir, "-j2", "reviews")
+    assert run.returncode == 0, run.output
+    fps = json.loads((job / "subtitles" / "en.qc.json").read_text())["fps"]
+
+    with served(workdir) as server, chromium() as driver:
+        driver.get(f"{server.base}jobs/jfk/review.html?token={server.token}")
+        wait_for(driver, "document.body.dataset.ready === 'true'")
+        rows = driver.find_elements("css selector", "#cues tr.cue")
+        assert [r.find_element("css selector", "textarea").get_attribute("value") for r in rows] == [
+            c.text for c in machine
+        ], "every cue of the track is listed"
+        # The cue on screen is highlighted as the film plays (here: as it is at a time).
+        middle = (machine[1].start + machine[1].end) / 2
+        seek(driver, middle)
+        wait_for(driver, "document.querySelector('#cues tr.playing') !== null")
+        assert driver.execute_script("return document.querySelector('#cues tr.playing').dataset.index") == "1"
+
+        # Down: the next cue, and the film goes to it.
+        driver.find_element("css selector", "#cues tr.cue td").click()  # cue 1's number: selects it
+        station_keys(driver, Keys.ARROW_DOWN)
+        wait_for(driver, "document.querySelector('#cues tr.selected').dataset.index === '1'")
+        wait_for(
+            driver, f"Math.abs(document.getElementById('film').currentTime - {machine[1].start}) < 0.001"
+        )
+        station_keys(driver, Keys.ARROW_UP)
+        wait_for(driver, "document.querySelector('#cues tr.selected').dataset.index === '0'")
+
+        # Cue 1: a new word in its text, its in time a frame later ("]"), its out time at the playhead ("o").
+        first = machine[0]
+        text = driver.find_element("css selector", "#cues tr.cue textarea")
+        text.click()
+        text.send_keys(Keys.END, " NATION")
+        station_keys(driver, Keys.ESCAPE)
+        station_keys(driver, "]")
+        new_end = round(first.end - 0.2, 3)
+        seek(driver, new_end)
+        station_keys(driver, "o")
+        wait_for(driver, "document.getElementById('qc-live').textContent.startsWith('QC of your changes')")
+        assert "Unsaved changes" in driver.find_element("id", "status").text
+
+        # Ctrl+S saves the track as a hand edit.
+        from selenium.webdriver.common.action_chains import ActionChains
+
+        ActionChains(driver).key_down(Keys.CONTROL).send_keys("s").key_up(Keys.CONTROL).perform()
+        wait_for(driver, "document.getElementById('status').textContent.startsWith('Saved')")
+        saved = read_srt(published)
+        assert saved[0].lines[-1].endswith(" NATION"), saved[0]
+        assert saved[0].start == pytest.approx(first.start + 1 / fps, abs=0.0015)
+        assert saved[0].end == pytest.approx(new_end, abs=0.0015)
+        assert saved[1:] == machine[1:]
+        assert list((job / "subtitles" / "history").glob("en.*.srt")), "the version before the save is kept"
+
+        # Approve it, under a name typed once.
+        driver.find_element("id", "reviewer").send_keys("Asha Rao", Keys.TAB)
+        driver.find_element("id", "approve").click()
+        wait_for(driver, "document.getElementById('status').textContent.startsWith('Approved')")
+        assert "approved" in driver.find_element("css selector", "#track-0 .review-state").text
+        errors = console_errors(driver)
+        driver.save_screenshot(str(tmp_path / "station.png"))
+        print(f"screenshot: {tmp_path / 'station.png'}")
+
+        # A forged save from the page without the token, and one naming a path outside subtitles/.
+        forged = driver.execute_async_script(
+            """const done = arguments[arguments.length - 1];
+            const body = JSON.stringify({film: "jfk", lang: "en", cues: [{start: 1, end: 2, lines: ["x"]}],
+                                         sha256: "0"});
+            const post = (headers, payload) => fetch("/api/save", {method: "POST", body: payload,
+              headers: Object.assign({"Content-Type": "application/json"}, headers)}).then(r => r.status);
+            Promise.all([post({}, body),
+                         post({"X-Reelsub-Token": arguments[0]}, body.replace('"jfk"', '"../jfk"')),
+                         post({"X-Reelsub-Token": arguments[0]}, body.replace('"en"', '"../../../etc"'))])
+              .then(done);""",
+            server.token,
+        )
+        assert forged == [403, 400, 404], forged
+        status, _ = http_status(server.server_port, "/api/track?film=jfk&lang=en", host="rebound.example")
+        assert status == 421
+        driver.get(f"{server.base}jobs/index.html")
+        assert driver.find_element("id", "waiting").get_attribute("data-approved") == "1"
+    assert errors == [], errors
+    assert read_record(job / "subtitles").tracks["en"].approved_by == "Asha Rao"
+
+    # The same command again: only the mux reruns, and the film carries the fix.
+    run = snakemake(workdir, "-j2", "jobs/jfk/out.mkv")
+    assert run.returncode == 0, run.output
+    assert jobs_run(run.output) == ["mux"], run.output
+    assert "NATION" in subtitle_text(out, 0)
+    assert "reelsub review: 1 tracks: 1 approved, 0 edited, 0 machine-only; 0 wait" in run.output
+    run = snakemake(workdir, "-j2", "reviews")
+    assert sorted(jobs_run(run.output)) == ["review", "review_index", "reviews"], run.output
+    batch = (workdir / "jobs" / "index.html").read_text()
+    assert 'data-waiting="0"' in batch and 'data-approved="1"' in batch
+    assert '<td class="review">approved</td>' in batch
+
+
+def http_status(port: int, path: str, host: str) -> tuple[int, bytes]:
+    import http.client
+
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    connection.request("GET", path, headers={"Host": f"{host}:{port}"})
+    response = connection.getresponse()
+    return response.status, response.read()

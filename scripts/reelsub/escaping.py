@@ -18,6 +18,7 @@ each gets its own escaping here, proved on the real parser in the tests (docutil
 from __future__ import annotations
 
 import html
+import json
 import unicodedata
 
 # Letters, marks (the vowel signs of Indian scripts), numbers, format characters (the zero-width
@@ -96,3 +97,10 @@ def force_style_problem(value: str) -> str | None:
             "no font name that libass can select holds them"
         )
     return None
+
+
+def json_in_html(value: object) -> str:
+    """``value`` as JSON for a ``<script type="application/json">`` element: nothing in it can end
+    the element or open a comment (a film or a cue named "</script>")."""
+    text = json.dumps(value, ensure_ascii=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")

@@ -214,7 +214,7 @@ class Words:
 class ReviewNote:
     """Added to the published copy (reelsub.review.publish): whether the file muxed is a person's edit."""
 
-    schema: str  # the review record's schema (reelsub.review/1)
+    schema: str  # the review record's schema (reelsub.review/2)
     srt: str  # the published SRT this report is of
     edited: bool
     # SHA-256 of the one reading of the SRT that QC, the VTT and the MKV were made from (the mux's
@@ -342,6 +342,16 @@ class QcReport:
         if self.review is not None:
             document["review"] = asdict(self.review)
         return document
+
+
+def findings_by_cue(report: QcReport | None, cue_count: int) -> list[dict[str, list[str]]]:
+    """For each of ``cue_count`` cues (0-based, as listed), the checks it failed by kind (KINDS):
+    how the review page marks cues, from the stage's report and from the server's QC of an edit."""
+    by_cue: list[dict[str, list[str]]] = [{kind: [] for kind in KINDS} for _ in range(cue_count)]
+    for finding in report.findings if report else ():
+        if finding.cue is not None and 1 <= finding.cue <= cue_count:
+            by_cue[finding.cue - 1][finding.kind].append(finding.check)
+    return by_cue
 
 
 def write_qc_report(path: str | os.PathLike[str], report: QcReport) -> None:

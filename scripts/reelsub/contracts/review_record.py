@@ -1,23 +1,32 @@
-"""``jobs/<film>/subtitles/review.json`` (schema ``reelsub.review/1``): what the machine last
-published for each track, so that a file with another hash is known to be a person's edit.
+"""``jobs/<film>/subtitles/review.json`` (schema ``reelsub.review/2``): what the machine last
+published for each track, so that a file with another hash is known to be a person's edit, and who
+approved which version of it.
 
 Written by the subtitle stage (reelsub.review.publish.publish), read there, by mux and by the workflow's
 input functions. Light on imports on purpose: rules/common.smk reads it for every film when the DAG
 is built, and reelsub.review.publish (pysrt, cues, QC) cost 60 ms there.
 
-    {"schema": "reelsub.review/1", "film": "<film>", "republished": <int>,
+    {"schema": "reelsub.review/2", "film": "<film>", "republished": <int>,
      "tracks": {"<lang>": {"language", "file", "published_sha256",
-                           "machine_copy", "machine_copy_sha256", "edit_kept_at", "left_out_at"}},
+                           "machine_copy", "machine_copy_sha256", "edit_kept_at", "left_out_at",
+                           "approved_by", "approved_at", "approved_sha256"}},
      "kept": [{"language", "file", "was", "at"}]}
 
 ``left_out_at`` and ``kept`` came later within version 1 and may be missing (read as None, []).
+Version 2 adds the approval (``approved_*``, None while no person has approved the track); a
+version 1 record reads as one without approvals, and is written back as version 2. The subtitle
+stage and the review server both change the record: each does so holding :func:`record_lock`.
 Read and written through reelsub.contracts.base (schema tag checked, ContractError naming the file
 and the key), and checked on write as on read.
 """
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import MISSING, asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any, TypeVar
@@ -25,10 +34,19 @@ from typing import Any, TypeVar
 from reelsub.contracts.base import ContractError, read_document, write_document
 from reelsub.contracts.tracks import MANIFEST, read_manifest
 
-SCHEMA = "reelsub.review/1"
+SCHEMA = "reelsub.review/2"
+SCHEMAS = ("reelsub.review/1", SCHEMA)  # read; version 1 has no approvals
 RECORD = "review.json"
 MACHINE_COPY = "{language}.machine.srt"
 MACHINE_FOLDER = "machine_subtitles"  # jobs/<film>/machine_subtitles, as rules/subtitle.smk names it
+LOCK = "review.lock"  # jobs/<film>/review.lock, beside the published folder (so `make clean` keeps no copy)
+
+# What a person has done with a track, as the batch page and the end-of-run summary count it.
+APPROVED = "approved"  # approved, and neither the file nor the machine's version changed since
+APPROVAL_STALE = "approval stale"  # approved, but the file changed, or a new machine version came beside it
+EDITED = "edited"  # a person's edit, not approved
+MACHINE_ONLY = "machine-only"  # as the machine made it, no person has approved it
+REVIEW_STATES = (APPROVED, APPROVAL_STALE, EDITED, MACHINE_ONLY)
 
 
 @dataclass
@@ -44,6 +62,11 @@ class PublishedTrack:
     # Unix time the machine stopped making this track (asr heard another language: hi <-> ur). The
     # entry stays while its file does, so an edit is still told from the machine's, and is warned of.
     left_out_at: float | None = None
+    # Who approved the track (a name they typed, or the OS user), when (Unix time), and the SHA-256
+    # of the file they approved. A later run never replaces an approved file (reelsub.review.publish).
+    approved_by: str | None = None
+    approved_at: float | None = None
+    approved_sha256: str | None = None
 
     def machine_wrote(self) -> set[str]:
         """The hashes of what the machine last wrote for this track: its file, and the copy beside it."""
@@ -53,6 +76,23 @@ class PublishedTrack:
         """Whether the published file holds what a person wrote (False where there is none)."""
         path = Path(published) / self.file
         return path.is_file() and sha256(path) not in self.machine_wrote()
+
+    @property
+    def approval(self) -> tuple[str | None, float | None, str | None]:
+        return self.approved_by, self.approved_at, self.approved_sha256
+
+    def approval_holds(self, published: Path) -> bool:
+        """The file is the one approved, and no new machine version came beside it since."""
+        path = Path(published) / self.file
+        if self.approved_sha256 is None or not path.is_file() or sha256(path) != self.approved_sha256:
+            return False
+        return self.edit_kept_at is None or self.approved_at is None or self.edit_kept_at <= self.approved_at
+
+    def state(self, published: Path) -> str:
+        """One of REVIEW_STATES."""
+        if self.approved_sha256 is not None:
+            return APPROVED if self.approval_holds(published) else APPROVAL_STALE
+        return EDITED if self.edited(published) else MACHINE_ONLY
 
 
 @dataclass
@@ -96,11 +136,69 @@ def read_record(published: Path) -> ReviewRecord | None:
     path = Path(published) / RECORD
     if not path.exists():
         return None
-    return read_document(path, (SCHEMA,), _record)
+    return read_document(path, SCHEMAS, _record)
+
+
+def track_states(published: Path) -> dict[str, str]:
+    """Each track the machine makes, by language, with what a person has done with it (REVIEW_STATES);
+    empty where there is no record, or one this release cannot read."""
+    try:
+        record = read_record(published)
+    except ContractError:
+        return {}
+    tracks = record.tracks.values() if record else ()
+    return {t.language: t.state(published) for t in tracks if t.left_out_at is None}
+
+
+def review_counts(states: Sequence[str]) -> str:
+    """'2 approved, 1 edited, 3 machine-only (1 approval stale)': the batch page's and the end-of-run
+    summary's count of what people have done with the tracks."""
+    counts = Counter(states)
+    line = f"{counts[APPROVED]} approved, {counts[EDITED]} edited, {counts[MACHINE_ONLY]} machine-only"
+    return line + (f" ({counts[APPROVAL_STALE]} approval stale)" if counts[APPROVAL_STALE] else "")
+
+
+@contextmanager
+def record_lock(published: Path) -> Iterator[None]:
+    """Held while the record is read, changed and written: the subtitle stage publishing and a
+    person approving in the review page must not write over each other's record."""
+    path = Path(published).parent / LOCK
+    with open(path, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def approve(published: Path, language: str, approved_sha256: str, by: str, at: float) -> PublishedTrack:
+    """Record that ``by`` approved the track's file as it is now. Raises ContractError where the
+    track is not in the record, and ApprovalConflict where the file is no longer the one approved
+    (saved again since the person looked at it)."""
+    published = Path(published)
+    with record_lock(published):
+        record = read_record(published)
+        entry = record.tracks.get(language) if record else None
+        if record is None or entry is None or entry.left_out_at is not None:
+            raise ContractError(f"{published / RECORD}: no track {language!r} to approve")
+        path = published / entry.file
+        current = sha256(path) if path.is_file() else None
+        if current != approved_sha256:
+            raise ApprovalConflict(
+                f"{path} changed since it was loaded (sha256 {current} is not {approved_sha256}): "
+                "reload the page and look again"
+            )
+        entry.approved_by, entry.approved_at, entry.approved_sha256 = by, at, approved_sha256
+        write_record(published, record)
+        return entry
+
+
+class ApprovalConflict(ContractError):
+    """The file to approve is not the one the person saw."""
 
 
 def write_record(published: Path, record: ReviewRecord) -> None:
-    """Written only if it reads back as it will be read (base.write_document): a bad record is a
+    """Written as version 2, only if it reads back as it will be read (base.write_document): a bad record is a
     ContractError naming the file and the key, and the last good one stays."""
     write_document(Path(published) / RECORD, {"schema": SCHEMA, **asdict(record)}, _record)
 

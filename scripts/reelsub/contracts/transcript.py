@@ -215,6 +215,17 @@ class Transcript:
         return replace(self, **{"provenance": [*self.provenance, provenance], **changes})
 
 
+def transcript_in_language(paths: Iterable[str | os.PathLike[str]], language: str) -> Transcript:
+    """The first of ``paths`` (a film's transcript, then its translations) in ``language``: the words
+    an edited track of that language is checked against (mux, the review server). LookupError where
+    none is."""
+    for path in paths:
+        transcript = Transcript.read(path)
+        if transcript.language == language:
+            return transcript
+    raise LookupError(f"no transcript in {language!r} to check the edited subtitles against")
+
+
 def in_time_order(segments: Iterable[Segment]) -> list[Segment]:
     """Segments by start, then end: the order a transcript keeps them in (Transcript.validate)."""
     return sorted(segments, key=lambda segment: (segment.start, segment.end))

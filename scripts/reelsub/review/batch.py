@@ -1,24 +1,40 @@
 """The batch page, ``jobs/index.html``: every film of the run with its tracks, each track's QC verdict,
-its counts of rule violations and flagged cues, and whether a person has edited it; at the top, how
-many tracks no person has touched yet, and how many of those QC asks a person to look at.
+its counts of rule violations and flagged cues, and whether it is approved, edited by a person or as
+the machine made it (reelsub.contracts.review_record's review states); at the top, how many tracks
+still wait for a person's approval, and how many of those QC asks a person to look at.
 
-Built by ``snakemake reviews`` after every film's review page, from the same files the review pages
-read (reelsub.review.page.read_page_tracks: the published tracks.json, each track's QC); the links go
-to each film's page. A film whose tracks cannot be read is listed with the reason, never left out.
+Built by ``snakemake reviews`` after every film's review page (and again when an approval or an
+edit changes a film's record), from the same files the review pages read
+(reelsub.review.page.read_page_tracks: the published tracks.json, each track's QC, review.json);
+the links go to each film's page. The review server renders it afresh for every request, for the
+films the file lists (:func:`films_listed`). A film whose tracks cannot be read is listed with the
+reason, never left out.
 """
 
 from __future__ import annotations
 
+import json
+import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from reelsub.contracts.base import ContractError
+from reelsub.contracts.review_record import (
+    APPROVAL_STALE,
+    APPROVED,
+    EDITED,
+    MACHINE_ONLY,
+    review_counts,
+    track_states,
+)
 from reelsub.contracts.transcript import write_text_atomically
-from reelsub.escaping import html_text
+from reelsub.escaping import html_text, json_in_html
 from reelsub.review.page import PageTrack, read_page_tracks, relative_url
 
 BATCH_PAGE = "index.html"  # in jobs/
+_FILMS_LISTED = re.compile(r'<script type="application/json" id="films">(.*?)</script>', re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -29,11 +45,12 @@ class TrackState:
     verdict: str  # QC's: ok, review, violations; "no QC" where the report is missing or unreadable
     violations: int
     flags: int
-    edited: bool  # the muxed SRT is a person's edit (QC's review note, reelsub.review.publish)
+    review: str  # what a person has done with it: one of review_record.REVIEW_STATES
 
     @classmethod
-    def of(cls, page_track: PageTrack) -> TrackState:
+    def of(cls, page_track: PageTrack, review: str | None) -> TrackState:
         track, qc = page_track.track, page_track.qc
+        edited = bool(qc and qc.review and qc.review.edited)
         return cls(
             language=track.language,
             title=track.title,
@@ -41,17 +58,18 @@ class TrackState:
             verdict=qc.verdict if qc else "no QC",
             violations=qc.violation_count if qc else 0,
             flags=qc.flag_count if qc else 0,
-            edited=bool(qc and qc.review and qc.review.edited),
+            review=review or (EDITED if edited else MACHINE_ONLY),
         )
 
     @property
-    def untouched(self) -> bool:
-        return not self.edited
+    def waiting(self) -> bool:
+        """No person's approval holds for it (never approved, or changed since)."""
+        return self.review != APPROVED
 
     @property
     def needs_a_look(self) -> bool:
-        """Untouched, and QC found something (or could not say)."""
-        return self.untouched and self.verdict != "ok"
+        """Waiting, and QC found something (or could not say)."""
+        return self.waiting and self.verdict != "ok"
 
 
 @dataclass(frozen=True)
@@ -64,8 +82,12 @@ class FilmState:
 
 def film_state(jobs: Path, film: str, batch_page: Path) -> FilmState:
     page = jobs / film / "review.html"
+    published = jobs / film / "subtitles"
     try:
-        tracks = tuple(TrackState.of(t) for t in read_page_tracks(jobs / film / "subtitles", page))
+        states = track_states(published)
+        tracks = tuple(
+            TrackState.of(t, states.get(t.track.language)) for t in read_page_tracks(published, page)
+        )
     except (OSError, ContractError) as error:
         return FilmState(film, relative_url(page, batch_page), (), f"its subtitles cannot be read: {error}")
     return FilmState(
@@ -79,19 +101,19 @@ def _film_link(film: FilmState) -> str:
 
 def _track_row(film: FilmState, track: TrackState, first: bool) -> str:
     film_cell = f'<td rowspan="{len(film.tracks)}">{_film_link(film)}</td>' if first else ""
-    state = "edited by hand" if track.edited else "as the machine made it"
     return (
         f'<tr class="{"needs-look" if track.needs_a_look else ""}">{film_cell}'
         f"<td>{html_text(track.title)} ({html_text(track.language)})</td><td>{track.cues}</td>"
         f"<td>{html_text(track.verdict)}</td><td>{track.violations}</td><td>{track.flags}</td>"
-        f"<td>{state}</td></tr>"
+        f'<td class="review">{html_text(track.review)}</td></tr>'
     )
 
 
 def render_batch_page(films: Sequence[FilmState]) -> str:
     tracks = [t for f in films for t in f.tracks]
-    untouched = sum(t.untouched for t in tracks)
+    waiting = sum(t.waiting for t in tracks)
     to_look_at = sum(t.needs_a_look for t in tracks)
+    counts = Counter(t.review for t in tracks)
     rows = []
     for film in films:
         if not film.tracks:
@@ -112,21 +134,34 @@ def render_batch_page(films: Sequence[FilmState]) -> str:
 </head>
 <body>
 <h1>Review: {len(films)} films, {len(tracks)} subtitle tracks</h1>
-<p id="waiting" data-untouched="{untouched}" data-to-look-at="{to_look_at}">{untouched} of {len(tracks)}
- tracks are as the machine made them, no person has edited them yet; QC asks a person to look at
- {to_look_at} of those (highlighted).</p>
+<p id="waiting" data-waiting="{waiting}" data-to-look-at="{to_look_at}" data-approved="{counts[APPROVED]}"
+ data-edited="{counts[EDITED]}" data-machine-only="{counts[MACHINE_ONLY]}" data-stale="{counts[APPROVAL_STALE]}">{waiting}
+ of {len(tracks)} tracks wait for a person's approval; QC asks a person to look at {to_look_at} of
+ those (highlighted). Tracks: {review_counts([t.review for t in tracks])}.</p>
 <table>
-<tr><th>film</th><th>track</th><th>cues</th><th>QC</th><th>violations</th><th>flagged cues</th><th>state</th></tr>
+<tr><th>film</th><th>track</th><th>cues</th><th>QC</th><th>violations</th><th>flagged cues</th><th>review</th></tr>
 {"".join(rows)}
 </table>
+<script type="application/json" id="films">{json_in_html([f.film for f in films])}</script>
 </body>
 </html>
 """
 
 
+def films_listed(page: str) -> list[str]:
+    """The films a batch page lists, in its order (what the review server renders it for again)."""
+    found = _FILMS_LISTED.search(page)
+    films = json.loads(found.group(1)) if found else []
+    return [f for f in films if isinstance(f, str)] if isinstance(films, list) else []
+
+
+def film_states(jobs: Path, films: Sequence[str]) -> list[FilmState]:
+    batch_page = Path(jobs) / BATCH_PAGE
+    return [film_state(Path(jobs), film, batch_page) for film in films]
+
+
 def write_batch_page(jobs: Path, films: Sequence[str]) -> list[FilmState]:
     """``jobs/index.html`` for ``films`` (in this order), written atomically; returns what it lists."""
-    batch_page = Path(jobs) / BATCH_PAGE
-    states = [film_state(Path(jobs), film, batch_page) for film in films]
-    write_text_atomically(batch_page, render_batch_page(states))
+    states = film_states(jobs, films)
+    write_text_atomically(Path(jobs) / BATCH_PAGE, render_batch_page(states))
     return states

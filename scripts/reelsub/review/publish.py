@@ -3,7 +3,7 @@
 Snakemake deletes a job's outputs before it reruns the job, so the folder people edit cannot be an
 output. The subtitle stage writes its tracks to ``jobs/<film>/machine_subtitles/`` (its directory
 output) and then *publishes* each SRT to ``jobs/<film>/subtitles/<lang>.srt``, which is no rule's
-output. ``subtitles/review.json`` (schema ``reelsub.review/1``) records, per track, the SHA-256 of
+output. ``subtitles/review.json`` (schema ``reelsub.review/2``) records, per track, the SHA-256 of
 the machine version last written there: a published file with another hash is a human edit.
 
 Publishing a track:
@@ -11,9 +11,10 @@ Publishing a track:
 - the published file is missing: the machine version is written (deleting your file is how you ask
   for the machine's back);
 - it is one the machine wrote: it is replaced by the new machine version;
-- it was edited: it is kept. When the new machine version differs from the one the edit started
-  from, it goes beside the edit as ``<lang>.machine.srt``, with a warning in the log and in the
-  end-of-run summary. Keeping rather than stopping: in a batch, one reviewed film must not hold the
+- it was edited, or a person approved it (review.json): it is kept. When the new machine version
+  differs from the one the edit started from, it goes beside the edit as ``<lang>.machine.srt``,
+  with a warning in the log and in the end-of-run summary (an approval then shows as stale until a
+  person approves again). Keeping rather than stopping: in a batch, one reviewed film must not hold the
   others up, and the human version is the one worth more; the machine's is beside it to compare.
 
 No person's file is overwritten or deleted without a copy the run names (reelsub.review.keep_edits):
@@ -50,6 +51,7 @@ from reelsub.contracts.review_record import (
     ReviewRecord,
     left_out_line,
     read_record,
+    record_lock,
     sha256,
     write_record,
 )
@@ -82,13 +84,21 @@ def publish(machine: Path, published: Path, film: str, log: logging.Logger) -> l
     """Publish every machine track of ``machine`` into ``published`` (see the module docstring)."""
     machine, published = Path(machine), Path(published)
     published.mkdir(parents=True, exist_ok=True)
+    with record_lock(published):  # the review server may be recording an approval
+        return _publish(machine, published, film, log)
+
+
+def _publish(machine: Path, published: Path, film: str, log: logging.Logger) -> list[PublishOutcome]:
     old = read_record(published) or ReviewRecord(film)
     record = ReviewRecord(film, old.republished, kept=list(old.kept))
     if old.deleted(published):
         record.republished += 1  # as republish_token counted it
     outcomes = []
     for track in read_manifest(machine):
-        outcome, entry = _publish_track(machine / track.srt, published, track, old.tracks.get(track.language))
+        previous = old.tracks.get(track.language)
+        outcome, entry = _publish_track(machine / track.srt, published, track, previous)
+        if previous is not None:  # an approval stays recorded; PublishedTrack.state says whether it holds
+            entry.approved_by, entry.approved_at, entry.approved_sha256 = previous.approval
         record.tracks[track.language] = entry
         outcomes.append(outcome)
         _log_outcome(outcome, film, log)
@@ -134,9 +144,10 @@ def _publish_track(
     fresh = PublishedTrack(track.language, track.srt, new)
     machine_wrote = {new} | (entry.machine_wrote() if entry else set())
     current = sha256(target) if target.exists() else None
-    if current is not None and current not in machine_wrote:
-        # A person's file. With no record (an older job folder) nothing says which machine version
-        # it started from, so any machine version counts as new.
+    approved = entry is not None and current is not None and current == entry.approved_sha256
+    if current is not None and (current not in machine_wrote or (approved and current != new)):
+        # A person's file, or the machine's version a person approved. With no record (an older
+        # job folder) nothing says which machine version it started from, so any counts as new.
         return _keep_edit(machine_srt, published, track, entry, entry.published_sha256 if entry else None)
     if current == new:
         _drop_machine_copy(published, entry)
@@ -256,6 +267,7 @@ def describe_published(
     differs)."""
     machine, published = Path(machine), Path(published)
     snapshots = []
+    record = read_record(published)
     for track in read_manifest(machine):
         source = published / track.srt
         if not source.exists():  # subtitle republishes deleted files; this is only a fallback
@@ -274,7 +286,17 @@ def describe_published(
                 transcript_of(track.language),
                 translated=track.translated,
             )
-            report = replace(report, summary=f"Edited by hand. {report.summary}")
+            entry = record.tracks.get(track.language) if record else None
+            approved_machine_version = (
+                entry is not None and digest == entry.approved_sha256 == entry.published_sha256
+            )
+            kept_as = (
+                f"An earlier machine version, kept because a person approved it (the new one is "
+                f"{MACHINE_COPY.format(language=track.language)})."
+                if approved_machine_version
+                else "Edited by hand."
+            )
+            report = replace(report, summary=f"{kept_as} {report.summary}")
             write_formats(cues, published, track.language, formats)
             log.info("%s was edited by hand; QC of the edited file: %s", source, report.summary)
         else:

@@ -10,22 +10,41 @@ listing, no dotfile, no file that resolves outside the folder it serves (symlink
 before the check), and it answers only requests addressed to it by name, ``127.0.0.1:<port>`` or
 ``localhost:<port>``: a web page that rebinds its own host name to 127.0.0.1 cannot read it.
 
+The pages edit through ``/api/`` (reelsub.review.edit): a track's cues and QC, the QC of an edit,
+saving a track's SRT, approving a track. Every API request must carry the token the server made
+when it started (``X-Reelsub-Token``; the server prints the pages' addresses with it as ``?token=``,
+and the page reads it from there), so no other page and no other user's process can save or
+approve through it. A write goes to one track's ``subtitles/<lang>.srt`` (its old version to
+``subtitles/history/``) or to the film's ``review.json``, named by film and language, never by
+path. A bad request gets a 4xx with its reason as JSON, and the server goes on.
+
+The batch page, ``jobs/index.html``, is rendered afresh for each request (the films its file lists,
+their state now), so an approval shows as soon as the page is reloaded.
+
     python scripts/serve_reviews.py          # then open the printed address
 """
 
 from __future__ import annotations
 
 import functools
+import hmac
 import http.server
 import io
+import json
 import os
 import re
+import secrets
 import threading
+import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, AnyStr, BinaryIO, cast
+from urllib.parse import parse_qs, urlsplit
 
+from reelsub.review import edit
+from reelsub.review.batch import BATCH_PAGE, film_states, films_listed, render_batch_page
+from reelsub.review.edit import EditRefused
 from reelsub.review.page import CONTAINER_TYPES
 
 if TYPE_CHECKING:  # typeshed's protocols, as http.server's own stub names them
@@ -35,6 +54,18 @@ RANGE = re.compile(r"bytes=(\d*)-(\d*)$")
 # Under jobs/: the pages and the files they load (tracks as WebVTT, QC, the SRTs people edit).
 PAGE_FILES = (".html", ".vtt", ".srt", ".json")
 NOT_SERVED = (404, "not a file of the review pages")
+API = "/api/"
+TOKEN_HEADER = "X-Reelsub-Token"
+MAX_BODY = 16 * 1024 * 1024  # bytes: a 3-hour film's cues as JSON are under 1 MB
+
+
+class ReviewServer(http.server.ThreadingHTTPServer):
+    """The review pages' server: its token, and one lock for the writes (two saves of one track
+    from two tabs go one after the other, each checking the hash the other left)."""
+
+    token: str
+    writing: threading.Lock
+    base: str = ""  # its address, where known
 
 
 class RangeRequestHandler(http.server.SimpleHTTPRequestHandler):
@@ -91,21 +122,36 @@ class RangeRequestHandler(http.server.SimpleHTTPRequestHandler):
 
 
 class ReviewRequestHandler(RangeRequestHandler):
-    """Only the review pages and what they load, only to requests addressed to this server."""
+    """Only the review pages and what they load, only to requests addressed to this server; the
+    API only with the server's token."""
 
     def send_head(self) -> io.BytesIO | BinaryIO | None:
-        refusal = self._refusal()
+        refusal = self._host_refusal() or self._path_refusal()
         if refusal is not None:
             status, reason = refusal
             self.send_error(status, reason)
             return None
+        if urlsplit(self.path).path == f"/jobs/{BATCH_PAGE}":
+            return self._batch_page()
         return super().send_head()
 
-    def _refusal(self) -> tuple[int, str] | None:
+    def do_GET(self) -> None:
+        if urlsplit(self.path).path.startswith(API):
+            self._api("GET")
+        else:
+            super().do_GET()
+
+    def do_POST(self) -> None:
+        self._api("POST")
+
+    def _host_refusal(self) -> tuple[int, str] | None:
         port = cast("http.server.HTTPServer", self.server).server_port
         host = self.headers.get("Host", "")
         if host not in (f"127.0.0.1:{port}", f"localhost:{port}"):
             return 421, f"this server answers only 127.0.0.1:{port} and localhost:{port}, not {host!r}"
+        return None
+
+    def _path_refusal(self) -> tuple[int, str] | None:
         root = Path(self.directory).resolve()
         asked = Path(self.translate_path(self.path))
         try:
@@ -123,6 +169,83 @@ class ReviewRequestHandler(RangeRequestHandler):
             return NOT_SERVED
         return None
 
+    def _batch_page(self) -> io.BytesIO:
+        jobs = Path(self.directory) / "jobs"
+        films = films_listed((jobs / BATCH_PAGE).read_text(encoding="utf-8"))
+        body = render_batch_page(film_states(jobs, films)).encode("utf-8")
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        return io.BytesIO(body)
+
+    # -- the API ---------------------------------------------------------------------------------
+
+    def _api(self, method: str) -> None:
+        try:
+            refusal = self._host_refusal()
+            if refusal is not None:
+                raise EditRefused(*refusal)
+            server = cast("ReviewServer", self.server)
+            if not hmac.compare_digest(self.headers.get(TOKEN_HEADER, ""), server.token):
+                raise EditRefused(
+                    403, f"no valid {TOKEN_HEADER}: open the page at the address the server printed"
+                )
+            self._json(200, self._route(method, server))
+        except EditRefused as refused:
+            self._json(refused.status, {"error": refused.reason})
+        except Exception as error:  # a bug must not stop the server: the page says what broke
+            traceback.print_exc()
+            self._json(500, {"error": f"{type(error).__name__}: {error}"})
+
+    def _route(self, method: str, server: ReviewServer) -> dict[str, Any]:
+        url = urlsplit(self.path)
+        jobs = Path(self.directory) / "jobs"
+        if method == "GET" and url.path == f"{API}track":
+            query = {name: values[-1] for name, values in parse_qs(url.query).items()}
+            return edit.track_document(edit.find_track(jobs, query.get("film", ""), query.get("lang", "")))
+        if method != "POST" or url.path not in (f"{API}check", f"{API}save", f"{API}approve"):
+            raise EditRefused(404, f"no {method} {url.path} here")
+        data = self._body()
+        files = edit.find_track(jobs, data.get("film", ""), data.get("lang", ""))
+        if url.path == f"{API}check":
+            return edit.check(files, edit.cues_of(data.get("cues")))
+        loaded = data.get("sha256")
+        if not isinstance(loaded, str):
+            raise EditRefused(400, "sha256: the hash of the file as the page loaded it is missing")
+        with server.writing:
+            if url.path == f"{API}save":
+                return edit.save(files, edit.cues_of(data.get("cues")), loaded)
+            reviewer = data.get("reviewer")
+            return edit.approve_track(files, loaded, reviewer if isinstance(reviewer, str) else None)
+
+    def _body(self) -> dict[str, Any]:
+        if self.headers.get_content_type() != "application/json":
+            raise EditRefused(415, "send JSON (Content-Type: application/json)")
+        try:
+            length = int(self.headers.get("Content-Length", ""))
+        except ValueError:
+            raise EditRefused(411, "Content-Length is missing") from None
+        if not 0 <= length <= MAX_BODY:
+            raise EditRefused(413, f"a request of {length} bytes is over the {MAX_BODY} this server reads")
+        try:
+            data = json.loads(self.rfile.read(length))
+        except (UnicodeDecodeError, json.JSONDecodeError) as error:
+            raise EditRefused(400, f"not JSON: {error}") from None
+        if not isinstance(data, dict):
+            raise EditRefused(400, "send a JSON object")
+        return data
+
+    def _json(self, status: int, document: dict[str, Any]) -> None:
+        body = json.dumps(document, ensure_ascii=False).encode("utf-8")
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        self.wfile.write(body)
+
 
 class QuietRangeRequestHandler(ReviewRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
@@ -135,22 +258,31 @@ class QuietRangeRequestHandler(ReviewRequestHandler):
             return None
 
 
-def make_server(folder: Path, port: int = 0, quiet: bool = False) -> http.server.ThreadingHTTPServer:
-    """A server of ``folder``'s review pages on 127.0.0.1 only (nothing is offered to the network)."""
+def make_server(folder: Path, port: int = 0, quiet: bool = False, token: str | None = None) -> ReviewServer:
+    """A server of ``folder``'s review pages on 127.0.0.1 only (nothing is offered to the network),
+    with a new token (``server.token``) unless one is given."""
     handler = QuietRangeRequestHandler if quiet else ReviewRequestHandler
-    return http.server.ThreadingHTTPServer(
-        ("127.0.0.1", port), functools.partial(handler, directory=str(folder))
-    )
+    server = ReviewServer(("127.0.0.1", port), functools.partial(handler, directory=str(folder)))
+    server.token = token or secrets.token_urlsafe(24)
+    server.writing = threading.Lock()
+    return server
+
+
+def page_address(base: str, page: str, token: str) -> str:
+    """A page's address with the token its editing needs."""
+    return f"{base}{page}?token={token}"
 
 
 @contextmanager
-def served(folder: Path) -> Iterator[str]:
-    """``folder`` served on a free loopback port while the block runs; its base URL, ending in '/'."""
+def served(folder: Path) -> Iterator[ReviewServer]:
+    """``folder`` served on a free loopback port while the block runs (``server.base`` is its URL,
+    ending in '/'; ``server.token`` its token)."""
     server = make_server(folder, quiet=True)
+    server.base = f"http://127.0.0.1:{server.server_port}/"
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_port}/"
+        yield server
     finally:
         server.shutdown()
         server.server_close()

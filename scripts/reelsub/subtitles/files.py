@@ -89,7 +89,7 @@ def _put_back(document: str) -> str:
     return document.translate(_PUT_BACK)
 
 
-def _srt_text(cues: Sequence[Cue]) -> str:
+def srt_text(cues: Sequence[Cue]) -> str:
     # keep_ssa_tags: the lines are written as they are, not as ASS styling turned into <i> tags.
     return _put_back(_events(cues, _stand_ins).to_string("srt", keep_ssa_tags=True))
 
@@ -97,7 +97,7 @@ def _srt_text(cues: Sequence[Cue]) -> str:
 def write_srt(cues: Sequence[Cue], path: str | os.PathLike[str]) -> None:
     """SubRip, UTF-8, cues numbered from 1. Written to a temporary file and renamed into place, so
     a killed job never leaves half a subtitle file that looks complete."""
-    write_text_atomically(path, _srt_text(cues))
+    write_text_atomically(path, srt_text(cues))
 
 
 # HH:MM:SS,mmm (hours may have more digits; a full stop for the comma is read too, as players do).

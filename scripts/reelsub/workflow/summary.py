@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from reelsub.contracts.qc_report import read_qc_report
+from reelsub.contracts.review_record import APPROVED, review_counts, track_states
 from reelsub.contracts.tracks import MANIFEST, read_manifest
 from reelsub.workflow.hardware import CPU_FALLBACK_MARK
 from reelsub.workflow.stage import last_error, marked_lines
@@ -59,3 +60,17 @@ def cpu_fallbacks(film_ids: Iterable[str], jobs_root: Path, since: float) -> lis
             if stamp >= since:
                 fallbacks.append((film_id, warning))
     return fallbacks
+
+
+def review_line(film_ids: Iterable[str], jobs_root: Path) -> str | None:
+    """What people have done with the batch's subtitle tracks: '4 tracks: 1 approved, 1 edited,
+    2 machine-only; 3 wait for a person's approval (jobs/index.html: snakemake reviews)'; None
+    before any film has a track."""
+    states = [s for f in sorted(film_ids) for s in track_states(jobs_root / f / "subtitles").values()]
+    if not states:
+        return None
+    waiting = sum(state != APPROVED for state in states)
+    return (
+        f"{len(states)} tracks: {review_counts(states)}; {waiting} wait for a person's approval "
+        f"({jobs_root / 'index.html'}: snakemake reviews)"
+    )
