@@ -11,7 +11,6 @@ import json
 import logging
 import re
 import shutil
-import subprocess
 from dataclasses import replace
 from pathlib import Path
 
