@@ -391,6 +391,11 @@ def test_a_hindi_track_is_fixed_split_merged_and_saved_from_the_keyboard(tmp_pat
         driver.get(f"{server.base}jobs/film/review.html?token={server.token}")
         wait_for(driver, "document.body.dataset.ready === 'true'")
         assert "Hindi: edited by hand" in driver.find_element("id", "mode").text
+        press(" ")  # play, and the cue on screen is highlighted as the film plays
+        wait_for(driver, "!document.getElementById('film').paused")
+        wait_for(driver, "document.querySelector('#cues tr.playing') !== null", timeout=30)
+        press(" ")
+        wait_for(driver, "document.getElementById('film').paused")
         press("n")  # next flagged cue: cue 2
         wait_for(driver, "document.querySelector('#cues tr.selected').dataset.index === '1'")
         assert "min_duration" in driver.find_element("css selector", "#cues tr.selected td.problems").text
