@@ -45,7 +45,7 @@ def transcribe(audio: Path, backend: str, settings: AsrSettings, film: str) -> T
     with PcmAudio(audio) as source:
         speech = None
         if settings.vad_filter:
-            speech = heard_speech(source)
+            speech = heard_speech(source, settings.cpu_threads)
             log.info(
                 "%.0f s of speech heard in %.0f s of audio (%d regions)",
                 sum(r.duration for r in speech),
