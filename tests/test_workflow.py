@@ -96,7 +96,7 @@ def test_empty_target_list_means_no_translate_jobs(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("setting", "key"),
     [
-        ("asr={'batch_size': 'eight'}", "batch_size"),
+        ("asr={'beam_size': 'eight'}", "beam_size"),
         ("asr_backend=gpu", "asr_backend"),
         ("subtitle={'max_lines': 9}", "max_lines"),
     ],

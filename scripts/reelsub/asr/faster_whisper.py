@@ -16,6 +16,7 @@ from typing import Any
 from reelsub.asr.audio import PcmAudio
 from reelsub.asr.decoding import decode_film
 from reelsub.asr.engine import Decoder, EngineResult
+from reelsub.asr.features import use_features
 from reelsub.asr.output import collect_segments
 from reelsub.asr.settings import AsrSettings
 from reelsub.contracts.transcript import Segment, SpeechRegion
@@ -109,7 +110,15 @@ class FasterWhisperEngine:
     def load(self, settings: AsrSettings) -> None:
         started = time.monotonic()
         self.model = load_model(settings)
-        log.info("model %s loaded in %.1f s", settings.model, time.monotonic() - started)
+        use_features(self.model, settings.features, settings.device)
+        log.info(
+            "model %s loaded in %.1f s; batch size %d (%s), %s features",
+            settings.model,
+            time.monotonic() - started,
+            settings.batch_size,
+            settings.batch_size_reason,
+            settings.features,
+        )
 
     def transcribe(
         self, audio: PcmAudio, settings: AsrSettings, speech: list[SpeechRegion] | None

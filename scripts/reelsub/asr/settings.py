@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from reelsub.asr.features import batch_size_for, features_for
 from reelsub.glossary import prompt_words
 from reelsub.workflow.hardware import compute_type_for, resolve_device
 from reelsub.workflow.settings import schema_defaults, settings_from
@@ -21,7 +22,9 @@ class AsrSettings:
     model: str = _CONFIG["model"]
     device: str = "cpu"  # cuda | cpu (mlx picks its own device); decided on the node that runs the job
     compute_type: str = "int8"  # CTranslate2's: float16 on CUDA, int8 on CPU (hardware.compute_type_for)
-    batch_size: int = _CONFIG["batch_size"]
+    batch_size: int = 8  # resolved for the device (reelsub.asr.features.batch_size_for)
+    batch_size_reason: str = "default"  # why this batch size: config, or what auto saw
+    features: str = "numpy"  # numpy | torch: resolved for the device (reelsub.asr.features.features_for)
     beam_size: int = _CONFIG["beam_size"]
     cpu_threads: int = 1  # the rule's threads:, as Snakemake granted them
     language: str | None = None  # None: detect
@@ -73,12 +76,20 @@ class AsrSettings:
         section = dict(section or {})
         device = resolve_device(section.get("device", _CONFIG["device"]), "asr.device")
         compute_type = compute_type_for(device, section.get("compute_type", _CONFIG["compute_type"]))
+        model = section.get("model", _CONFIG["model"])
+        batch_size, batch_size_reason = batch_size_for(
+            section.pop("batch_size", _CONFIG["batch_size"]), device, model
+        )
+        features = features_for(section.pop("features", _CONFIG["features"]), device)
         return settings_from(
             cls,
             "asr",
             section,
             device=device,
             compute_type=compute_type,
+            batch_size=batch_size,
+            batch_size_reason=batch_size_reason,
+            features=features,
             cpu_threads=threads,
             language=None if language in (None, "auto") else language,
             glossary=prompt_words(glossary or []),
