@@ -53,9 +53,7 @@ def test_strings_in_nested_config_become_the_schemas_numbers_booleans_and_nulls(
 def test_a_string_that_is_no_integer_stays_a_string_and_is_reported(text: str) -> None:
     coerced = config_check.coerce({"films_dir": "films", "asr": {"beam_size": text}}, SCHEMA)
     assert coerced["asr"]["beam_size"] == text
-    assert config_check.problems(coerced, SCHEMA) == [
-        f"key 'asr.beam_size': {text!r} is not of type integer"
-    ]
+    assert config_check.problems(coerced, SCHEMA) == [f"key 'asr.beam_size': {text!r} is not of type integer"]
 
 
 def test_booleans_read_yaml_words_and_nullable_booleans_take_both() -> None:
@@ -203,7 +201,10 @@ def test_booleans_in_nested_config_are_read_as_booleans(one_film: Path) -> None:
 def test_a_bad_key_gives_a_short_message_naming_it_and_the_allowed_keys(one_film: Path) -> None:
     run = snakemake(one_film, "-n", config=["asr={batch_sise: 4}"])
     assert run.returncode != 0
-    assert "unknown key 'asr.batch_sise'; the allowed keys of asr are: batch_size, beam_size, compression_ratio_threshold" in run.output
+    assert (
+        "unknown key 'asr.batch_sise'; the allowed keys of asr are: batch_size, beam_size, compression_ratio_threshold"
+        in run.output
+    )
     assert len(run.output.splitlines()) <= 10, run.output  # validate() alone printed ~230 lines of schema
     assert "properties" not in run.output, "the schema itself must not be printed"
 
