@@ -139,12 +139,9 @@ def test_decoding_regions_are_the_raw_engines_padded_speech(jfk_flac: Path) -> N
 def test_the_speech_search_in_parallel_processes_finds_what_one_process_finds_to_the_sample(
     jfk_flac: Path, tmp_path: Path
 ) -> None:
-    """Chunks searched by two spawned processes (asr's threads) give the sample offsets one process
+    """Chunks searched by two worker processes (asr's threads) give the sample offsets one process
     gives, chunk by chunk, and the same joined regions, including one cut by a chunk edge. JFK's
     11 s of speech four times over, searched 7 s at a time here (10 minutes in production)."""
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
     from reelsub.asr import vad
     from reelsub.asr.audio import PcmAudio
 
@@ -173,10 +170,7 @@ def test_the_speech_search_in_parallel_processes_finds_what_one_process_finds_to
     with PcmAudio(audio_path) as audio:
         starts = list(range(0, math.ceil(audio.duration), chunk_s))
         one = [vad.search_chunk(audio.path, start, chunk_s) for start in starts]
-        with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn")) as pool:
-            many = list(
-                pool.map(vad.search_chunk, [audio.path] * len(starts), starts, [chunk_s] * len(starts))
-            )
+        many = list(vad.searched_in_workers(audio.path, starts, chunk_s, workers=2))
         assert many == one and sum(map(len, one)) >= 8, "the same samples, chunk by chunk"
         sequential = vad.heard_speech(audio, workers=1, chunk_s=chunk_s)
         parallel = vad.heard_speech(audio, workers=2, chunk_s=chunk_s)

@@ -11,11 +11,13 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import math
-import multiprocessing
-from collections.abc import Iterable
-from concurrent.futures import ProcessPoolExecutor
+import os
+import subprocess
+import sys
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -76,9 +78,13 @@ def search_chunk(path: Path, chunk_start: int, chunk_s: int = VAD_CHUNK_S) -> li
 
 def heard_speech(audio: PcmAudio, workers: int = 1, chunk_s: int = VAD_CHUNK_S) -> list[SpeechRegion]:
     """Speech regions of the whole soundtrack, searched ``chunk_s`` at a time; with ``workers``
-    above 1, that many chunks at once, each in a process of its own (Silero runs on one CPU thread:
-    a 2-hour film's search was two thirds of the ASR stage's time on a GPU). The chunks are joined
-    in film order the same way either way, so the regions are the same."""
+    above 1, in that many processes at once (Silero runs on one CPU thread: a 2-hour film's search
+    was two thirds of the ASR stage's time on a GPU). The chunks are joined in film order the same
+    way either way, so the regions are the same.
+
+    The workers are programs of their own (``python -m reelsub.asr.vad``), not multiprocessing's:
+    its spawned children import the caller's main module again, which for a Snakemake ``script:``
+    is its preamble, and for a script without a main guard starts the search over."""
     _vad()  # an env without the VAD fails here, naming the fix, not in a worker
     chunk_starts = list(range(0, math.ceil(audio.duration), chunk_s))
     workers = max(1, min(workers, len(chunk_starts)))
@@ -86,16 +92,61 @@ def heard_speech(audio: PcmAudio, workers: int = 1, chunk_s: int = VAD_CHUNK_S) 
         return _joined(
             audio, chunk_starts, chunk_s, (search_chunk(audio.path, s, chunk_s) for s in chunk_starts)
         )
-    # spawn, not fork: the engine's threads (CTranslate2, torch) may already run in this process
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        count = len(chunk_starts)
-        log.info("speech search: %d chunks of %d s in %d processes", count, chunk_s, workers)
-        return _joined(
-            audio,
-            chunk_starts,
-            chunk_s,
-            pool.map(search_chunk, [audio.path] * count, chunk_starts, [chunk_s] * count),
+    log.info("speech search: %d chunks of %d s in %d processes", len(chunk_starts), chunk_s, workers)
+    return _joined(
+        audio, chunk_starts, chunk_s, searched_in_workers(audio.path, chunk_starts, chunk_s, workers)
+    )
+
+
+def searched_in_workers(
+    path: Path, chunk_starts: list[int], chunk_s: int, workers: int
+) -> Iterator[list[tuple[int, int]]]:
+    """Each chunk's regions, in film order, from ``workers`` processes taking every n-th chunk."""
+    library = str(Path(__file__).resolve().parents[2])  # the folder holding reelsub/
+    environment = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(filter(None, [library, os.environ.get("PYTHONPATH")])),
+    }
+    processes = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "reelsub.asr.vad",
+                str(path),
+                str(chunk_s),
+                *map(str, chunk_starts[first::workers]),
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=environment,
+            text=True,
+        )
+        for first in range(workers)
+    ]
+    found: dict[int, list[tuple[int, int]]] = {}
+    problems = []
+    for process in processes:
+        out, err = process.communicate()
+        if process.returncode != 0:
+            problems.append(
+                err.strip().splitlines()[-1] if err.strip() else f"exit status {process.returncode}"
+            )
+            continue
+        for line in out.splitlines():
+            chunk = json.loads(line)
+            found[chunk["start"]] = [(first, last) for first, last in chunk["regions"]]
+    if problems:
+        raise RuntimeError(f"{path}: the speech search failed in a worker: {'; '.join(problems)}")
+    return (found[start] for start in chunk_starts)
+
+
+def main() -> None:
+    """A worker: python -m reelsub.asr.vad AUDIO CHUNK_S START...; one JSON line per chunk."""
+    path, chunk_s, *starts = sys.argv[1:]
+    for start in map(int, starts):
+        print(
+            json.dumps({"start": start, "regions": search_chunk(Path(path), start, int(chunk_s))}), flush=True
         )
 
 
@@ -141,3 +192,7 @@ def decoding_regions(
         if end > start:
             padded.append(SpeechRegion(round(start, 3), end))
     return padded
+
+
+if __name__ == "__main__":
+    main()
