@@ -102,11 +102,10 @@ def searched_in_workers(
     path: Path, chunk_starts: list[int], chunk_s: int, workers: int
 ) -> Iterator[list[tuple[int, int]]]:
     """Each chunk's regions, in film order, from ``workers`` processes taking every n-th chunk."""
-    library = str(Path(__file__).resolve().parents[2])  # the folder holding reelsub/
-    environment = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join(filter(None, [library, os.environ.get("PYTHONPATH")])),
-    }
+    # The workers import what this process imports, from where it imports it (a Snakemake script
+    # extends sys.path at run time; so does a bench runner).
+    folders = [str(Path(__file__).resolve().parents[2]), *(p for p in sys.path if p and Path(p).is_dir())]
+    environment = {**os.environ, "PYTHONPATH": os.pathsep.join(dict.fromkeys(folders))}
     processes = [
         subprocess.Popen(
             [
