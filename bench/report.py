@@ -154,9 +154,28 @@ def write_results(
         lines.append(f"**Row {row.number}** (other work on the machine: {row.others:.2f} of {CORES} cores)")
         lines += [f"- {d}" for d in row.details]
         lines.append("")
+    lines += gpu_section(WORK / "gpu-run" / "gpu.json")
     if bench.notes:
         lines += ["## Notes", ""] + [f"- {n}" for n in bench.notes] + [""]
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(lines).rstrip() + "\n")
     (WORK / "results.json").write_text(json.dumps(bench.raw, indent=1, default=str))
     log(f"wrote {path} ({minutes:.1f} min)")
+
+
+def gpu_section(results: Path) -> list[str]:
+    """The ASR rows on a GPU (bench/gpu_run.py's gpu.json, copied back from the machine), or where
+    none was run, that the pack is ready (make bench-gpu-pack)."""
+    lines = ["## GPU", ""]
+    if results.exists():
+        found = json.loads(results.read_text())
+        lines += [f"{found['device']} ({found.get('gpu')}), from {results}:", "", found["table"], ""]
+    else:
+        lines += [
+            "Not run: no NVIDIA GPU was at hand. `make bench-gpu-pack` builds what a borrowed GPU machine "
+            "lacks (under 64 MiB); there, `python3 gpu-pack/project/bench/gpu_run.py` prints the ASR table "
+            "(reelsub vs raw at 6 min and 2 h, the search / features / decoding split); put its gpu.json in "
+            "bench/work/gpu-run/ and the next run reports it here.",
+            "",
+        ]
+    return lines
