@@ -179,6 +179,16 @@ def test_the_speech_search_in_parallel_processes_finds_what_one_process_finds_to
     assert cut, "a region that crosses a chunk edge is one region, joined"
 
 
+def test_the_speech_search_takes_a_worker_per_thread_as_the_rule_s_memory_allows() -> None:
+    from reelsub.asr.vad import SEARCH_WORKER_MB, search_workers
+
+    assert search_workers(2, 4000) == 2
+    assert search_workers(16, 4000) < 16, "sixteen workers do not fit in 4 GB beside this process"
+    assert search_workers(16, 64000) == 16
+    assert search_workers(8, 256) == 1, "at least one: the search runs in this process then"
+    assert SEARCH_WORKER_MB >= 354, "measured: one worker's peak on a 10-minute chunk"
+
+
 def test_auto_layout_packs_a_film_unless_a_sentence_may_switch_language_or_has_no_word_times() -> None:
     assert layout_for("auto", switches_language=False, word_times=True) == "packed"
     assert layout_for("auto", switches_language=True, word_times=True) == "windows"

@@ -136,9 +136,10 @@ def test_a_qc_json_with_a_key_this_release_does_not_know_is_refused(tmp_path: Pa
 def test_every_default_is_the_schemas_and_every_section_refuses_unknown_keys(cls, section: str) -> None:
     defaults = schema_defaults(section)
     made = cls()
-    # device and compute_type are resolved on the node that runs the job (hardware.resolve_device);
+    # device, compute_type, batch_size and features are resolved on the node that runs the job
+    # (hardware.resolve_device, asr.features);
     # translate.models is filled per model size
-    decided_later = {"device", "compute_type", "models"}
+    decided_later = {"device", "compute_type", "batch_size", "features", "models"}
     for field in fields(cls):
         if field.name in defaults and field.name not in decided_later:
             assert getattr(made, field.name) == defaults[field.name], field.name

@@ -18,7 +18,7 @@ from reelsub.asr.audio import PcmAudio
 from reelsub.asr.engine import Engine
 from reelsub.asr.output import asr_transcript
 from reelsub.asr.settings import BACKENDS, AsrSettings
-from reelsub.asr.vad import heard_speech
+from reelsub.asr.vad import heard_speech, search_workers
 from reelsub.contracts.transcript import Transcript
 
 log = logging.getLogger(__name__)
@@ -45,7 +45,7 @@ def transcribe(audio: Path, backend: str, settings: AsrSettings, film: str) -> T
     with PcmAudio(audio) as source:
         speech = None
         if settings.vad_filter:
-            speech = heard_speech(source, settings.cpu_threads)
+            speech = heard_speech(source, search_workers(settings.cpu_threads, settings.mem_mb))
             log.info(
                 "%.0f s of speech heard in %.0f s of audio (%d regions)",
                 sum(r.duration for r in speech),

@@ -33,6 +33,19 @@ VAD_CHUNK_S = 600  # speech is searched for 10 minutes of audio at a time, so me
 HEARD_PAD_S = 0.05  # Silero's edges trail the sound by a few tens of ms: a cue may show that early
 DECODE_PAD_S = 0.4  # faster-whisper's own padding for decoding
 MIN_SILENCE_MS = 160  # shorter silences do not part two regions (faster-whisper's batched default)
+# What one search worker holds at its peak: a 10-minute chunk through Silero, whose batch of 10,000
+# windows is most of it (measured 354 MB; faster-whisper's imports are 64 MB of that).
+SEARCH_WORKER_MB = 400
+
+
+def search_workers(threads: int, mem_mb: int) -> int:
+    """How many processes search for speech: one per thread, as many as the memory the asr rule
+    declares holds beside what this process holds already (the model is loaded first)."""
+    import resource
+
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux, bytes on macOS
+    held_mb = peak // (1024 * 1024 if sys.platform == "darwin" else 1024)
+    return max(1, min(threads, (mem_mb - held_mb) // SEARCH_WORKER_MB))
 
 
 def last_whole_ms(duration: float) -> float:
