@@ -147,17 +147,13 @@ class Arms:
         return seconds, " ".join(s.text for s in transcript.segments), facts
 
     def raw(self, audio: Path) -> tuple[float, str, dict]:
-        from faster_whisper import BatchedInferencePipeline, WhisperModel
+        from faster_whisper import BatchedInferencePipeline
 
-        samples = read_wav(audio)
+        import asr_worker
+
+        samples = read_wav(audio)  # arrays: there is no PyAV to decode a file with
         started = time.perf_counter()
-        model = WhisperModel(
-            self.settings.model,
-            device=self.settings.device,
-            compute_type=self.settings.compute_type,
-            cpu_threads=self.threads,
-            local_files_only=True,
-        )
+        model = asr_worker.load_model(self.settings, self.threads)
         segments, _ = BatchedInferencePipeline(model).transcribe(samples, **self.raw_options)
         text = " ".join(s.text.strip() for s in segments)
         return time.perf_counter() - started, text, {}
@@ -222,10 +218,11 @@ def split(arms: Arms, audio: Path, reelsub_s: float, load_s: float) -> dict:
 
 
 def model_load_s(arms: Arms) -> float:
-    from faster_whisper import WhisperModel
+    """How long the arms' model load takes (the same load as theirs)."""
+    import asr_worker
 
     started = time.perf_counter()
-    WhisperModel(arms.settings.model, device=arms.settings.device, compute_type=arms.settings.compute_type)
+    asr_worker.load_model(arms.settings, arms.threads)
     return time.perf_counter() - started
 
 

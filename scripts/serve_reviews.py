@@ -20,7 +20,7 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8000)
     arguments = parser.parse_args()
     server = make_server(arguments.folder, arguments.port)
-    base = f"http://127.0.0.1:{server.server_port}/"
+    base = server.base
     pages = sorted(arguments.folder.glob("jobs/index.html")) + sorted(
         arguments.folder.glob("jobs/*/review.html")
     )

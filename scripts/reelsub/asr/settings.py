@@ -27,9 +27,8 @@ class AsrSettings:
     features: str = "numpy"  # numpy | torch: resolved for the device (reelsub.asr.features.features_for)
     beam_size: int = _CONFIG["beam_size"]
     cpu_threads: int = 1  # the rule's threads:, as Snakemake granted them
-    mem_mb: int = _CONFIG[
-        "mem_mb"
-    ]  # the memory the rule declares (resources: mem_mb); the speech search keeps within it
+    # the memory the rule declares (resources: mem_mb): the speech search keeps within it
+    mem_mb: int = _CONFIG["mem_mb"]
     language: str | None = None  # None: detect
     task: str = "transcribe"  # or "translate": Whisper's own X -> English
     vad_filter: bool = _CONFIG["vad_filter"]

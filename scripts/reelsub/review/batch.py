@@ -27,7 +27,6 @@ from reelsub.contracts.review_record import (
     EDITED,
     MACHINE_ONLY,
     review_counts,
-    track_states,
 )
 from reelsub.contracts.transcript import write_text_atomically
 from reelsub.escaping import html_text, json_in_html
@@ -48,9 +47,8 @@ class TrackState:
     review: str  # what a person has done with it: one of review_record.REVIEW_STATES
 
     @classmethod
-    def of(cls, page_track: PageTrack, review: str | None) -> TrackState:
+    def of(cls, page_track: PageTrack) -> TrackState:
         track, qc = page_track.track, page_track.qc
-        edited = bool(qc and qc.review and qc.review.edited)
         return cls(
             language=track.language,
             title=track.title,
@@ -58,7 +56,7 @@ class TrackState:
             verdict=qc.verdict if qc else "no QC",
             violations=qc.violation_count if qc else 0,
             flags=qc.flag_count if qc else 0,
-            review=review or (EDITED if edited else MACHINE_ONLY),
+            review=page_track.review,
         )
 
     @property
@@ -82,12 +80,8 @@ class FilmState:
 
 def film_state(jobs: Path, film: str, batch_page: Path) -> FilmState:
     page = jobs / film / "review.html"
-    published = jobs / film / "subtitles"
     try:
-        states = track_states(published)
-        tracks = tuple(
-            TrackState.of(t, states.get(t.track.language)) for t in read_page_tracks(published, page)
-        )
+        tracks = tuple(TrackState.of(t) for t in read_page_tracks(jobs / film / "subtitles", page))
     except (OSError, ContractError) as error:
         return FilmState(film, relative_url(page, batch_page), (), f"its subtitles cannot be read: {error}")
     return FilmState(

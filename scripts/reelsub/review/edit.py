@@ -19,6 +19,7 @@ folder name under ``jobs/``, a language one of its tracks, so no request names a
 from __future__ import annotations
 
 import getpass
+import hashlib
 import math
 import re
 import secrets
@@ -27,14 +28,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from reelsub.contracts.base import ContractError, rename_durably
+from reelsub.contracts.base import ContractError
 from reelsub.contracts.qc_report import QcReport, findings_by_cue, read_qc_report
-from reelsub.contracts.review_record import (
-    ApprovalConflict,
-    approve,
-    read_record,
-    sha256,
-)
+from reelsub.contracts.review_record import PublishedTrack, approve, read_record, sha256
 from reelsub.contracts.tracks import Track, read_manifest
 from reelsub.contracts.transcript import Transcript, transcript_in_language, write_text_atomically
 from reelsub.review.keep_edits import now, stamp
@@ -97,6 +93,11 @@ def find_track(jobs: Path, film: str, language: str) -> TrackFiles:
     raise EditRefused(404, f"{film} has no subtitle track {language!r} (its tracks: {known})")
 
 
+def cues_json(cues: Sequence[Cue]) -> list[dict[str, Any]]:
+    """Cues as the page and the API carry them; :func:`cues_of` reads them back."""
+    return [{"start": c.start, "end": c.end, "lines": c.lines} for c in cues]
+
+
 def cues_of(data: Any) -> list[Cue]:
     """The cues of a request: ``[{"start": s, "end": s, "lines": [str, ...]}, ...]`` (seconds)."""
     if not isinstance(data, list) or not 0 < len(data) <= MAX_CUES:
@@ -154,25 +155,30 @@ def check(files: TrackFiles, cues: Sequence[Cue]) -> dict[str, Any]:
     }
 
 
+def _entry(files: TrackFiles) -> PublishedTrack | None:
+    """The track's entry in review.json; None where there is no record or no entry yet."""
+    record = read_record(files.published)
+    return record.tracks.get(files.track.language) if record else None
+
+
 def track_document(files: TrackFiles) -> dict[str, Any]:
     """What the page loads for a track: its cues as the file on disk holds them now, their hash (a
     save or an approval names it), its QC, frame rate and rules, and its review state."""
-    content = files.srt.read_bytes()
+    content = files.srt.read_bytes()  # one reading: the hash is of the cues the page gets
     try:
         cues = parse_srt(content, files.srt)
     except SrtError as error:
         raise EditRefused(409, str(error)) from None
     published = _published_qc(files)
-    record = read_record(files.published)
-    entry = record.tracks.get(files.track.language) if record else None
+    entry = _entry(files)
     return {
         "film": files.film,
         "language": files.track.language,
         "srt": files.track.srt,
-        "sha256": sha256(files.srt),
+        "sha256": hashlib.sha256(content).hexdigest(),
         "fps": published.fps,
         "rules": published.rules,
-        "cues": [{"start": c.start, "end": c.end, "lines": c.lines} for c in cues],
+        "cues": cues_json(cues),
         "qc": check(files, cues) if cues else None,
         "state": entry.state(files.published) if entry else None,
         "approved_by": entry.approved_by if entry else None,
@@ -201,20 +207,13 @@ def save(files: TrackFiles, cues: Sequence[Cue], loaded_sha256: str) -> dict[str
     history.mkdir(exist_ok=True)
     kept = history / f"{files.track.language}.{stamp(now())}-{secrets.token_hex(3)}.srt"
     write_text_atomically(kept, files.srt.read_text(encoding="utf-8"))
-    temporary = files.srt.with_name(f".{files.srt.name}.saving-{secrets.token_hex(3)}")
-    write_text_atomically(temporary, text)
-    rename_durably(temporary, files.srt)
+    write_text_atomically(files.srt, text)
+    entry = _entry(files)
     return {
         "sha256": sha256(files.srt),
         "previous": kept.relative_to(files.folder).as_posix(),
-        "state": _state(files),
+        "state": entry.state(files.published) if entry else None,
     }
-
-
-def _state(files: TrackFiles) -> str | None:
-    record = read_record(files.published)
-    entry = record.tracks.get(files.track.language) if record else None
-    return entry.state(files.published) if entry else None
 
 
 def approve_track(files: TrackFiles, approved_sha256: str, reviewer: str | None) -> dict[str, Any]:
@@ -225,9 +224,7 @@ def approve_track(files: TrackFiles, approved_sha256: str, reviewer: str | None)
         raise EditRefused(400, "a reviewer's name is one line of at most 200 characters")
     try:
         entry = approve(files.published, files.track.language, approved_sha256, name, now())
-    except ApprovalConflict as error:
-        raise EditRefused(409, str(error)) from None
-    except ContractError as error:
+    except ContractError as error:  # ApprovalConflict among them: the file changed since it was loaded
         raise EditRefused(409, str(error)) from None
     return {
         "state": entry.state(files.published),

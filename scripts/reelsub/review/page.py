@@ -25,10 +25,18 @@ from urllib.parse import quote
 
 from reelsub.contracts.base import ContractError
 from reelsub.contracts.qc_report import QcReport, findings_by_cue, read_qc_report
-from reelsub.contracts.review_record import sha256, track_states
+from reelsub.contracts.review_record import (
+    APPROVAL_STALE,
+    APPROVED,
+    EDITED,
+    MACHINE_ONLY,
+    sha256,
+    track_states,
+)
 from reelsub.contracts.tracks import Track, read_manifest
 from reelsub.contracts.transcript import write_text_atomically
 from reelsub.escaping import html_text, json_in_html
+from reelsub.review.edit import cues_json
 from reelsub.subtitles.files import read_srt, vtt_timestamp
 from reelsub.subtitles.rules import Cue
 
@@ -76,7 +84,15 @@ class PageTrack:
     cues: list[Cue]
     qc: QcReport | None  # None: no QC report, or one that breaks the contract
     sha256: str = ""  # of the SRT the cues were read from
-    review: str | None = None  # reelsub.contracts.review_record's review state; None: no record
+    recorded: str | None = None  # the review state review.json gives it; None: no record
+
+    @property
+    def review(self) -> str:
+        """What a person has done with it (review_record.REVIEW_STATES): the record's word, or, where
+        there is no record, whether the muxed file was a person's edit (QC's review note)."""
+        if self.recorded is not None:
+            return self.recorded
+        return EDITED if self.qc and self.qc.review and self.qc.review.edited else MACHINE_ONLY
 
 
 def relative_url(target: Path, page: Path) -> str:
@@ -119,10 +135,10 @@ def write_review_page(film_id: str, film: Path, subtitles: Path, page: Path) -> 
 
 
 REVIEW_WORDS = {  # review_record's states, as the page says them
-    "approved": "approved",
-    "approval stale": "approved once, changed since: look again",
-    "edited": "edited by hand",
-    "machine-only": "as the machine made it",
+    APPROVED: "approved",
+    APPROVAL_STALE: "approved once, changed since: look again",
+    EDITED: "edited by hand",
+    MACHINE_ONLY: "as the machine made it",
 }
 
 
@@ -159,8 +175,7 @@ TEXT_KEYS = (("Enter / Esc", "edit the selected cue's text / leave the text box"
 def _track_section(index: int, page_track: PageTrack) -> str:
     track, qc = page_track.track, page_track.qc
     flags = flagged_cues(qc, page_track.cues)
-    edited = bool(qc and qc.review and qc.review.edited)
-    review = page_track.review or ("edited" if edited else "machine-only")
+    review = page_track.review
     rows = "".join(
         f"<tr><td>{html_text(check)}</td><td>{count}</td></tr>"
         for check, count in (qc.violations if qc else {}).items()
@@ -197,8 +212,8 @@ def page_data(film_id: str, tracks: Sequence[PageTrack]) -> dict[str, object]:
                 "sha256": t.sha256,
                 "fps": t.qc.fps if t.qc else None,
                 "rules": t.qc.rules if t.qc else None,
-                "state": t.review,
-                "cues": [{"start": c.start, "end": c.end, "lines": c.lines} for c in t.cues],
+                "state": t.recorded,
+                "cues": cues_json(t.cues),
                 "qc": {
                     "verdict": t.qc.verdict,
                     "summary": t.qc.summary,
@@ -500,8 +515,12 @@ async function check() {
   }
 }
 
+function readOnly() {
+  note("This page is read-only: open it at the address scripts/serve_reviews.py prints.", true);
+}
+
 function edit(action) {
-  if (!editable) { note("This page is read-only: open it at the address scripts/serve_reviews.py prints.", true); return; }
+  if (!editable) { readOnly(); return; }
   const cues = track().cues, cue = cues[selected];
   if (!cue) return;
   const now = round(video.currentTime), step = frame();
@@ -535,7 +554,7 @@ function edit(action) {
 }
 
 async function save() {
-  if (!editable) { edit("save"); return; }
+  if (!editable) { readOnly(); return; }
   const saving = track();
   try {
     const answer = await api("POST", "save", {film: data.film, lang: saving.language, cues: saving.cues,
@@ -552,7 +571,7 @@ async function save() {
 }
 
 async function approve() {
-  if (!editable) { edit("approve"); return; }
+  if (!editable) { readOnly(); return; }
   const approving = track();
   if (approving.dirty) { note("Save your changes before you approve the track.", true); return; }
   try {

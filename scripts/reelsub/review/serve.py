@@ -65,7 +65,11 @@ class ReviewServer(http.server.ThreadingHTTPServer):
 
     token: str
     writing: threading.Lock
-    base: str = ""  # its address, where known
+
+    @property
+    def base(self) -> str:
+        """Its address, ending in '/'."""
+        return f"http://127.0.0.1:{self.server_port}/"
 
 
 class RangeRequestHandler(http.server.SimpleHTTPRequestHandler):
@@ -173,12 +177,8 @@ class ReviewRequestHandler(RangeRequestHandler):
         jobs = Path(self.directory) / "jobs"
         films = films_listed((jobs / BATCH_PAGE).read_text(encoding="utf-8"))
         body = render_batch_page(film_states(jobs, films)).encode("utf-8")
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("Cache-Control", "no-store")
-        self.end_headers()
-        return io.BytesIO(body)
+        self._send_head(200, "text/html; charset=utf-8", body)
+        return io.BytesIO(body)  # the base class writes it for GET, and not for HEAD
 
     # -- the API ---------------------------------------------------------------------------------
 
@@ -239,12 +239,16 @@ class ReviewRequestHandler(RangeRequestHandler):
 
     def _json(self, status: int, document: dict[str, Any]) -> None:
         body = json.dumps(document, ensure_ascii=False).encode("utf-8")
+        self._send_head(status, "application/json; charset=utf-8", body)
+        self.wfile.write(body)
+
+    def _send_head(self, status: int, content_type: str, body: bytes) -> None:
+        """The status and headers of a page or an answer made here: never cached (the state changes)."""
         self.send_response(status)
-        self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Cache-Control", "no-store")
         self.end_headers()
-        self.wfile.write(body)
 
 
 class QuietRangeRequestHandler(ReviewRequestHandler):
@@ -278,7 +282,6 @@ def served(folder: Path) -> Iterator[ReviewServer]:
     """``folder`` served on a free loopback port while the block runs (``server.base`` is its URL,
     ending in '/'; ``server.token`` its token)."""
     server = make_server(folder, quiet=True)
-    server.base = f"http://127.0.0.1:{server.server_port}/"
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
