@@ -179,6 +179,17 @@ def test_the_speech_search_in_parallel_processes_finds_what_one_process_finds_to
     assert cut, "a region that crosses a chunk edge is one region, joined"
 
 
+def test_the_speech_search_in_two_processes_finds_the_hindi_film_s_regions_as_one_does(hindi_film) -> None:
+    """The Kokoro TTS Hindi film, searched 7 s at a time: its pauses fall across chunk edges."""
+    from reelsub.asr import vad
+    from reelsub.asr.audio import PcmAudio
+
+    with PcmAudio(hindi_film.path) as audio:
+        sequential = vad.heard_speech(audio, workers=1, chunk_s=7)
+        parallel = vad.heard_speech(audio, workers=2, chunk_s=7)
+    assert parallel == sequential and len(sequential) >= 6
+
+
 def test_the_speech_search_takes_a_worker_per_thread_as_the_rule_s_memory_allows() -> None:
     from reelsub.asr.vad import SEARCH_WORKER_MB, search_workers
 
