@@ -1,8 +1,15 @@
 """Known words for the benchmark: the narration espeak-ng speaks, and how transcripts are scored.
 
-The sentences are plain English with numbers spelled out, so the reference needs no
-normalisation; the transcript side has its digits turned back into words (batched faster-whisper
-writes "1961", "$360", "6:30"), see :func:`normalise`.
+Every arm (reelsub, raw batched, raw sequential, any layout) is scored by :func:`wer`, which
+normalises both sides the same way (tests/test_wer_normaliser.py):
+  - case and punctuation dropped, hyphens and slashes split, titles spelled out ("Mr." -> mister);
+  - digits as English speech says them (batched faster-whisper writes "1961", "$360", "6:30",
+    "42nd"): years in pairs, else cardinal; ordinals kept ordinal;
+  - British spelling as American (Whisper writes "harbor", "meters"; references are often
+    British): :data:`BRITISH_TO_AMERICAN`, with its inflections ("neighbours", "centred");
+  - compounds: two words that one side writes together and the other apart ("on board" /
+    "onboard", "silver fish" / "silverfish") are joined on the side that parts them.
+What is left is a word the recogniser got wrong.
 """
 
 from __future__ import annotations
@@ -123,6 +130,92 @@ def spoken_number(token: str) -> list[str]:
     return number_words(n)
 
 
+# British spellings and their American forms (the base words; :func:`_inflected` adds the
+# inflections: "neighbours", "favourite", "metres", "centred", "organising", "realisation").
+_OUR = "arm behavi col endeav fav flav harb hon hum lab neighb od parl rum sav splend tum vap vig glam cand"
+_RE = "cent met lit theat fib calib somb spect lust sab meag"
+_ISE = (
+    "real organ recogn apolog critic emphas final minim maxim memor modern normal optim priorit "
+    "special standard summar symbol sympath util civil colon author character harmon legal mobil "
+    "neutral popular stabil"
+)
+_WORDS = {
+    "grey": "gray",
+    "catalogue": "catalog",
+    "dialogue": "dialog",
+    "analogue": "analog",
+    "programme": "program",
+    "tyre": "tire",
+    "kerb": "curb",
+    "cheque": "check",
+    "plough": "plow",
+    "mould": "mold",
+    "aluminium": "aluminum",
+    "defence": "defense",
+    "offence": "offense",
+    "licence": "license",
+    "pretence": "pretense",
+    "jewellery": "jewelry",
+    "pyjamas": "pajamas",
+    "moustache": "mustache",
+    "sceptical": "skeptical",
+    "aeroplane": "airplane",
+    "manoeuvre": "maneuver",
+    "storey": "story",
+    "marvellous": "marvelous",
+    "woollen": "woolen",
+    "analyse": "analyze",
+    "paralyse": "paralyze",
+    **{f"{verb}led": f"{verb}ed" for verb in "travel cancel label model fuel level signal".split()},
+    **{f"{verb}ling": f"{verb}ing" for verb in "travel cancel label model fuel level signal".split()},
+    **{f"{verb}ler": f"{verb}er" for verb in "travel".split()},
+    **{f"{verb}lers": f"{verb}ers" for verb in "travel".split()},
+}
+
+
+def _inflected() -> dict[str, str]:
+    table: dict[str, str] = {}
+    for stem in _OUR.split():
+        for ending in ("", "s", "ed", "ing", "ful", "hood", "hoods", "able", "ite", "ites", "er", "ers"):
+            table[f"{stem}our{ending}"] = f"{stem}or{ending}"
+    for stem in _RE.split():
+        table.update({f"{stem}re": f"{stem}er", f"{stem}res": f"{stem}ers", f"{stem}red": f"{stem}ered"})
+    for stem in _ISE.split():
+        for ending in ("e", "es", "ed", "ing", "ation", "ations", "er", "ers"):
+            table[f"{stem}is{ending}"] = f"{stem}iz{ending}"
+    for british, us in _WORDS.items():
+        table[british] = us
+        if british.endswith(("e", "y", "ue", "me")) or british[-1] not in "sd":
+            table.setdefault(british + "s", us + "s")
+    return table
+
+
+BRITISH_TO_AMERICAN = _inflected()
+
+
+def american(word: str) -> str:
+    """``word`` in American spelling where it is a British spelling (or one's inflection)."""
+    return BRITISH_TO_AMERICAN.get(word, word)
+
+
+def joined_compounds(words: Sequence[str], other: Sequence[str]) -> list[str]:
+    """``words`` with each pair joined that ``other`` writes as one word and never apart
+    ("on board" where the other side has "onboard")."""
+    written = set(other)
+    pairs = set(zip(other, other[1:], strict=False))
+    joined: list[str] = []
+    index = 0
+    while index < len(words):
+        pair = tuple(words[index : index + 2])
+        if len(pair) == 2 and pair[0] + pair[1] in written and pair not in pairs:
+            joined.append(pair[0] + pair[1])
+            index += 2
+        else:
+            joined.append(words[index])
+            index += 1
+    return joined
+
+
 def normalise(text: str) -> list[str]:
     """Lower-case words without punctuation, digits spelled out, hyphens split."""
     text = text.lower().replace("%", " percent ").replace("&", " and ")
@@ -142,7 +235,7 @@ def normalise(text: str) -> list[str]:
         elif token.isdigit():
             words += spoken_number(token) if len(token) < 10 else list(token)
         else:
-            words.append(token)
+            words.append(american(token))
     return words
 
 
@@ -157,9 +250,17 @@ def edit_distance(reference: Sequence[str], hypothesis: Sequence[str]) -> int:
     return previous[-1]
 
 
+def character_error_rate(reference: str, hypothesis: str) -> float:
+    """Levenshtein distance over characters, spaces left out, per reference character (scripts
+    without reliable word boundaries in Whisper's output: the Hindi film)."""
+    reference, hypothesis = reference.replace(" ", ""), hypothesis.replace(" ", "")
+    return edit_distance(list(reference), list(hypothesis)) / max(len(reference), 1)
+
+
 def wer(reference: str, hypothesis: str) -> tuple[float, int, int]:
     """(word error rate, errors, reference words) after normalising both sides."""
     ref, hyp = normalise(reference), normalise(hypothesis)
+    ref, hyp = joined_compounds(ref, hyp), joined_compounds(hyp, ref)
     errors = edit_distance(ref, hyp)
     return errors / max(len(ref), 1), errors, len(ref)
 

@@ -81,7 +81,7 @@ def _wav16k(source: Path, target: Path) -> Path:
     return target
 
 
-def _sphinx_transcription(path: Path) -> dict[str, str]:
+def sphinx_transcription(path: Path) -> dict[str, str]:
     """``<s> words </s> (id)`` lines -> {id: words}."""
     found = {}
     for line in path.read_text().splitlines():
@@ -114,7 +114,7 @@ def corpus() -> list[Clip]:
         )
     clips: list[Clip] = []
     for group, text_file in (("librivox", "librivox/transcription"), ("cards", "cards/cards.transcription")):
-        for name, text in sorted(_sphinx_transcription(TESTDATA / text_file).items()):
+        for name, text in sorted(sphinx_transcription(TESTDATA / text_file).items()):
             source = TESTDATA / group / f"{name}.wav"
             clips.append(
                 Clip(
@@ -183,7 +183,7 @@ def noisy_mix(clips: list[Clip], target: Path, color: str = "pink", snr_db: floa
                 "-f",
                 "lavfi",
                 "-i",
-                f"anoisesrc=color={color}:seed=1961:amplitude=0.5:duration={seconds:.3f}:sample_rate={RATE}",
+                f"anoisesrc=color={color}:seed=1961:amplitude=0.5:duration={seconds + 0.01:.3f}:sample_rate={RATE}",
                 "-ac",
                 "1",
                 "-c:a",
@@ -191,7 +191,7 @@ def noisy_mix(clips: list[Clip], target: Path, color: str = "pink", snr_db: floa
                 noise_file,
             ]
         )
-        noise = _samples(noise_file)[: len(speech)]
+        noise = _samples(noise_file)[: len(speech)]  # generated 10 ms longer: never short
         voiced = speech[np.abs(speech) > 1e-4]
 
         def rms(x):

@@ -7,6 +7,7 @@ transcription with them reads the same words.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +24,9 @@ from reelsub.asr.features import (
     batch_size_for,
     features_for,
 )
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+from corpus import character_error_rate, normalise  # noqa: E402  the bench's scoring, one copy
 
 
 def test_torch_features_equal_faster_whisper_s_numpy_features_on_real_speech(jfk_flac: Path) -> None:
@@ -46,7 +50,9 @@ def test_a_transcription_with_torch_features_reads_the_same_words(jfk_flac: Path
     with_torch = transcribe(
         jfk_flac, "whisperx", AsrSettings(**{**settings.public(), "features": "torch"}), "jfk"
     )
-    assert with_torch.text == with_numpy.text
+    # the same words; punctuation may tip ("for you." / "for you,": features equal to 4e-5 still
+    # change a beam's choice between two marks where Whisper hears a quiet pause)
+    assert normalise(with_torch.text) == normalise(with_numpy.text)
     assert "ask not what your country can do for you" in with_torch.text.lower()
     recorded = with_torch.provenance[0].settings
     assert (recorded["features"], recorded["batch_size"]) == ("torch", settings.batch_size)
@@ -80,18 +86,6 @@ def test_config_auto_is_recorded_in_the_settings_with_its_reason() -> None:
     )
     pinned = AsrSettings.from_config({"device": "cpu", "batch_size": 4, "features": "torch"}, threads=2)
     assert (pinned.batch_size, pinned.batch_size_reason, pinned.features) == (4, "asr.batch_size", "torch")
-
-
-def character_error_rate(reference: str, hypothesis: str) -> float:
-    """Levenshtein distance over characters, spaces left out, per reference character."""
-    reference, hypothesis = reference.replace(" ", ""), hypothesis.replace(" ", "")
-    previous = list(range(len(hypothesis) + 1))
-    for i, wanted in enumerate(reference, 1):
-        current = [i] + [0] * len(hypothesis)
-        for j, got in enumerate(hypothesis, 1):
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (wanted != got))
-        previous = current
-    return previous[-1] / len(reference)
 
 
 def test_on_hindi_speech_torch_features_equal_numpy_s_and_read_no_worse(hindi_film) -> None:

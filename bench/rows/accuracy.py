@@ -1,15 +1,22 @@
-"""Row c: accuracy on real recorded speech (bench/speech.py): WER of reelsub.asr.transcribe, raw
-BatchedInferencePipeline and raw sequential WhisperModel.transcribe (and reelsub's windows layout),
-tiny.en on every clip and base on the cards clips, pooled per group (errors / reference words).
+"""Row c: accuracy on real recorded speech (bench/speech.py), the project's narration films
+(bench/narration.py) and row 1's audio: WER of reelsub.asr.transcribe (the default), raw
+BatchedInferencePipeline, raw sequential WhisperModel.transcribe and reelsub's windows layout,
+tiny.en on every group and base on the cards clips, pooled per group (errors / reference words),
+every arm scored by the same normaliser (bench/corpus.py).
 
-Target: reelsub no worse than raw batched on any group. Each arm is one worker process over all
-the clips (the model is loaded again per clip; timing is not the point here)."""
+Target (issue 24): on every group the default's WER is at most the better raw decoder's + 0.5
+point. Each arm is one worker process per group (the model is loaded again per clip); the time
+ratio per group is the default's seconds over raw batched's (model loads included, so short clips
+read slower than row 1, which times the ASR stage itself against the 1.10x target)."""
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
+from pathlib import Path
 
 import corpus
+import narration
 import speech
 from lib import WORK, Context, Row, asr_worker, log, machine_snapshot
 
@@ -20,74 +27,100 @@ LABELS = {
     "raw-seq": "raw sequential",
     "reelsub-windows": "reelsub asr.layout windows",
 }
+MARGIN = 0.005  # the default may read this much worse than the better raw decoder (issue 24)
+
+
+@dataclass(frozen=True)
+class Scored:
+    name: str
+    group: str
+    path: Path
+    reference: str
+
+
+def clips(bench: Context) -> list[Scored]:
+    found = [Scored(c.name, c.group, c.path, c.reference) for c in speech.corpus()]
+    found += [
+        Scored(f.name, "narration", f.path, f.reference) for f in narration.narration_films(speech.SPEECH)
+    ]
+    row1 = speech.long_real_speech(bench.plan.real_speech_s)
+    found.append(Scored("row 1 audio", "row 1 audio", row1.path, row1.reference))
+    return found
 
 
 def measure(bench: Context) -> None:
-    clips = speech.corpus()
+    chosen_clips = clips(bench)
     load = machine_snapshot()
-    groups = list(dict.fromkeys(c.group for c in clips))
-    runs = [("tiny.en", clips)] + [("base", [c for c in clips if c.group == "cards"])]
-    log(f"row c: WER on {len(clips)} real-speech clips ({', '.join(groups)}), arms {', '.join(ARMS)}")
+    groups = list(dict.fromkeys(c.group for c in chosen_clips))
+    runs = [("tiny.en", group, [c for c in chosen_clips if c.group == group]) for group in groups]
+    runs.append(("base", "cards", [c for c in chosen_clips if c.group == "cards"]))
+    log(f"row c: WER on {len(chosen_clips)} clips ({', '.join(groups)}), arms {', '.join(ARMS)}")
     table: dict[tuple[str, str], dict[str, tuple[int, int]]] = {}  # (model, group) -> arm -> (errors, words)
+    seconds: dict[tuple[str, str], dict[str, float]] = {}
     texts: dict[str, dict] = {}
     per_clip: dict[tuple[str, str], dict[str, int]] = {}  # (model, clip) -> arm -> errors
-    for model, chosen in runs:
+    for model, group, chosen in runs:
         for arm in ARMS:
-            out = WORK / "accuracy" / f"{model}-{arm}.json"
+            out = WORK / "accuracy" / f"{model}-{group.replace(' ', '-')}-{arm}.json"
             out.parent.mkdir(parents=True, exist_ok=True)
-            asr_worker(arm, [c.path for c in chosen], out, model=None if model == "tiny.en" else model)
+            result = asr_worker(
+                arm, [c.path for c in chosen], out, model=None if model == "tiny.en" else model
+            )
+            seconds.setdefault((model, group), {})[arm] = result["seconds"]
             found = json.loads(out.read_text())
             if len(chosen) == 1:
                 found = {chosen[0].path.stem: found}
-            texts[f"{model}-{arm}"] = {stem: v["text"] for stem, v in found.items()}
+            texts.setdefault(f"{model}-{arm}", {}).update({stem: v["text"] for stem, v in found.items()})
             for clip in chosen:
                 _, errors, words = corpus.wer(clip.reference, found[clip.path.stem]["text"])
                 per_clip.setdefault((model, clip.name), {})[arm] = errors
-                cell = table.setdefault((model, clip.group), {}).setdefault(arm, (0, 0))
-                table[(model, clip.group)][arm] = (cell[0] + errors, cell[1] + words)
-    worse, causes, windows_worse = [], [], []
+                cell = table.setdefault((model, group), {}).setdefault(arm, (0, 0))
+                table[(model, group)][arm] = (cell[0] + errors, cell[1] + words)
+    worse, windows_worse = [], []
     for (model, group), arms in table.items():
         rate = {arm: e / max(w, 1) for arm, (e, w) in arms.items()}
-        if rate["reelsub-windows"] > rate["raw"] + 1e-9:
+        best_raw = min(rate["raw"], rate["raw-seq"])
+        ratio = seconds[(model, group)]["reelsub"] / max(seconds[(model, group)]["raw"], 1e-9)
+        if rate["reelsub-windows"] > best_raw + MARGIN + 1e-9:
             windows_worse.append(
-                f"{group} ({model}): {rate['reelsub-windows']:.1%} vs raw batched {rate['raw']:.1%}"
+                f"{group} ({model}): {rate['reelsub-windows']:.1%} vs best raw {best_raw:.1%}"
             )
-        if rate["reelsub"] > rate["raw"] + 1e-9:
-            worse.append(f"{group} ({model}): reelsub {rate['reelsub']:.1%} vs raw batched {rate['raw']:.1%}")
-            causes.append(
-                f"{group} ({model}): the default layout decodes the raw engine's regions (Silero's speech "
-                "padded 0.4 s) packed as the raw engine packs them, so what differs is the speech reelsub "
-                "decodes again (window tails, regions no word fell in) and the words' fitting to heard "
-                "pauses: the per-clip counts below say which clip, bench/work/accuracy/ has the texts"
-            )
+        missed = rate["reelsub"] > best_raw + MARGIN + 1e-9
+        if missed:
+            worse.append(f"{group} ({model}): reelsub {rate['reelsub']:.1%} vs best raw {best_raw:.1%}")
         bench.quality_line(
-            f"WER, {group} ({sum(1 for c in clips if c.group == group)} clip(s), "
+            f"WER, {group} ({len([c for c in chosen_clips if c.group == group])} clip(s), "
             f"{arms['reelsub'][1]} words), {model}",
-            ", ".join(f"{LABELS[arm]} {rate[arm]:.1%}" for arm in ARMS),
-            "reelsub <= raw batched",
-            "MISSED" if rate["reelsub"] > rate["raw"] + 1e-9 else "met",
+            ", ".join(f"{LABELS[arm]} {rate[arm]:.1%} ({arms[arm][0]})" for arm in ARMS)
+            + f"; time reelsub / raw batched {ratio:.2f}x",
+            "reelsub <= the better raw + 0.5 pt",
+            "MISSED" if missed else "met",
         )
     row = Row(
         "c",
-        f"accuracy corpus: WER of reelsub vs raw batched faster-whisper on {len(clips)} real-speech "
-        f"clips ({', '.join(groups)}), tiny.en (+ base on cards)",
-        "reelsub <= raw batched, every group",
-        "worse on " + "; ".join(worse) if worse else "no group worse than raw batched",
+        f"accuracy corpus: WER of reelsub vs raw batched and raw sequential faster-whisper on "
+        f"{len(chosen_clips)} clips ({', '.join(groups)}), tiny.en (+ base on cards)",
+        "reelsub <= the better raw decoder + 0.5 pt, every group",
+        "worse on " + "; ".join(worse) if worse else "every group within 0.5 pt of the better raw decoder",
         not worse,
     )
-    row.causes += causes
+    if any(group == "cards" for group in (w.split(" (")[0] for w in worse)):
+        row.causes.append(
+            "cards: tiny.en reads the 1.6-s clip cards-002's first word as 'for' without timestamp tokens "
+            "(batched, and sequential too) and as '4.' with them (sequential's default); timestamp tokens "
+            "cost row 1's audio 2.4 points (quality table, 'raw pipeline with timestamp tokens')"
+        )
     bench.raw["row_c_windows_worse"] = windows_worse  # row w's verdict counts these
     row.details.append(
-        "asr.layout windows (row w) against raw batched: "
+        "asr.layout windows (row w) against the better raw decoder + 0.5 pt: "
         + ("worse on " + "; ".join(windows_worse) if windows_worse else "no group worse")
     )
-    row.causes.append(
-        "the groups are small samples (tiny.en, 21-387 words): a difference of one or two words is "
-        "within what any change of the audio layout does"
+    row.details.append(
+        "the groups are small samples (tiny.en, 21-1,322 words): in the smallest one word is 4.8 points"
     )
     row.details.append("per group and arm in the quality table; every transcript in bench/work/accuracy/")
     for model, group in table:
-        members = [c for c in clips if c.group == group and (model, c.name) in per_clip]
+        members = [c for c in chosen_clips if c.group == group and (model, c.name) in per_clip]
         if len(members) > 1:
             row.details.append(
                 f"{group} ({model}), word errors per clip (reelsub / raw batched / raw sequential / reelsub windows): "
@@ -96,7 +129,7 @@ def measure(bench: Context) -> None:
                     for c in members
                 )
             )
-    for clip in clips:
+    for clip in chosen_clips:
         row.details.append(
             f'{clip.name} reference: "{clip.reference[:160]}"; '
             + "; ".join(
@@ -106,5 +139,6 @@ def measure(bench: Context) -> None:
             )
         )
     bench.raw["accuracy"] = {f"{m}/{g}": arms for (m, g), arms in table.items()}
+    bench.raw["accuracy_seconds"] = {f"{m}/{g}": arms for (m, g), arms in seconds.items()}
     bench.raw["accuracy_texts"] = texts
     bench.add(row, load)

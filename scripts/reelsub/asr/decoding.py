@@ -18,7 +18,7 @@ from reelsub.asr.audio import PcmAudio
 from reelsub.asr.engine import Decoder, EngineResult
 from reelsub.asr.packing import PackedSpeech, layout_for
 from reelsub.asr.settings import AsrSettings
-from reelsub.asr.vad import decoding_regions
+from reelsub.asr.vad import DECODE_PAD_S, decoding_regions, packed_pad, pause_level
 from reelsub.asr.windows import (
     RETRY_PASSES,
     decoding_groups,
@@ -142,6 +142,21 @@ def decode_film(
     )
     layout = layout_for(settings.layout, bool(switches_to), settings.word_timestamps)
     log.info("decoding layout: %s (asr.layout %s)", layout, settings.layout)
+    level, pad = None, DECODE_PAD_S
+    if layout == "packed" and speech is not None:
+        level = pause_level(audio, speech)
+        pad = packed_pad(level)
+        if pad != DECODE_PAD_S:
+            regions = decoding_regions(speech, audio.duration, pad)
+            windows = decoding_windows(regions)
+        if level is not None:
+            log.info(
+                "pauses at %.0f dB, speech at %.0f dB: %s, %.2f s of each pause's edges kept",
+                level.pause_db,
+                level.speech_db,
+                "quiet" if level.quiet else "noisy",
+                pad,
+            )
     decoder.language = language
     segments: list[Segment] = []
     redecoded = 0
@@ -180,6 +195,8 @@ def decode_film(
             "language_probability": round(probability, 4),
             "layout": layout,  # the one used: asr.layout auto resolved for this film
             "speech_seconds": round(sum(r.duration for r in speech or regions), 3),
+            "decode_pad_s": pad,  # speech padded this much for decoding (reelsub.asr.vad.packed_pad)
+            "pause_level_db": None if level is None else [level.speech_db, level.pause_db],
             "redecoded_windows": redecoded,
             "windows_decoded": decoder.windows_decoded,
             "segments_in_other_languages": switched,

@@ -7,9 +7,17 @@ the raw engine decodes) is cut out of the audio and the regions are laid end to 
 window holds up to 30 s of *speech*. A film with pauses then needs fewer windows, and Whisper's
 encoder runs once per window whatever the window holds: on the bench's 6.2 minutes of real
 speech, 11 windows where the ``windows`` layout (:mod:`.windows`: up to 30 s of *audio*, pauses
-kept) decodes 15, tails included; the raw engine's speed (1.03x) and no more word errors (11.0%
-against 11.2%; bench/results.md rows 1, w and c). The windows layout packs the tails it decodes
-again this way too (reelsub.asr.decoding.decode_until_finished).
+kept) decodes 15, tails included; the raw engine's speed (1.03x). The windows layout packs the
+tails it decodes again this way too (reelsub.asr.decoding.decode_until_finished).
+
+Where the film's pauses are quiet, each region keeps 0.75 s of its pauses' edges instead of 0.4 s
+(reelsub.asr.vad.packed_pad), so Whisper hears sentences apart up to 1.5 s: tiny.en, packed at
+0.4 s, read row 1's real speech with 108 word errors where sequential faster-whisper made 96 and
+pauses kept whole (windows) 92; it garbled clauses where 30 s of speech sat in one window with
+every pause shortened to 0.8 s (JFK's "ask what you can do for your country" gone, "ill disposed"
+read "old sposed" five times). With 0.75 s: 89, at the same speed (issue 24, bench row c). In
+noise a longer pause is more noise, and the noisy films read worse with it (251 -> 271 words), so a
+film whose pauses are noisy keeps 0.4 s.
 
 Packed time is the time in the packed audio. A word is placed in the region its middle falls in,
 as faster-whisper places it, and its times are shifted by that region's offset, clipped to it.
