@@ -12,10 +12,10 @@ tails it decodes again this way too (reelsub.asr.decoding.decode_until_finished)
 
 Where the film's pauses are quiet, each region keeps 0.75 s of its pauses' edges instead of 0.4 s
 (reelsub.asr.vad.packed_pad), so Whisper hears sentences apart up to 1.5 s: tiny.en, packed at
-0.4 s, read row 1's real speech with 108 word errors where sequential faster-whisper made 96 and
-pauses kept whole (windows) 92; it garbled clauses where 30 s of speech sat in one window with
-every pause shortened to 0.8 s (JFK's "ask what you can do for your country" gone, "ill disposed"
-read "old sposed" five times). With 0.75 s: 89, at the same speed (issue 24, bench row c). In
+0.4 s, read row 1's real speech at 11.0% WER where sequential faster-whisper read 9.9% and pauses
+kept whole (windows) 9.6%; it garbled clauses where 30 s of speech sat in one window with every
+pause shortened to 0.8 s (JFK's "ask what you can do for your country" gone, "ill disposed" read
+"old sposed" five times in eight). With 0.75 s: 8.8%, at the same speed (issue 24, bench row c). In
 noise a longer pause is more noise, and the noisy films read worse with it (251 -> 271 words), so a
 film whose pauses are noisy keeps 0.4 s.
 
