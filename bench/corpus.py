@@ -139,6 +139,7 @@ _ISE = (
     "special standard summar symbol sympath util civil colon author character harmon legal mobil "
     "neutral popular stabil"
 )
+_LL = "travel cancel label model fuel level signal".split()  # British "travelled", "travelling"
 _WORDS = {
     "grey": "gray",
     "catalogue": "catalog",
@@ -166,10 +167,8 @@ _WORDS = {
     "woollen": "woolen",
     "analyse": "analyze",
     "paralyse": "paralyze",
-    **{f"{verb}led": f"{verb}ed" for verb in "travel cancel label model fuel level signal".split()},
-    **{f"{verb}ling": f"{verb}ing" for verb in "travel cancel label model fuel level signal".split()},
-    **{f"{verb}ler": f"{verb}er" for verb in "travel".split()},
-    **{f"{verb}lers": f"{verb}ers" for verb in "travel".split()},
+    "traveller": "traveler",
+    **{f"{verb}l{ending}": f"{verb}{ending}" for verb in _LL for ending in ("ed", "ing")},
 }
 
 
@@ -185,7 +184,7 @@ def _inflected() -> dict[str, str]:
             table[f"{stem}is{ending}"] = f"{stem}iz{ending}"
     for british, us in _WORDS.items():
         table[british] = us
-        if british.endswith(("e", "y", "ue", "me")) or british[-1] not in "sd":
+        if british[-1] not in "sd":  # a plural: "tyres", "travellers" (not "travelleds")
             table.setdefault(british + "s", us + "s")
     return table
 

@@ -43,7 +43,7 @@ NOISY = (
 @dataclass(frozen=True)
 class Clip:
     name: str
-    group: str  # librivox | cards | pyannote | jfk | noisy
+    group: str  # librivox | cards | pyannote | jfk | noisy (row c adds narration and row 1 audio)
     path: Path  # 16 kHz mono WAV
     reference: str
 

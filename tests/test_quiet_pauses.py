@@ -1,16 +1,15 @@
 """The packed layout keeps more of a quiet pause (reelsub.asr.vad.pause_level, packed_pad; issue 24).
 
 espeak-ng sentences with digital silence between them are quiet; the same soundtrack in pink
-noise 5 dB below the speech is noisy, and keeps faster-whisper's 0.4 s. VAD, the level and
-Whisper tiny.en run for real.
+noise 5 dB below the speech (bench/speech.py's mixer, ffmpeg's pink noise) is noisy, and keeps
+faster-whisper's 0.4 s. VAD, the level and Whisper tiny.en run for real.
 """
 
 from __future__ import annotations
 
-import wave
+import sys
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from reelsub.asr import AsrSettings, transcribe
@@ -27,6 +26,9 @@ from reelsub.asr.vad import (
 )
 from reelsub.contracts.transcript import SpeechRegion
 from testkit.synth import Speech, build_soundtrack
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+import speech  # noqa: E402
 
 SENTENCES = (
     "The fishermen pulled their nets onto the beach.",
@@ -48,23 +50,9 @@ def narration(tmp_path_factory) -> Path:
 
 
 def in_pink_noise(clean: Path, snr_db: float) -> Path:
-    with wave.open(str(clean), "rb") as source:
-        speech = np.frombuffer(source.readframes(source.getnframes()), "<i2").astype(np.float64)
-    white = np.random.default_rng(24).standard_normal(len(speech))
-    spectrum = np.fft.rfft(white)
-    spectrum[1:] /= np.sqrt(np.arange(1, len(spectrum)))  # 1/f power: pink
-    noise = np.fft.irfft(spectrum, len(speech))
-    voiced = speech[np.abs(speech) > 30]
-    noise *= np.sqrt(np.mean(voiced**2) / np.mean(noise**2)) * 10 ** (-snr_db / 20)
-    mixed = speech + noise
-    mixed *= min(1.0, 32000 / np.abs(mixed).max())
-    noisy = clean.with_name(f"noisy-{snr_db:g}db.wav")
-    with wave.open(str(noisy), "wb") as target:
-        target.setnchannels(1)
-        target.setsampwidth(2)
-        target.setframerate(16000)
-        target.writeframes(mixed.astype("<i2").tobytes())
-    return noisy
+    """The soundtrack in pink noise ``snr_db`` below its speech (the bench's noisy group's mixer)."""
+    clip = speech.Clip(clean.stem, "quiet", clean, "")
+    return speech.noisy_mix([clip], clean.with_name(f"noisy-{snr_db:g}db.wav"), "pink", snr_db).path
 
 
 def level_of(path: Path) -> PauseLevel | None:

@@ -8,7 +8,7 @@
   Padding 0.4 s on each side would close every pause under 0.8 s, which is why the transcript
   keeps the heard regions, not these.
 - *How quiet the pauses are* (:func:`pause_level`): the packed layout keeps more of a quiet pause
-  (:func:`packed_pad`), none of a noisy one.
+  than of a noisy one (:func:`packed_pad`).
 """
 
 from __future__ import annotations
@@ -38,12 +38,12 @@ DECODE_PAD_S = 0.4  # faster-whisper's own padding for decoding
 # Packed speech keeps up to twice this of a pause where the film's pauses are quiet: Whisper reads
 # sentences apart better when it hears them apart (issue 24, bench row c, tiny.en): WER on row 1's
 # real speech 11.0% -> 8.8%, the narration films 3.9% -> 2.9%, the pyannote conversation 18.5% ->
-# 12.3%, at the same speed. Where the pauses are noise (speech 0-10 dB above them), more of them costs words
-# (the noisy narration films: 251 -> 271), so a noisy film keeps DECODE_PAD_S.
+# 12.3%, at the same speed. Where the pauses are noise (speech 0-10 dB above them), more of them
+# costs words (the noisy narration films: 251 -> 271), so a noisy film keeps DECODE_PAD_S.
 QUIET_PAUSE_PAD_S = 0.75
-QUIET_PAUSE_DB = 20.0  # pauses this far below the speech are quiet (measured: clean 25-160 dB, noisy 3-11)
+QUIET_PAUSE_DB = 20.0  # pauses this far below the speech are quiet (measured: clean 23-160 dB, noisy 2-9)
 PAUSE_SAMPLES = 200  # pauses measured at most, spread over the film: the level costs a few reads
-PAUSE_READ_S = 1.0  # audio read on each side of a pause's start
+PAUSE_READ_S = 1.0  # audio read on each side of a pause's start (the speech's end, the pause's start)
 MIN_SILENCE_MS = 160  # shorter silences do not part two regions (faster-whisper's batched default)
 # What one search worker holds at its peak: a 10-minute chunk through Silero, whose batch of 10,000
 # windows is most of it (measured 354 MB; faster-whisper's imports are 64 MB of that).
@@ -240,7 +240,8 @@ def pause_level(audio: PcmAudio, heard: list[SpeechRegion]) -> PauseLevel | None
 
 
 def packed_pad(level: PauseLevel | None) -> float:
-    """The decoding pad of the packed layout: more of a quiet pause kept, none of a noisy one."""
+    """The decoding pad of the packed layout: QUIET_PAUSE_PAD_S where the pauses are quiet,
+    faster-whisper's DECODE_PAD_S where they are noisy or the film has none."""
     return QUIET_PAUSE_PAD_S if level is not None and level.quiet else DECODE_PAD_S
 
 
@@ -250,9 +251,10 @@ def decoding_regions(
     """Heard speech padded for decoding: ``pad`` on each side of Silero's edges, or half the
     silence where two regions are closer than two pads (as faster-whisper's VAD pads), clipped
     to the audio's last whole millisecond (:func:`last_whole_ms`); a padded region still fits one
-    window (a wider ``pad`` than DECODE_PAD_S is cut short around the longest regions). Heard regions already carry HEARD_PAD_S, so only the rest is added: padding
-    them by the whole ``pad`` gave every region 0.45 s of air, not faster-whisper's 0.4 s, and
-    decoded slightly different audio from the raw engine's."""
+    window (a wider ``pad`` than DECODE_PAD_S is cut short around the longest regions). Heard
+    regions already carry HEARD_PAD_S, so only the rest is added: padding them by the whole
+    ``pad`` gave every region 0.45 s of air, not faster-whisper's 0.4 s, and decoded slightly
+    different audio from the raw engine's."""
     pad = max(0.0, pad - HEARD_PAD_S)
     audio_end = last_whole_ms(duration)
     padded: list[SpeechRegion] = []
