@@ -19,6 +19,9 @@ MODE:
                    options, its own VAD filter with the library's VAD defaults
   reelsub-windows  reelsub with asr.layout: windows (the accuracy-first option: up to 30 s of audio
                    per window, pauses kept, tails decoded again)
+  reelsub-timestamps
+                   reelsub with timestamp tokens in every window (as sequential faster-whisper
+                   decodes): row c's measure of what that decoding mode would cost or win per group
 
 Several AUDIO files may be given (the accuracy corpus): the model is loaded again for each, the
 timed seconds are their sum, and --words writes {file stem: {text, words}}.
@@ -89,6 +92,20 @@ def set_retry_passes(passes: int) -> None:
             found = True
     if not found:
         raise SystemExit("reelsub.asr has no RETRY_PASSES any more: update bench/asr_worker.py")
+
+
+def use_timestamp_tokens() -> None:
+    """Every BatchedInferencePipeline.transcribe call in this process decodes with timestamp tokens,
+    whatever its caller asks (reelsub asks for none where it has word times)."""
+    from faster_whisper import BatchedInferencePipeline
+
+    library_transcribe = BatchedInferencePipeline.transcribe
+
+    def with_timestamp_tokens(self, *args, **kwargs):
+        kwargs["without_timestamps"] = False
+        return library_transcribe(self, *args, **kwargs)
+
+    BatchedInferencePipeline.transcribe = with_timestamp_tokens  # type: ignore[method-assign]
 
 
 def run_reelsub(audio: Path, threads: int, extra: dict, model: str | None = None, layout: str | None = None):
@@ -182,6 +199,7 @@ MODES = (
     "raw-timestamps",
     "raw-seq",
     "reelsub-windows",
+    "reelsub-timestamps",
 )
 
 
@@ -219,6 +237,8 @@ def main() -> int:
 
     if args.mode == "reelsub-noretry":
         set_retry_passes(0)
+    if args.mode == "reelsub-timestamps":
+        use_timestamp_tokens()
     extra: dict = {}
     written: dict = {}
     before, cpu_before = time.perf_counter(), time.process_time()
