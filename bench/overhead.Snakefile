@@ -2,7 +2,7 @@
 # sequential jobs per chain, as one film's pipeline has: `script:` jobs that do nothing (one
 # python process each, with Snakemake's preamble) against `shell: "true"` jobs.
 # Row 8 runs it with PYTHONPATH=scripts/.
-from reelsub.scheduling import cancel_idle_timers
+from reelsub.workflow.scheduling import cancel_idle_timers
 
 CHAIN = range(6)
 
