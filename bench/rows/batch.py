@@ -138,11 +138,12 @@ def measure(bench: Context) -> None:
 
 
 def planned_asr_threads(workdir, *args: str) -> list[int]:
-    """The threads of every asr job a dry run plans (Snakemake prints ``threads: N`` when N > 1)."""
+    """The threads of every asr job a dry run plans (Snakemake prints ``threads: N`` when N > 1;
+    a film's stages form one group job, whose rules it prints indented)."""
     clean(workdir)
     _, output = snakemake(workdir, "-n", *args)
     found = []
-    for block in re.split(r"\n(?=(?:local)?rule \w+:)", output):
+    for block in re.split(r"\n(?=[ \t]*(?:local)?rule \w+:)", output):
         if re.match(r"(?:local)?rule asr:", block.strip()):
             threads = re.search(r"^\s+threads: (\d+)", block, flags=re.MULTILINE)
             found.append(int(threads.group(1)) if threads else 1)
