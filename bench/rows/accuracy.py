@@ -1,8 +1,9 @@
 """Row c: accuracy on real recorded speech (bench/speech.py), the project's narration films
 (bench/narration.py) and row 1's audio: WER of reelsub.asr.transcribe (the default), raw
 BatchedInferencePipeline, raw sequential WhisperModel.transcribe, reelsub's windows layout and,
-for context, reelsub decoding with timestamp tokens (sequential's mode; no verdict), tiny.en on every group and base on the cards clips, pooled per group (errors / reference words),
-every arm scored by the same normaliser (bench/corpus.py).
+for context, reelsub decoding with timestamp tokens (sequential's mode; no verdict), tiny.en on
+every group and base on the cards clips, pooled per group (errors / reference words), every arm
+scored by the same normaliser (bench/corpus.py).
 
 Target (issue 24): on every group the default's WER is at most the better raw decoder's + 0.5
 point. Each arm is one worker process per group (the model is loaded again per clip); the time
@@ -27,6 +28,11 @@ LABELS = {
     "reelsub-timestamps": "reelsub with timestamp tokens",
 }
 MARGIN = 0.005  # the default may read this much worse than the better raw decoder (issue 24)
+
+
+def worse_than(rate: float, reference: float) -> bool:
+    """``rate`` reads worse than ``reference`` by more than the margin (rounding aside)."""
+    return rate > reference + MARGIN + 1e-9
 
 
 def clips(bench: Context) -> list[speech.Clip]:
@@ -74,11 +80,11 @@ def measure(bench: Context) -> None:
         rate = rates[(model, group)] = {arm: e / max(w, 1) for arm, (e, w) in arms.items()}
         best_raw = min(rate["raw"], rate["raw-seq"])
         ratio = seconds[(model, group)]["reelsub"] / max(seconds[(model, group)]["raw"], 1e-9)
-        if rate["reelsub-windows"] > best_raw + MARGIN + 1e-9:
+        if worse_than(rate["reelsub-windows"], best_raw):
             windows_worse.append(
                 f"{group} ({model}): {rate['reelsub-windows']:.1%} vs best raw {best_raw:.1%}"
             )
-        missed = rate["reelsub"] > best_raw + MARGIN + 1e-9
+        missed = worse_than(rate["reelsub"], best_raw)
         if missed:
             missed_groups.add((model, group))
             worse.append(f"{group} ({model}): reelsub {rate['reelsub']:.1%} vs best raw {best_raw:.1%}")
@@ -149,7 +155,7 @@ def timestamp_token_causes(
     costs = [
         f"{group} ({model}) {rate['reelsub-timestamps']:.1%} against the default's {rate['reelsub']:.1%}"
         for (model, group), rate in rates.items()
-        if rate["reelsub-timestamps"] > rate["reelsub"] + MARGIN + 1e-9
+        if worse_than(rate["reelsub-timestamps"], rate["reelsub"])
     ]
     for model, group in sorted(missed_groups):
         better = [
