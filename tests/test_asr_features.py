@@ -94,7 +94,10 @@ def test_on_hindi_speech_torch_features_equal_numpy_s_and_read_no_worse(hindi_fi
     Unlike JFK's, the Hindi text is not the same word for word: features equal to 4e-5 still tip a
     few beam-search choices of int8 Whisper base on this synthetic speech. Measured against the
     twelve sentences: CER 19.7% with numpy's features, 18.4% with torch's (float32 compute: 20.5%
-    both). So the test asks that torch's read no worse, and in Devanagari."""
+    both). On another CPU (AMD EPYC, AVX-512) the tip went the other way: 19.2% numpy, 19.7% torch,
+    3 characters. So the test asks that torch's read no worse by more than one word's characters
+    (the drift tests/test_accuracy_guard.py allows, because int8 kernels differ between CPUs), and
+    in Devanagari."""
     from faster_whisper.feature_extractor import FeatureExtractor
 
     with PcmAudio(hindi_film.path) as audio:
@@ -108,5 +111,6 @@ def test_on_hindi_speech_torch_features_equal_numpy_s_and_read_no_worse(hindi_fi
     )
     reference = " ".join(sentence.text for sentence in hindi_film.sentences)
     numpy_cer, torch_cer = (character_error_rate(reference, t.text) for t in (with_numpy, with_torch))
-    assert torch_cer <= numpy_cer + 0.005, (torch_cer, numpy_cer)
+    one_word = 1 / len(reference.split())  # a word's share of the characters, on average
+    assert torch_cer <= numpy_cer + one_word, (torch_cer, numpy_cer, one_word)
     assert sum("\u0900" <= c <= "\u097f" for c in with_torch.text) > 50, "Devanagari, as heard"
