@@ -17,8 +17,8 @@ MODE:
                    reelsub decoded until 2026-11-26
   raw-seq          faster-whisper's sequential WhisperModel.transcribe, same model and decoding
                    options, its own VAD filter with the library's VAD defaults
-  reelsub-windows  reelsub with asr.layout: windows (the accuracy-first option: up to 30 s of audio
-                   per window, pauses kept, tails decoded again)
+  reelsub-windows  reelsub with asr.layout: windows (a language-switching film's layout: up to 30 s
+                   of audio per window, pauses kept, tails decoded again)
   reelsub-timestamps
                    reelsub with timestamp tokens in every window (as sequential faster-whisper
                    decodes): row c's measure of what that decoding mode would cost or win per group

@@ -23,7 +23,7 @@ BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH.parent / "tests"))  # testkit: the films' speech
 
 from reelsub.contracts.base import atomic_output  # noqa: E402
-from testkit.synth import Speech, build_soundtrack  # noqa: E402
+from testkit.synth import Speech, build_soundtrack, wav_duration  # noqa: E402
 
 SENTENCES = (
     "The fishermen pulled their nets onto the beach, and they sat by the water until the light was gone.",
@@ -101,10 +101,24 @@ class NarrationFilm:
     path: Path
     sentences: tuple[str, ...]
     onsets: tuple[float, ...]  # where each sentence starts (s)
+    pauses: tuple[float, ...]  # the silence after each sentence (s)
 
     @property
     def reference(self) -> str:
         return " ".join(self.sentences)
+
+    @property
+    def duration(self) -> float:
+        return wav_duration(self.path)
+
+    def spans(self) -> list[tuple[float, float]]:
+        """Where each sentence is spoken (start, end in s): it ends where the pause after it begins,
+        the pause before the next sentence's onset (the last one's before the film's end)."""
+        following = (*self.onsets[1:], self.duration)
+        return [
+            (start, round(after - pause, 3))
+            for start, after, pause in zip(self.onsets, following, self.pauses, strict=True)
+        ]
 
 
 def film_text(index: int) -> tuple[str, ...]:
@@ -123,7 +137,8 @@ def narration_film(folder: Path, index: int) -> NarrationFilm:
     sentences = film_text(index)
     path = folder / f"narration-{voice.name}.wav"
     parts: list[Speech] = [Speech(silence=0.6)]
-    for sentence, pause in zip(sentences, pauses(index), strict=True):
+    gaps = pauses(index)
+    for sentence, pause in zip(sentences, gaps, strict=True):
         parts += [voice.speech(sentence), Speech(silence=pause)]
     onsets_file = path.with_suffix(".onsets")
     if not (path.exists() and onsets_file.exists()):
@@ -135,7 +150,7 @@ def narration_film(folder: Path, index: int) -> NarrationFilm:
             placed = build_soundtrack(parts, temporary, Path(scratch))
         onsets_file.write_text("\n".join(f"{p.start:.3f}" for p in placed) + "\n")
     onsets = tuple(float(line) for line in onsets_file.read_text().split())
-    return NarrationFilm(voice.name, path, sentences, onsets)
+    return NarrationFilm(voice.name, path, sentences, onsets, tuple(gaps))
 
 
 def narration_films(folder: Path) -> list[NarrationFilm]:

@@ -132,14 +132,14 @@ def corpus() -> list[Clip]:
     return clips
 
 
-def _samples(path: Path):
+def read_samples(path: Path):
     import numpy as np
 
     with wave.open(str(path), "rb") as wav:
         return np.frombuffer(wav.readframes(wav.getnframes()), dtype="<i2").astype(np.float32) / 32768.0
 
 
-def _write(path: Path, samples) -> None:
+def write_samples(path: Path, samples) -> None:
     import numpy as np
 
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -156,7 +156,7 @@ def _joined(clips: list[Clip], pauses=PAUSES):
 
     pieces, placed, cursor = [np.zeros(int(0.5 * RATE), np.float32)], [], 0.5
     for number, clip in enumerate(clips):
-        audio = _samples(clip.path)
+        audio = read_samples(clip.path)
         placed.append((cursor, cursor + len(audio) / RATE, clip.name))
         pause = pauses[number % len(pauses)]
         pieces += [audio, np.zeros(int(pause * RATE), np.float32)]
@@ -191,7 +191,7 @@ def noisy_mix(clips: list[Clip], target: Path, color: str = "pink", snr_db: floa
                 noise_file,
             ]
         )
-        noise = _samples(noise_file)[: len(speech)]  # generated 10 ms longer: never short
+        noise = read_samples(noise_file)[: len(speech)]  # generated 10 ms longer: never short
         voiced = speech[np.abs(speech) > 1e-4]
 
         def rms(x):
@@ -199,7 +199,7 @@ def noisy_mix(clips: list[Clip], target: Path, color: str = "pink", snr_db: floa
 
         noise = noise * (rms(voiced) / max(rms(noise), 1e-9)) * 10 ** (-snr_db / 20)
         mixed = speech + noise
-        _write(target, mixed / max(1.0, float(np.abs(mixed).max())))
+        write_samples(target, mixed / max(1.0, float(np.abs(mixed).max())))
     return Clip(target.stem, "noisy", target, reference)
 
 
@@ -232,7 +232,7 @@ def long_real_speech(seconds: float) -> LongSpeech:
         total += len(audio) / RATE
         rounds += 1
     samples = np.concatenate(pieces)
-    _write(target, samples)
+    write_samples(target, samples)
     duration = len(samples) / RATE
     reference = " ".join(texts)
     meta.write_text(json.dumps({"reference": reference, "duration": duration, "rounds": rounds}))
