@@ -15,15 +15,13 @@ Each clip is cut from its film with MARGIN_S of the pauses on either side (pause
 so no clip holds a word of a neighbour). The clips are 16 kHz mono WAV under
 bench/work/media/held-out/, made once. Every arm is one bench/asr_worker.py process per set, the
 same normaliser as row c (bench/corpus.py); the table goes to standard output and
-bench/work/held-out.md. Not part of ``make bench``: it takes about 3 minutes per arm on 2 cores.
+bench/work/held-out.md. Not part of ``make bench``: it takes about 2 minutes per arm on 2 cores.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-from dataclasses import dataclass
-from pathlib import Path
 
 import corpus
 import narration
@@ -34,14 +32,6 @@ FOLDER = MEDIA / "held-out"
 MARGIN_S = 0.3  # of the pause on either side of a clip's speech
 SETS = ("sentence", "pair")
 ARMS = ("reelsub", "raw", "raw-seq", "reelsub-timestamps")
-
-
-@dataclass(frozen=True)
-class HeldOutClip:
-    name: str
-    set: str  # sentence | pair
-    path: Path
-    reference: str
 
 
 def clip_spans(
@@ -56,7 +46,8 @@ def clip_spans(
     return cut
 
 
-def held_out_clips() -> list[HeldOutClip]:
+def held_out_clips() -> list[speech.Clip]:
+    """Every clip, its group the set it belongs to (sentence | pair)."""
     clips = []
     for film in narration.narration_films(speech.SPEECH):
         samples = None
@@ -69,18 +60,18 @@ def held_out_clips() -> list[HeldOutClip]:
                         samples = speech.read_samples(film.path)
                     speech.write_samples(path, samples[int(start * speech.RATE) : int(end * speech.RATE)])
                 reference = " ".join(film.sentences[first : first + per_clip])
-                clips.append(HeldOutClip(path.stem, set_name, path, reference))
+                clips.append(speech.Clip(path.stem, set_name, path, reference))
     return clips
 
 
 def score(
-    clips: list[HeldOutClip], arms: list[str], model: str | None
+    clips: list[speech.Clip], arms: list[str], model: str | None
 ) -> dict[str, dict[str, tuple[int, int]]]:
     """arm -> set -> (word errors, reference words)."""
     table: dict[str, dict[str, tuple[int, int]]] = {}
     for arm in arms:
         for set_name in SETS:
-            chosen = [c for c in clips if c.set == set_name]
+            chosen = [c for c in clips if c.group == set_name]
             out = WORK / "held-out" / f"{model or 'tiny.en'}-{set_name}-{arm}.json"
             out.parent.mkdir(parents=True, exist_ok=True)
             log(f"held out: {arm} on {len(chosen)} {set_name} clips")
@@ -94,8 +85,8 @@ def score(
     return table
 
 
-def markdown(table: dict[str, dict[str, tuple[int, int]]], clips: list[HeldOutClip], model: str) -> str:
-    counts = {s: sum(1 for c in clips if c.set == s) for s in SETS}
+def markdown(table: dict[str, dict[str, tuple[int, int]]], clips: list[speech.Clip], model: str) -> str:
+    counts = {s: sum(1 for c in clips if c.group == s) for s in SETS}
     lines = [
         f"Held-out narration clips, {model}: word errors (WER)",
         "",

@@ -43,7 +43,8 @@ NOISY = (
 @dataclass(frozen=True)
 class Clip:
     name: str
-    group: str  # librivox | cards | pyannote | jfk | noisy (row c adds narration and row 1 audio)
+    group: str  # librivox | cards | pyannote | jfk | noisy (row c adds narration and row 1 audio;
+    # held_out.py: sentence | pair)
     path: Path  # 16 kHz mono WAV
     reference: str
 
