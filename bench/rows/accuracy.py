@@ -149,8 +149,9 @@ def timestamp_token_causes(
     texts: dict[str, dict],
 ) -> list[str]:
     """Why a missed group stays missed, from this run's own figures: the clips where decoding with
-    timestamp tokens (raw sequential's mode) reads better than the default, and the groups where
-    that mode reads worse, so it is not the default."""
+    timestamp tokens (raw sequential's mode) reads better than the default, the groups where
+    that mode reads worse, so it is not the default, and for each of those clips the reading the
+    model itself gives most probability in either mode (model_preferences)."""
     causes = []
     costs = [
         f"{group} ({model}) {rate['reelsub-timestamps']:.1%} against the default's {rate['reelsub']:.1%}"
@@ -158,15 +159,19 @@ def timestamp_token_causes(
         if worse_than(rate["reelsub-timestamps"], rate["reelsub"])
     ]
     for model, group in sorted(missed_groups):
-        better = [
-            f'{c.name}: "{texts[f"{model}-reelsub"][c.path.stem]}" without them, '
-            f'"{texts[f"{model}-reelsub-timestamps"][c.path.stem]}" with them'
+        won = [
+            c
             for c in chosen_clips
             if c.group == group
             and per_clip[(model, c.name)]["reelsub-timestamps"] < per_clip[(model, c.name)]["reelsub"]
         ]
-        if not better:
+        if not won:
             continue
+        better = [
+            f'{c.name}: "{texts[f"{model}-reelsub"][c.path.stem]}" without them, '
+            f'"{texts[f"{model}-reelsub-timestamps"][c.path.stem]}" with them'
+            for c in won
+        ]
         causes.append(
             f"{group} ({model}): timestamp tokens read it better ({'; '.join(better)}); "
             + (
@@ -175,4 +180,14 @@ def timestamp_token_causes(
                 else "that mode reads no group worse in this run: consider it for the default"
             )
         )
+        causes += model_preferences(model, won)
     return causes
+
+
+def model_preferences(model: str, won: list[speech.Clip]) -> list[str]:
+    """For the clips timestamp tokens read better: whether that was the model's preference or the
+    beam's accident (bench/nbest.py), so a missed group says which it is."""
+    import nbest  # loads faster-whisper: only where a group was missed
+
+    beam = nbest.Beam(model)
+    return [nbest.most_probable(beam, clip) for clip in won]
