@@ -49,9 +49,10 @@ PROJECT = BENCH.parent
 DEVICE = "cpu"  # --device: cpu (int8) or cuda (float16, bench/gpu.py)
 
 
-def asr_settings(threads: int, model: str | None = None):
+def asr_settings(threads: int, model: str | None = None, language: str | None = None):
     """The AsrSettings the asr rule's script builds (scripts/asr.py, AsrSettings.from_config): the
-    schema's defaults and the demo config (``model`` instead of the demo's tiny.en where given)."""
+    schema's defaults and the demo config (``model`` instead of the demo's tiny.en where given;
+    ``language`` as a film sheet's source_lang gives it, None: detected)."""
     import yaml
 
     from reelsub.asr import AsrSettings
@@ -61,21 +62,28 @@ def asr_settings(threads: int, model: str | None = None):
     if model:
         section["model"] = model
     section.pop("threads", None)  # the rule's threads: are ``threads`` here
-    return AsrSettings.from_config(section, threads=threads)
+    return AsrSettings.from_config(section, threads=threads, language=language)
 
 
-class RedecodeLog(logging.Handler):
-    """Collects reelsub.asr's "re-decoding N window tail(s), X s" lines."""
+class AsrLogFacts(logging.Handler):
+    """Collects from reelsub.asr's log: its "re-decoding N window tail(s), X s" lines, and the
+    seconds its language check took (asking each phrase its language, decoding switched ones)."""
 
     def __init__(self) -> None:
         super().__init__(logging.INFO)
         self.windows, self.seconds = 0, 0.0
+        self.language_check_s, self.switched_decode_s = 0.0, 0.0
 
     def emit(self, record: logging.LogRecord) -> None:
-        found = re.match(r"re-decoding (\d+) window tail\(s\), ([\d.]+) s", record.getMessage())
+        message = record.getMessage()
+        found = re.match(r"re-decoding (\d+) window tail\(s\), ([\d.]+) s", message)
         if found:
             self.windows += int(found.group(1))
             self.seconds += float(found.group(2))
+        found = re.match(r"language check: .* asked in ([\d.]+) s;.* decoded in it in ([\d.]+) s", message)
+        if found:
+            self.language_check_s += float(found.group(1))
+            self.switched_decode_s += float(found.group(2))
 
 
 def set_retry_passes(passes: int) -> None:
@@ -108,13 +116,20 @@ def use_timestamp_tokens() -> None:
     BatchedInferencePipeline.transcribe = with_timestamp_tokens  # type: ignore[method-assign]
 
 
-def run_reelsub(audio: Path, threads: int, extra: dict, model: str | None = None, layout: str | None = None):
+def run_reelsub(
+    audio: Path,
+    threads: int,
+    extra: dict,
+    model: str | None = None,
+    layout: str | None = None,
+    language: str | None = None,
+):
     from reelsub.asr import transcribe
 
-    settings = asr_settings(threads, model)
+    settings = asr_settings(threads, model, language)
     if layout:
         settings.layout = layout
-    redecode = RedecodeLog()
+    redecode = AsrLogFacts()
     asr_log = logging.getLogger("reelsub.asr")
     asr_log.setLevel(logging.INFO)
     asr_log.addHandler(redecode)
@@ -126,6 +141,8 @@ def run_reelsub(audio: Path, threads: int, extra: dict, model: str | None = None
             "redecoded_windows", redecode.windows
         ),  # tails and unheard regions
         redecoded_s=redecode.seconds,
+        language_check_s=redecode.language_check_s,
+        switched_decode_s=redecode.switched_decode_s,
         speech_s=settings_out.get("speech_seconds"),
         segments=len(transcript.segments),
         windows_decoded=settings_out.get("windows_decoded"),
@@ -173,10 +190,11 @@ def run_raw(
     timestamp_tokens: bool = False,
     model_name: str | None = None,
     sequential: bool = False,
+    language: str | None = None,
 ):
     from faster_whisper import BatchedInferencePipeline
 
-    settings = asr_settings(threads, model_name)
+    settings = asr_settings(threads, model_name, language)
     model = load_model(settings, threads)
     options = {"batch_size": settings.batch_size} if defaults else raw_options(settings, timestamp_tokens)
     if sequential:  # WhisperModel.transcribe has no batch_size; timestamp tokens are its own way
@@ -203,10 +221,17 @@ MODES = (
 )
 
 
-def transcribe_one(mode: str, audio: Path, threads: int, model: str | None, extra: dict):
+def transcribe_one(
+    mode: str, audio: Path, threads: int, model: str | None, extra: dict, language: str | None = None
+):
     if mode.startswith("reelsub"):
         return run_reelsub(
-            audio, threads, extra, model, layout="windows" if mode == "reelsub-windows" else None
+            audio,
+            threads,
+            extra,
+            model,
+            layout="windows" if mode == "reelsub-windows" else None,
+            language=language,
         )
     return run_raw(
         audio,
@@ -216,6 +241,7 @@ def transcribe_one(mode: str, audio: Path, threads: int, model: str | None, extr
         timestamp_tokens=mode == "raw-timestamps",
         model_name=model,
         sequential=mode == "raw-seq",
+        language=language,
     )
 
 
@@ -225,6 +251,9 @@ def main() -> int:
     parser.add_argument("audio", type=Path, nargs="+")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--model", help="Whisper model instead of the demo config's (tiny.en), e.g. base")
+    parser.add_argument(
+        "--language", help="the film's language (a film sheet's source_lang); default: detected"
+    )
     parser.add_argument("--words", type=Path, help="write text and word times here")
     parser.add_argument("--device", choices=("cpu", "cuda"), default="cpu")
     args = parser.parse_args()
@@ -245,7 +274,9 @@ def main() -> int:
     duration = 0.0
     word_count = 0
     for audio in args.audio:
-        seconds_of, text, words = transcribe_one(args.mode, audio, args.threads, args.model, extra)
+        seconds_of, text, words = transcribe_one(
+            args.mode, audio, args.threads, args.model, extra, args.language
+        )
         duration += seconds_of
         word_count += len(words)
         written[audio.stem] = {"text": text, "words": words}

@@ -318,6 +318,59 @@ def cer(hypothesis: str, reference: str) -> float:
     return edit_distance(hypothesis, reference) / max(1, len(reference))
 
 
+def skeleton_errors(reference: str, hypothesis: str) -> tuple[float, int, int]:
+    """(CER, character errors, reference characters) of a Hindi transcript, both sides mapped to
+    one consonant skeleton first (skeleton()): Whisper writes Hindi in Devanagari, Urdu or Latin
+    letters, and this scores the words it heard, whatever their script. Row c's measure of the
+    Hindi films, as corpus.wer is of English speech."""
+    ours, theirs = skeleton(reference), skeleton(hypothesis)
+    errors = edit_distance(theirs, ours)
+    return errors / max(1, len(ours)), errors, len(ours)
+
+
+def skeleton_errors_per_sentence(sentences: list[str], hypothesis: str) -> list[tuple[int, str]]:
+    """For each reference sentence: the character errors charged to it and the hypothesis's words
+    aligned to it, from one alignment of the whole hypothesis's skeleton against the sentences'
+    (so the errors add up to skeleton_errors' and no word times are needed: Whisper stretches a
+    sentence's first word back into the pause before it). A substitution or deletion is charged to
+    the sentence of its reference character, an insertion to the sentence before it; a word goes to
+    the sentence most of its characters align to."""
+    parts = [skeleton(sentence) for sentence in sentences]
+    owner = [index for index, part in enumerate(parts) for _ in part]  # the sentence of each character
+    reference = "".join(parts)
+    words = hypothesis.split()
+    word_of = [number for number, word in enumerate(words) for _ in skeleton(word)]
+    heard = "".join(skeleton(word) for word in words)
+    costs = [list(range(len(heard) + 1))]
+    for i, x in enumerate(reference, 1):
+        row = [i]
+        for j, y in enumerate(heard, 1):
+            row.append(min(costs[-1][j] + 1, row[j - 1] + 1, costs[-1][j - 1] + (x != y)))
+        costs.append(row)
+    errors = [0] * len(sentences)
+    votes: list[list[int]] = [[] for _ in words]
+    i, j = len(reference), len(heard)
+    while i or j:
+        if i and j and costs[i][j] == costs[i - 1][j - 1] + (reference[i - 1] != heard[j - 1]):
+            errors[owner[i - 1]] += reference[i - 1] != heard[j - 1]
+            votes[word_of[j - 1]].append(owner[i - 1])
+            i, j = i - 1, j - 1
+        elif i and costs[i][j] == costs[i - 1][j] + 1:
+            errors[owner[i - 1]] += 1
+            i -= 1
+        else:
+            sentence = owner[i - 1] if i else 0
+            errors[sentence] += 1
+            votes[word_of[j - 1]].append(sentence)
+            j -= 1
+    said: list[list[str]] = [[] for _ in sentences]
+    sentence = 0
+    for word, chosen in zip(words, votes, strict=True):
+        sentence = max(set(chosen), key=chosen.count) if chosen else sentence  # no letters: the one before
+        said[sentence].append(word)
+    return [(count, " ".join(text)) for count, text in zip(errors, said, strict=True)]
+
+
 def devanagari_letters(text: str) -> str:
     letters = LETTERS.findall(unicodedata.normalize("NFD", text))
     return "".join(c for c in letters if regex.match(r"\p{scx=Devanagari}", c))

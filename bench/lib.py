@@ -221,14 +221,18 @@ def asr_worker(
     words: Path | None = None,
     threads: int = CORES,
     model: str | None = None,
+    language: str | None = None,
 ) -> dict[str, Any]:
-    """bench/asr_worker.py in a fresh process (see its modes); its JSON line, plus ``wall_s``."""
+    """bench/asr_worker.py in a fresh process (see its modes); its JSON line, plus ``wall_s``.
+    ``language``: the film's, as its film sheet gives it (None: detected)."""
     files = [audio] if isinstance(audio, Path) else list(audio)
     command = [PYTHON, BENCH / "asr_worker.py", mode, *files, "--threads", str(threads)]
     if words:
         command += ["--words", words]
     if model:
         command += ["--model", model]
+    if language:
+        command += ["--language", language]
     done = run(command)
     result = json.loads(done[1].strip().splitlines()[-1])
     result["wall_s"] = done.seconds

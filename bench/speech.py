@@ -47,6 +47,8 @@ class Clip:
     # held_out.py: sentence | pair)
     path: Path  # 16 kHz mono WAV
     reference: str
+    language: str = "en"  # as a film sheet's source_lang would give it (row c's Hindi films: hi)
+    sentences: tuple[str, ...] = ()  # the reference's sentences, where a cause line names them
 
     @property
     def duration(self) -> float:
@@ -130,6 +132,24 @@ def corpus() -> list[Clip]:
     by_group = {group: [c for c in clips if c.group == group] for group in ("librivox", "pyannote", "jfk")}
     for group, color, snr_db in NOISY:
         clips.append(noisy_mix(by_group[group], SPEECH / f"{group}-{color}-{snr_db}db.wav", color, snr_db))
+    return clips
+
+
+def hindi_films() -> list[Clip]:
+    """Row c's Hindi groups: tests/indian_films.py's Hindi film and its Hindi+English film (six lines
+    of each in turn), twelve of our own sentences each, spoken by a SUBSTITUTE (Kokoro-82M TTS
+    speaking espeak-ng's Hindi phonemes, not recorded speech), their soundtracks as 16 kHz WAV."""
+    from indian_films import hindi_film, mixed_film
+    from reelsub.media import extract_audio
+
+    clips = []
+    for group, make in (("hindi", hindi_film), ("hindi+english", mixed_film)):
+        film = make(MEDIA / f"{group}.mp4")
+        wav = SPEECH / f"{group}.wav"
+        wav.parent.mkdir(parents=True, exist_ok=True)
+        extract_audio(film.path, wav)  # again each run: the film is rebuilt where its sentences change
+        said = tuple(s.text for s in film.sentences)
+        clips.append(Clip(group, group, wav, " ".join(said), "hi", said))
     return clips
 
 

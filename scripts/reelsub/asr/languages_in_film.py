@@ -12,6 +12,7 @@ sentence, whose language then speaks for both.
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import replace
 
 from reelsub.asr.audio import PcmAudio
@@ -98,7 +99,9 @@ def decode_other_languages(
         if segments[run[-1]].end - segments[run[0]].start >= MIN_SENTENCE_S
     ]
     spans = [SpeechRegion(segments[run[0]].start, segments[run[-1]].end) for run in candidates]
-    odds = decoder.language_odds(audio, spans)
+    started = time.monotonic()
+    odds = decoder.language_odds(audio, spans)  # one encoder pass per phrase: a Hindi film's main cost
+    asked_s, started = time.monotonic() - started, time.monotonic()
     switched: dict[int, str] = {}  # the first sentence of a phrase -> its language
     runs = {run[0]: run for run in candidates}
     for run, probabilities in zip(candidates, odds, strict=True):
@@ -120,13 +123,16 @@ def decode_other_languages(
                     segments[member].language = language
     segments[:] = [segment for index, segment in enumerate(segments) if index not in merged]
     count = sum(len(runs[i]) for i in switched)
-    if switched:
-        log.info(
-            "%d of %d sentences are in another language (%s): decoded in it",
-            count,
-            len(segments) + len(merged),
-            ", ".join(sorted(set(switched.values()))),
-        )
+    log.info(
+        "language check: %d phrase(s) asked in %.1f s; %d of %d sentences in another language (%s), "
+        "decoded in it in %.1f s",
+        len(candidates),
+        asked_s,
+        count,
+        len(segments) + len(merged),
+        ", ".join(sorted(set(switched.values()))) or "none",
+        time.monotonic() - started,
+    )
     return count
 
 
