@@ -624,10 +624,10 @@ def main() -> None:
         else:
             shares = script_shares(run.text)
             row.update({f"share_{k}": round(v, 3) for k, v in shares.items()})
-            row["cer_skeleton"] = round(cer(skeleton(run.text), skeleton(reference)), 3)
+            row["cer_skeleton"] = round(skeleton_errors(reference, run.text)[0], 3)
             row["cer_devanagari"] = round(cer(devanagari_letters(run.text), devanagari_letters(reference)), 3)
             kept = [
-                cer(skeleton(h), skeleton(s.text)) <= KEPT_CER
+                skeleton_errors(s.text, h)[0] <= KEPT_CER
                 for h, s in zip(run.per_sentence, film.sentences, strict=True)
             ]
             row["kept_proxy"] = sum(kept)

@@ -85,8 +85,9 @@ def measure(bench: Context) -> None:
     texts: dict[str, dict] = {}
     per_clip: dict[tuple[str, str], dict[str, int]] = {}  # (model, clip) -> arm -> errors
     row_details: list[str] = []
+    language_of = {c.group: c.language for c in chosen_clips}
     for model, group, chosen in runs:
-        language = chosen[0].language
+        language = language_of[group]
         for arm in ARMS:
             out = WORK / "accuracy" / f"{model}-{group.replace(' ', '-')}-{arm}.json"
             out.parent.mkdir(parents=True, exist_ok=True)
@@ -115,7 +116,6 @@ def measure(bench: Context) -> None:
                 table[(model, group)][arm] = (cell[0] + errors, cell[1] + words)
     worse, windows_worse, missed_groups = [], [], set()
     rates: dict[tuple[str, str], dict[str, float]] = {}
-    language_of = {c.group: c.language for c in chosen_clips}
     for (model, group), arms in table.items():
         rate = rates[(model, group)] = {arm: e / max(w, 1) for arm, (e, w) in arms.items()}
         best_raw = min(rate["raw"], rate["raw-seq"])
