@@ -217,6 +217,28 @@ def test_a_hindi_film_with_english_lines_keeps_every_line_in_its_language(mixed_
     transcript = transcribe(mixed_film.path, "whisperx", hindi, "mixed")
     assert transcript.provenance[0].settings["layout"] == "windows"
     check_every_line_in_its_language(transcript.segments, mixed_film)
+    check = transcript.provenance[0].settings["phrase_language_check"]
+    assert check["switched"] == 6, check
+    # the English lines' first readings hold Latin letters, so they were asked; Hindi lines read
+    # wholly in Urdu letters were not (measured: 8 of 13 phrases asked, 6 sentences switched)
+    assert check["asked"] >= 6 and check["not_asked"] >= 4, check
+    # five English lines were read in Latin letters alone and keep that reading; "کمی talk about
+    # this later." was not, and is decoded again in English
+    assert 1 <= check["decoded_again"] <= 2, check
+    assert any(s.language == "en" and s.text.startswith("Can we talk") for s in transcript.segments)
+
+
+def test_a_hindi_film_read_in_urdu_letters_is_not_asked_its_language(hindi_film) -> None:
+    """Kokoro-82M TTS (a substitute, not recorded speech), Whisper base, hi, config's defaults
+    (other_languages [en]): Whisper writes every Hindi sentence in Urdu letters, none with a Latin
+    one, so no phrase costs the language check its 30 s encoder pass (8 s of this film's 13.8 s
+    before), and every sentence stays Hindi."""
+    hindi = AsrSettings(model="base", device="cpu", compute_type="int8", cpu_threads=2, language="hi")
+    transcript = transcribe(hindi_film.path, "whisperx", hindi, "hindi")
+    check = transcript.provenance[0].settings["phrase_language_check"]
+    assert (check["asked"], check["switched"], check["decoded_again"]) == (0, 0, 0), check
+    assert check["not_asked"] >= 10, "a phrase is a sentence or two: the film has twelve"
+    assert all(segment.language in (None, "hi") for segment in transcript.segments)
 
 
 def test_packed_speech_maps_packed_time_back_to_the_film() -> None:
@@ -379,6 +401,23 @@ def test_half_a_second_cut_from_the_middle_of_speech_is_transcribed(
     assert transcript.duration == pytest.approx(8174 / 16000, abs=0.001)
     assert transcript.speech and transcript.speech[-1].end <= 8174 / 16000
     assert transcript.segments, "a word is spoken in every millisecond of it"
+
+
+def test_a_phrase_is_asked_its_language_unless_read_without_a_letter_of_the_other_languages() -> None:
+    """English is written in Latin letters whatever language Whisper decodes it in (measured on the
+    Hindi films and the English corpus decoded as Hindi): a first reading in Urdu or Devanagari
+    letters alone was not English; digits alone, or a language not measured so, are asked."""
+    from reelsub.asr.languages_in_film import may_be_in
+
+    assert not may_be_in(["en"], "آپ کا نام کیا ہے؟")  # Urdu letters
+    assert not may_be_in(["en"], "आपका नाम क्या है?")
+    assert may_be_in(["en"], "Please close the door behind you.")
+    assert may_be_in(["en"], "کمی talk about this later.")  # one Latin letter is enough
+    assert may_be_in(["en"], "Train does minute, dare سے آئے گی")
+    assert may_be_in(["en"], "5 5"), "an English 'five five' read as digits: no letters, no evidence"
+    assert may_be_in(["en"], "")
+    assert may_be_in(["ta"], "آپ کا نام کیا ہے؟"), "Tamil: not measured, every phrase asked"
+    assert may_be_in(["en", "ta"], "आपका नाम क्या है?")
 
 
 def test_sentences_with_no_pause_heard_between_them_are_asked_their_language_together() -> None:

@@ -182,10 +182,8 @@ def decode_film(
         "asr progress: %.0f / %.0f s (100%%), %d segments", audio.duration, audio.duration, len(segments)
     )
     segments = fitted_to_speech(segments, speech, language, audio.duration, settings.sentence_pause)
-    switched = languages_in_film.decode_other_languages(
-        decoder, audio, segments, speech, language, switches_to
-    )
-    if switched:  # a sentence decoded again on its own has Whisper's times: fitted as the rest were
+    check = languages_in_film.decode_other_languages(decoder, audio, segments, speech, language, switches_to)
+    if check.switched:  # a sentence decoded again on its own has Whisper's times: fitted as the rest were
         segments = fitted_to_speech(segments, speech, language, audio.duration, settings.sentence_pause)
     segments, rewritten = script_choice.apply(settings.script, segments, language)
     return EngineResult(
@@ -199,7 +197,7 @@ def decode_film(
             "pause_level_db": None if level is None else [level.speech_db, level.pause_db],
             "redecoded_windows": redecoded,
             "windows_decoded": decoder.windows_decoded,
-            "segments_in_other_languages": switched,
+            "phrase_language_check": check.facts(),  # phrases asked their language, not asked; sentences switched
             "script_method": settings.script,
             "segments_rewritten_in_script": rewritten,
         },

@@ -7,20 +7,28 @@ Whisper encoder pass and one decoder step per sentence, batched), and a sentence
 in another of them is decoded again in that language and tagged with it. The sentences asked are
 fitted to the speech VAD heard first (reelsub.pauses): Whisper's own times run into the next
 sentence, whose language then speaks for both.
+
+Asking costs a 30 s encoder pass per phrase, most of a Hindi film's decoding time. A phrase whose
+first reading holds letters, none of them in a script the other language is written in, is not
+asked: Whisper writes English in Latin letters whatever language it decodes in, so a line it wrote
+wholly in Urdu or Devanagari letters was not heard as English (docs/hindi-measurements.md
+section 7: on 84 phrases, no decision changed).
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from dataclasses import replace
+from dataclasses import asdict, dataclass, replace
 
 from reelsub.asr.audio import PcmAudio
 from reelsub.asr.engine import Decoder
 from reelsub.asr.vad import WINDOW_S
 from reelsub.asr.windows import decoding_groups
 from reelsub.contracts.transcript import Segment, SpeechRegion
+from reelsub.languages import expected_scripts
 from reelsub.pauses import MIN_SILENCE_S, silences
+from reelsub.text import letter_scripts, script_names
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +39,25 @@ MIN_SENTENCE_S = 0.8  # shorter sentences say too little for Whisper's language 
 SWITCH_PROBABILITY = 0.5
 SWITCH_ODDS = 3.0
 PAD_S = 0.2  # air around a sentence re-decoded on its own
+# Languages Whisper writes in their own letters whatever language it was told to decode in. Measured
+# for English (docs/hindi-measurements.md section 7): every English phrase of the Hindi films and of
+# the English corpus decoded as Hindi came out in Latin letters (or digits alone). A phrase read
+# without any such letter is not asked its language; a switched phrase read wholly in them keeps
+# that reading. Every phrase is asked, and every switched one decoded again, for other languages.
+WRITTEN_IN_OWN_LETTERS = frozenset({"en"})
+
+
+@dataclass(frozen=True)
+class PhraseLanguageCheck:
+    """What the per-phrase language check did (the transcript's provenance keeps it)."""
+
+    asked: int = 0  # phrases asked their language: one encoder pass each
+    not_asked: int = 0  # phrases whose first reading had no letter of another language's script
+    switched: int = 0  # sentences found in another language and tagged with it
+    decoded_again: int = 0  # of those, sentences decoded again in it (the rest kept their reading)
+
+    def facts(self) -> dict[str, int]:
+        return asdict(self)
 
 
 def detect_film_language(
@@ -57,6 +84,36 @@ def languages_switched_to(
     if not film_language or not multilingual:
         return []
     return [lang for lang in dict.fromkeys(other_languages) if lang != film_language]
+
+
+def own_letters(language: str) -> tuple[str, ...] | None:
+    """The scripts (ISO 15924) Whisper writes ``language`` in whatever language it decodes in; None
+    where that was not measured (WRITTEN_IN_OWN_LETTERS)."""
+    return expected_scripts(language) if language in WRITTEN_IN_OWN_LETTERS else None
+
+
+def may_be_in(others: list[str], first_reading: str) -> bool:
+    """Whether a phrase whose first reading (decoded in the film's language) is ``first_reading``
+    may be spoken in one of ``others``, and so must be asked: True unless the reading holds letters
+    and, for each of ``others``, none in its own letters (:func:`own_letters`). Digits alone ("5 5"
+    for an English "five five") are no evidence: asked."""
+    letters = letter_scripts(first_reading)
+    if not letters:
+        return True
+    for language in others:
+        scripts = own_letters(language)
+        if scripts is None or any(letters[script] for script in scripts):
+            return True
+    return False
+
+
+def read_in_own_letters(language: str, first_reading: str) -> bool:
+    """Whether a phrase heard in ``language`` was already written wholly in its own letters: then
+    that reading is kept. Decoded again on their own, in English, such lines read worse: 100 word
+    errors against 74 in 616 words (English corpus and the Hindi+English film's lines, Whisper base)."""
+    letters = letter_scripts(first_reading)
+    scripts = own_letters(language)
+    return bool(letters) and scripts is not None and set(letters) <= set(scripts)
 
 
 def phrases(segments: list[Segment], speech: list[SpeechRegion] | None) -> list[list[int]]:
@@ -87,17 +144,19 @@ def decode_other_languages(
     speech: list[SpeechRegion] | None,
     film_language: str | None,
     others: list[str],
-) -> int:
-    """Sentences spoken in one of ``others`` (:func:`languages_switched_to`) decoded again in it
-    (``segments`` changed in place: each such phrase becomes one segment tagged with its
-    language); returns how many sentences were switched."""
+) -> PhraseLanguageCheck:
+    """Sentences spoken in one of ``others`` (:func:`languages_switched_to`) tagged with it, and
+    decoded again in it unless already read in its own letters (``segments`` changed in place: a
+    phrase decoded again becomes one segment)."""
     if not others or not film_language:
-        return 0
-    candidates = [
+        return PhraseLanguageCheck()
+    long_enough = [
         run
         for run in phrases(segments, speech)
         if segments[run[-1]].end - segments[run[0]].start >= MIN_SENTENCE_S
     ]
+    reading = {run[0]: " ".join(segments[i].text for i in run) for run in long_enough}
+    candidates = [run for run in long_enough if may_be_in(others, reading[run[0]])]
     spans = [SpeechRegion(segments[run[0]].start, segments[run[-1]].end) for run in candidates]
     started = time.monotonic()
     odds = decoder.language_odds(audio, spans)  # one encoder pass per phrase: a Hindi film's main cost
@@ -110,8 +169,12 @@ def decode_other_languages(
         if probabilities.get(best, 0.0) >= max(SWITCH_PROBABILITY, SWITCH_ODDS * home):
             switched[run[0]] = best
     merged: set[int] = set()  # sentences now part of their phrase's first one
-    for language in set(switched.values()):
-        chosen = [i for i, lang in switched.items() if lang == language]
+    kept = {i for i, language in switched.items() if read_in_own_letters(language, reading[i])}
+    for index in kept:
+        for member in runs[index]:
+            segments[member].language = switched[index]
+    for language in {lang for i, lang in switched.items() if i not in kept}:
+        chosen = [i for i, lang in switched.items() if lang == language and i not in kept]
         spoken = [replace(segments[i], end=segments[runs[i][-1]].end, language=language) for i in chosen]
         replacements = _decode_in(decoder, audio, spoken, language)
         for index, new in zip(chosen, replacements, strict=True):
@@ -122,18 +185,29 @@ def decode_other_languages(
                 for member in runs[index]:
                     segments[member].language = language
     segments[:] = [segment for index, segment in enumerate(segments) if index not in merged]
-    count = sum(len(runs[i]) for i in switched)
+    check = PhraseLanguageCheck(
+        asked=len(candidates),
+        not_asked=len(long_enough) - len(candidates),
+        switched=sum(len(runs[i]) for i in switched),
+        decoded_again=sum(len(runs[i]) for i in switched if i not in kept),
+    )
     log.info(
-        "language check: %d phrase(s) asked in %.1f s; %d of %d sentences in another language (%s), "
-        "decoded in it in %.1f s",
-        len(candidates),
+        "language check: %d phrase(s) asked in %.1f s; %d not asked (read without a letter of %s); "
+        "%d of %d sentences in another language (%s), %d kept as read (in its own letters), "
+        "%d decoded in it in %.1f s",
+        check.asked,
         asked_s,
-        count,
+        check.not_asked,
+        script_names(sorted({script for language in others for script in own_letters(language) or ()}))
+        or "-",
+        check.switched,
         len(segments) + len(merged),
         ", ".join(sorted(set(switched.values()))) or "none",
+        check.switched - check.decoded_again,
+        check.decoded_again,
         time.monotonic() - started,
     )
-    return count
+    return check
 
 
 def _decode_in(
@@ -166,4 +240,4 @@ def _decode_in(
     return results
 
 
-__all__ = ["decode_other_languages", "detect_film_language", "languages_switched_to"]
+__all__ = ["PhraseLanguageCheck", "decode_other_languages", "detect_film_language", "languages_switched_to"]

@@ -1,0 +1,195 @@
+#!/usr/bin/env python
+"""What the per-phrase language check asks, decides and costs, with and without trusting the first
+reading's letters (docs/hindi-measurements.md section 7 holds the figures).
+
+    PYTHONPATH=scripts:tests:bench .venv/bin/python bench/language_check.py   # about 10 min, 2 cores
+
+Two arms, each one ``reelsub.asr.transcribe`` per case (Whisper base, int8, CPU, the asr rule's
+settings, ``asr.other_languages: [en]``):
+- every phrase: ``languages_in_film.WRITTEN_IN_OWN_LETTERS`` emptied, so every phrase is asked its
+  language and every switched one decoded again on its own (reelsub before 2026-12-06);
+- default: a phrase read without a Latin letter is not asked; a switched phrase read in Latin letters
+  alone keeps that reading.
+
+Cases: tests/indian_films.py's Hindi, Hindi+English, Bengali and Marathi films (SUBSTITUTE speech:
+Kokoro-82M TTS speaking espeak-ng phonemes, not recorded speech), each decoded in its own language;
+and every clip of the English corpus (bench/speech.py: LibriVox, cards, the pyannote conversation, jfk,
+the noisy copies; recorded speech) decoded as a line of a Hindi film (language hi).
+
+Per case and arm: phrases asked / not asked, sentences switched / decoded again, the seconds the check
+took, each reference sentence's language as the transcript tags its words (the decision a reader
+sees), and the words' errors: skeleton CER for the Hindi films (bench/hindi_script_options.py), WER
+for English (bench/corpus.py), none for Bengali and Marathi (the skeleton is Hindi's).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import time
+from collections import Counter
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+import asr_worker
+import corpus
+import speech
+from hindi_script_options import skeleton_errors
+from indian_films import bengali_film, hindi_film, marathi_film, mixed_film
+from reelsub.asr import languages_in_film, transcribe
+from reelsub.contracts.transcript import Transcript
+from reelsub.media import extract_audio
+
+WORK = speech.MEDIA / "language-check"
+RESULTS = Path(__file__).resolve().parent / "work" / "language_check.json"
+ARMS = {"every phrase": frozenset(), "default": languages_in_film.WRITTEN_IN_OWN_LETTERS}
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    audio: Path
+    language: str  # the film's, as its sheet gives it
+    sentences: tuple[tuple[float, float, str, str], ...]  # start, end, language, text
+    score: str  # "skeleton", "wer" or "" (none)
+
+
+@dataclass
+class Outcome:
+    case: str
+    arm: str
+    asked: int
+    not_asked: int
+    switched: int
+    decoded_again: int
+    check_s: float
+    seconds: float
+    tagged: list[str]  # each reference sentence's language, by the majority of its words' tags
+    errors: int | None
+    units: int | None  # reference words or skeleton characters
+
+
+def cases() -> list[Case]:
+    found = []
+    for make, score in (
+        (hindi_film, "skeleton"),
+        (mixed_film, "skeleton"),
+        (bengali_film, ""),
+        (marathi_film, ""),
+    ):
+        film = make(WORK / f"{make.__name__}.mp4")
+        wav = WORK / f"{make.__name__}.wav"
+        extract_audio(film.path, wav)
+        home = film.sentences[0].language
+        sentences = tuple((s.start, s.end, s.language, s.text) for s in film.sentences)
+        found.append(Case(make.__name__, wav, home, sentences, score))
+    for clip in speech.corpus():
+        found.append(Case(clip.name, clip.path, "hi", ((0.0, clip.duration, "en", clip.reference),), "wer"))
+    return found
+
+
+def tagged_languages(transcript: Transcript, case: Case) -> list[str]:
+    """Each reference sentence's language as the transcript tags the words said in it."""
+    tags = []
+    for start, end, _, _ in case.sentences:
+        votes = Counter(
+            segment.language or case.language
+            for segment in transcript.segments
+            for word in segment.words
+            if start - 0.3 <= (word.start + word.end) / 2 <= end + 0.3
+        )
+        tags.append(votes.most_common(1)[0][0] if votes else "-")
+    return tags
+
+
+def run(case: Case, arm: str) -> Outcome:
+    languages_in_film.WRITTEN_IN_OWN_LETTERS = ARMS[arm]
+    settings = asr_worker.asr_settings(2, "base", case.language)
+    timer = asr_worker.AsrLogFacts()
+    logging.getLogger("reelsub.asr").addHandler(timer)
+    logging.getLogger("reelsub.asr").setLevel(logging.INFO)
+    started = time.perf_counter()
+    try:
+        transcript = transcribe(case.audio, "whisperx", settings, case.audio.stem)
+    finally:
+        logging.getLogger("reelsub.asr").removeHandler(timer)
+    seconds = time.perf_counter() - started
+    check = transcript.provenance[0].settings["phrase_language_check"]
+    reference = " ".join(text for _, _, _, text in case.sentences)
+    errors = units = None
+    if case.score == "skeleton":
+        _, errors, units = skeleton_errors(reference, transcript.text)
+    elif case.score == "wer":
+        _, errors, units = corpus.wer(reference, transcript.text)
+    return Outcome(
+        case.name,
+        arm,
+        check["asked"],
+        check["not_asked"],
+        check["switched"],
+        check["decoded_again"],
+        round(timer.language_check_s + timer.switched_decode_s, 2),
+        round(seconds, 2),
+        tagged_languages(transcript, case),
+        errors,
+        units,
+    )
+
+
+def tagged_right(outcome: Outcome, truth: dict[str, list[str]]) -> int:
+    """How many of the case's reference sentences carry their own language's tag."""
+    return sum(tag == said for tag, said in zip(outcome.tagged, truth[outcome.case], strict=True))
+
+
+def main() -> None:
+    outcomes: list[Outcome] = []
+    truth: dict[str, list[str]] = {}
+    for case in cases():
+        truth[case.name] = [language for _, _, language, _ in case.sentences]
+        for arm in ARMS:
+            outcomes.append(run(case, arm))
+            o = outcomes[-1]
+            print(
+                f"{o.case:22} {arm:12} asked {o.asked:2} not {o.not_asked:2} switched {o.switched:2} "
+                f"again {o.decoded_again:2} check {o.check_s:5.1f} s total {o.seconds:5.1f} s "
+                f"errors {o.errors}/{o.units} right {tagged_right(o, truth)}"
+                f"/{len(o.tagged)}",
+                flush=True,
+            )
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps([asdict(o) for o in outcomes], ensure_ascii=False, indent=1))
+    print(
+        "\n| arm | phrases asked / not asked | sentences switched / decoded again | check s | "
+        "sentences in their language | English WER | Hindi skeleton CER |"
+    )
+    print("|---|---|---|---|---|---|---|")
+    for arm in ARMS:
+        mine = [o for o in outcomes if o.arm == arm]
+        right = sum(tagged_right(o, truth) for o in mine)
+        sentences = sum(len(o.tagged) for o in mine)
+        english = [o for o in mine if o.units and o.case not in ("hindi_film", "mixed_film")]
+        hindi = [o for o in mine if o.case in ("hindi_film", "mixed_film")]
+        wer = sum(o.errors for o in english) / sum(o.units for o in english)
+        cer = sum(o.errors for o in hindi) / sum(o.units for o in hindi)
+        print(
+            f"| {arm} | {sum(o.asked for o in mine)} / {sum(o.not_asked for o in mine)} | "
+            f"{sum(o.switched for o in mine)} / {sum(o.decoded_again for o in mine)} | "
+            f"{sum(o.check_s for o in mine):.1f} | {right} / {sentences} | {wer:.1%} "
+            f"({sum(o.errors for o in english)}/{sum(o.units for o in english)}) | {cer:.1%} "
+            f"({sum(o.errors for o in hindi)}/{sum(o.units for o in hindi)}) |"
+        )
+    differ = [
+        (a.case, i)
+        for a, b in zip(outcomes[::2], outcomes[1::2], strict=True)
+        for i, (x, y) in enumerate(zip(a.tagged, b.tagged, strict=True))
+        if x != y
+    ]
+    print(f"\nsentences whose language differs between the arms: {len(differ)} {differ}")
+    print(f"wrote {RESULTS}")
+
+
+if __name__ == "__main__":
+    main()
