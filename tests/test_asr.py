@@ -211,7 +211,7 @@ def test_auto_layout_packs_a_film_unless_a_sentence_may_switch_language_or_has_n
 def test_a_hindi_film_with_english_lines_keeps_every_line_in_its_language(mixed_film) -> None:
     """Kokoro-82M TTS (a substitute, not recorded speech), Whisper base, Hindi with English lines in
     turn, config's defaults (asr.layout auto, other_languages [en]): the windows layout, and every
-    sentence heard where it is spoken, the English ones decoded as English. Packed, this film
+    sentence heard where it is spoken, the English ones tagged and read as English. Packed, this film
     lost its last Hindi sentence to the English line after it."""
     hindi = AsrSettings(model="base", device="cpu", compute_type="int8", cpu_threads=2, language="hi")
     transcript = transcribe(mixed_film.path, "whisperx", hindi, "mixed")
