@@ -116,6 +116,30 @@ def use_timestamp_tokens() -> None:
     BatchedInferencePipeline.transcribe = with_timestamp_tokens  # type: ignore[method-assign]
 
 
+def reelsub_transcript(
+    audio: Path,
+    threads: int,
+    model: str | None = None,
+    layout: str | None = None,
+    language: str | None = None,
+):
+    """reelsub.asr.transcribe with the asr rule's settings (asr_settings), and what its log said
+    while it ran (AsrLogFacts)."""
+    from reelsub.asr import transcribe
+
+    settings = asr_settings(threads, model, language)
+    if layout:
+        settings.layout = layout
+    facts = AsrLogFacts()
+    asr_log = logging.getLogger("reelsub.asr")
+    asr_log.setLevel(logging.INFO)
+    asr_log.addHandler(facts)
+    try:
+        return transcribe(audio, "whisperx", settings, audio.stem), facts
+    finally:
+        asr_log.removeHandler(facts)
+
+
 def run_reelsub(
     audio: Path,
     threads: int,
@@ -124,16 +148,7 @@ def run_reelsub(
     layout: str | None = None,
     language: str | None = None,
 ):
-    from reelsub.asr import transcribe
-
-    settings = asr_settings(threads, model, language)
-    if layout:
-        settings.layout = layout
-    redecode = AsrLogFacts()
-    asr_log = logging.getLogger("reelsub.asr")
-    asr_log.setLevel(logging.INFO)
-    asr_log.addHandler(redecode)
-    transcript = transcribe(audio, "whisperx", settings, audio.stem)
+    transcript, redecode = reelsub_transcript(audio, threads, model, layout, language)
     words = [(w.start, w.end, w.word) for w in transcript.words()]
     settings_out = transcript.provenance[0].settings
     extra.update(

@@ -25,7 +25,6 @@ for English (bench/corpus.py), none for Bengali and Marathi (the skeleton is Hin
 from __future__ import annotations
 
 import json
-import logging
 import os
 import time
 from collections import Counter
@@ -39,11 +38,9 @@ import corpus
 import speech
 from hindi_script_options import skeleton_errors
 from indian_films import bengali_film, hindi_film, marathi_film, mixed_film
-from reelsub.asr import languages_in_film, transcribe
+from reelsub.asr import languages_in_film
 from reelsub.contracts.transcript import Transcript
-from reelsub.media import extract_audio
 
-WORK = speech.MEDIA / "language-check"
 RESULTS = Path(__file__).resolve().parent / "work" / "language_check.json"
 ARMS = {"every phrase": frozenset(), "default": languages_in_film.WRITTEN_IN_OWN_LETTERS}
 
@@ -68,24 +65,22 @@ class Outcome:
     check_s: float
     seconds: float
     tagged: list[str]  # each reference sentence's language, by the majority of its words' tags
+    score: str  # the case's: "skeleton", "wer" or ""
     errors: int | None
     units: int | None  # reference words or skeleton characters
 
 
 def cases() -> list[Case]:
     found = []
-    for make, score in (
-        (hindi_film, "skeleton"),
-        (mixed_film, "skeleton"),
-        (bengali_film, ""),
-        (marathi_film, ""),
+    for name, make, score in (
+        ("hindi", hindi_film, "skeleton"),
+        ("hindi+english", mixed_film, "skeleton"),
+        ("bengali", bengali_film, ""),
+        ("marathi", marathi_film, ""),
     ):
-        film = make(WORK / f"{make.__name__}.mp4")
-        wav = WORK / f"{make.__name__}.wav"
-        extract_audio(film.path, wav)
-        home = film.sentences[0].language
+        film, wav = speech.indian_film_soundtrack(make, name)
         sentences = tuple((s.start, s.end, s.language, s.text) for s in film.sentences)
-        found.append(Case(make.__name__, wav, home, sentences, score))
+        found.append(Case(name, wav, film.sentences[0].language, sentences, score))
     for clip in speech.corpus():
         found.append(Case(clip.name, clip.path, "hi", ((0.0, clip.duration, "en", clip.reference),), "wer"))
     return found
@@ -107,15 +102,8 @@ def tagged_languages(transcript: Transcript, case: Case) -> list[str]:
 
 def run(case: Case, arm: str) -> Outcome:
     languages_in_film.WRITTEN_IN_OWN_LETTERS = ARMS[arm]
-    settings = asr_worker.asr_settings(2, "base", case.language)
-    timer = asr_worker.AsrLogFacts()
-    logging.getLogger("reelsub.asr").addHandler(timer)
-    logging.getLogger("reelsub.asr").setLevel(logging.INFO)
     started = time.perf_counter()
-    try:
-        transcript = transcribe(case.audio, "whisperx", settings, case.audio.stem)
-    finally:
-        logging.getLogger("reelsub.asr").removeHandler(timer)
+    transcript, timer = asr_worker.reelsub_transcript(case.audio, 2, "base", language=case.language)
     seconds = time.perf_counter() - started
     check = transcript.provenance[0].settings["phrase_language_check"]
     reference = " ".join(text for _, _, _, text in case.sentences)
@@ -134,6 +122,7 @@ def run(case: Case, arm: str) -> Outcome:
         round(timer.language_check_s + timer.switched_decode_s, 2),
         round(seconds, 2),
         tagged_languages(transcript, case),
+        case.score,
         errors,
         units,
     )
@@ -142,6 +131,13 @@ def run(case: Case, arm: str) -> Outcome:
 def tagged_right(outcome: Outcome, truth: dict[str, list[str]]) -> int:
     """How many of the case's reference sentences carry their own language's tag."""
     return sum(tag == said for tag, said in zip(outcome.tagged, truth[outcome.case], strict=True))
+
+
+def pooled(outcomes: list[Outcome], score: str) -> str:
+    """The error rate of every outcome scored by ``score``, pooled: "12.5% (73/582)"."""
+    errors = sum(o.errors or 0 for o in outcomes if o.score == score)
+    units = sum(o.units or 0 for o in outcomes if o.score == score)
+    return f"{errors / max(1, units):.1%} ({errors}/{units})"
 
 
 def main() -> None:
@@ -170,16 +166,11 @@ def main() -> None:
         mine = [o for o in outcomes if o.arm == arm]
         right = sum(tagged_right(o, truth) for o in mine)
         sentences = sum(len(o.tagged) for o in mine)
-        english = [o for o in mine if o.units and o.case not in ("hindi_film", "mixed_film")]
-        hindi = [o for o in mine if o.case in ("hindi_film", "mixed_film")]
-        wer = sum(o.errors for o in english) / sum(o.units for o in english)
-        cer = sum(o.errors for o in hindi) / sum(o.units for o in hindi)
         print(
             f"| {arm} | {sum(o.asked for o in mine)} / {sum(o.not_asked for o in mine)} | "
             f"{sum(o.switched for o in mine)} / {sum(o.decoded_again for o in mine)} | "
-            f"{sum(o.check_s for o in mine):.1f} | {right} / {sentences} | {wer:.1%} "
-            f"({sum(o.errors for o in english)}/{sum(o.units for o in english)}) | {cer:.1%} "
-            f"({sum(o.errors for o in hindi)}/{sum(o.units for o in hindi)}) |"
+            f"{sum(o.check_s for o in mine):.1f} | {right} / {sentences} | {pooled(mine, 'wer')} | "
+            f"{pooled(mine, 'skeleton')} |"
         )
     differ = [
         (a.case, i)

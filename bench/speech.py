@@ -140,17 +140,25 @@ def hindi_films() -> list[Clip]:
     of each in turn), twelve of our own sentences each, spoken by a SUBSTITUTE (Kokoro-82M TTS
     speaking espeak-ng's Hindi phonemes, not recorded speech), their soundtracks as 16 kHz WAV."""
     from indian_films import hindi_film, mixed_film
-    from reelsub.media import extract_audio
 
     clips = []
     for group, make in (("hindi", hindi_film), ("hindi+english", mixed_film)):
-        film = make(MEDIA / f"{group}.mp4")
-        wav = SPEECH / f"{group}.wav"
-        wav.parent.mkdir(parents=True, exist_ok=True)
-        extract_audio(film.path, wav)  # again each run: the film is rebuilt where its sentences change
+        film, wav = indian_film_soundtrack(make, group)
         said = tuple(s.text for s in film.sentences)
         clips.append(Clip(group, group, wav, " ".join(said), "hi", said))
     return clips
+
+
+def indian_film_soundtrack(make, name: str):
+    """(film, its soundtrack as 16 kHz WAV): ``make`` is one of tests/indian_films.py's builders
+    (hindi_film, mixed_film, bengali_film, marathi_film), the film built as MEDIA/<name>.mp4."""
+    from reelsub.media import extract_audio
+
+    film = make(MEDIA / f"{name}.mp4")
+    wav = SPEECH / f"{name}.wav"
+    wav.parent.mkdir(parents=True, exist_ok=True)
+    extract_audio(film.path, wav)  # again each run: the film is rebuilt where its sentences change
+    return film, wav
 
 
 def read_samples(path: Path):

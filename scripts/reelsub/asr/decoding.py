@@ -183,7 +183,9 @@ def decode_film(
     )
     segments = fitted_to_speech(segments, speech, language, audio.duration, settings.sentence_pause)
     check = languages_in_film.decode_other_languages(decoder, audio, segments, speech, language, switches_to)
-    if check.switched:  # a sentence decoded again on its own has Whisper's times: fitted as the rest were
+    # a sentence decoded again on its own has Whisper's times, and a tagged one's sentence end is
+    # judged by its own language's punctuation (reelsub.pauses): fitted again, as the rest were
+    if check.switched:
         segments = fitted_to_speech(segments, speech, language, audio.duration, settings.sentence_pause)
     segments, rewritten = script_choice.apply(settings.script, segments, language)
     return EngineResult(

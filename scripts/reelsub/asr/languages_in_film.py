@@ -172,12 +172,14 @@ def decode_other_languages(
         if probabilities.get(best, 0.0) >= max(SWITCH_PROBABILITY, SWITCH_ODDS * home):
             switched[run[0]] = best
     merged: set[int] = set()  # sentences now part of their phrase's first one
-    kept = {i for i, language in switched.items() if read_in_own_letters(language, reading[i])}
-    for index in kept:
-        for member in runs[index]:
-            segments[member].language = switched[index]
-    for language in {lang for i, lang in switched.items() if i not in kept}:
-        chosen = [i for i, lang in switched.items() if lang == language and i not in kept]
+    decode_again: dict[str, list[int]] = {}  # language -> the phrases (first sentences) to decode in it
+    for index, language in switched.items():
+        if read_in_own_letters(language, reading[index]):
+            for member in runs[index]:
+                segments[member].language = language
+        else:
+            decode_again.setdefault(language, []).append(index)
+    for language, chosen in decode_again.items():
         spoken = [replace(segments[i], end=segments[runs[i][-1]].end, language=language) for i in chosen]
         replacements = _decode_in(decoder, audio, spoken, language)
         for index, new in zip(chosen, replacements, strict=True):
@@ -192,7 +194,7 @@ def decode_other_languages(
         asked=len(candidates),
         not_asked=len(long_enough) - len(candidates),
         switched=sum(len(runs[i]) for i in switched),
-        decoded_again=sum(len(runs[i]) for i in switched if i not in kept),
+        decoded_again=sum(len(runs[i]) for chosen in decode_again.values() for i in chosen),
     )
     log.info(
         "language check: %d phrase(s) asked in %.1f s; %d not asked (read without a letter of %s); "
