@@ -72,7 +72,7 @@ class AsrLogFacts(logging.Handler):
     def __init__(self) -> None:
         super().__init__(logging.INFO)
         self.windows, self.seconds = 0, 0.0
-        self.language_check_s, self.switched_decode_s = 0.0, 0.0
+        self.language_check_s, self.switched_decode_s, self.read_again_s = 0.0, 0.0, 0.0
 
     def emit(self, record: logging.LogRecord) -> None:
         message = record.getMessage()
@@ -84,6 +84,11 @@ class AsrLogFacts(logging.Handler):
         if found:
             self.language_check_s += float(found.group(1))
             self.switched_decode_s += float(found.group(2))
+        found = re.match(
+            r"language check: .* line read partly in its letters, decoded again in ([\d.]+) s", message
+        )
+        if found:
+            self.read_again_s += float(found.group(1))
 
 
 def set_retry_passes(passes: int) -> None:
@@ -158,6 +163,7 @@ def run_reelsub(
         redecoded_s=redecode.seconds,
         language_check_s=redecode.language_check_s,
         switched_decode_s=redecode.switched_decode_s,
+        read_again_s=redecode.read_again_s,
         speech_s=settings_out.get("speech_seconds"),
         segments=len(transcript.segments),
         windows_decoded=settings_out.get("windows_decoded"),

@@ -2,24 +2,28 @@
 """What the per-phrase language check asks, decides and costs, with and without trusting the first
 reading's letters (docs/hindi-measurements.md section 7 holds the figures).
 
-    PYTHONPATH=scripts:tests:bench .venv/bin/python bench/language_check.py   # about 10 min, 2 cores
+    PYTHONPATH=scripts:tests:bench .venv/bin/python bench/language_check.py   # about 15 min, 2 cores
 
-Two arms, each one ``reelsub.asr.transcribe`` per case (Whisper base, int8, CPU, the asr rule's
+Three arms, each one ``reelsub.asr.transcribe`` per case (Whisper base, int8, CPU, the asr rule's
 settings, ``asr.other_languages: [en]``):
 - every phrase: ``languages_in_film.WRITTEN_IN_OWN_LETTERS`` emptied, so every phrase is asked its
   language and every switched one decoded again on its own (reelsub before 2026-12-06);
-- default: a phrase read without a Latin letter is not asked; a switched phrase read in Latin letters
-  alone keeps that reading.
+- letters: a phrase read without a Latin letter is not asked; a switched phrase read in Latin letters
+  alone keeps that reading (reelsub from 2026-12-06);
+- default: as letters, and a phrase kept in the film's language but read partly in Latin letters
+  after an English line is decoded again in the film's language, the new reading taken where it holds
+  no Latin letter (``languages_in_film.carried_over``; since 2026-12-07).
 
 Cases: tests/indian_films.py's Hindi, Hindi+English, Bengali and Marathi films (SUBSTITUTE speech:
 Kokoro-82M TTS speaking espeak-ng phonemes, not recorded speech), each decoded in its own language;
 and every clip of the English corpus (bench/speech.py: LibriVox, cards, the pyannote conversation, jfk,
 the noisy copies; recorded speech) decoded as a line of a Hindi film (language hi).
 
-Per case and arm: phrases asked / not asked, sentences switched / decoded again, the seconds the check
-took, each reference sentence's language as the transcript tags its words (the decision a reader
-sees), and the words' errors: skeleton CER for the Hindi films (bench/hindi_script_options.py), WER
-for English (bench/corpus.py), none for Bengali and Marathi (the skeleton is Hindi's).
+Per case and arm: phrases asked / not asked, sentences switched / decoded again, sentences of the
+film's language read again / taking the new reading, the seconds the check took (all three steps),
+each reference sentence's language as the transcript tags its words (the decision a reader sees), and
+the words' errors: skeleton CER for the Hindi films (bench/hindi_script_options.py), WER for English
+(bench/corpus.py), none for Bengali and Marathi (the skeleton is Hindi's).
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ import os
 import time
 from collections import Counter
 from dataclasses import asdict, dataclass
+from itertools import pairwise
 from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -42,7 +47,20 @@ from reelsub.asr import languages_in_film
 from reelsub.contracts.transcript import Transcript
 
 RESULTS = Path(__file__).resolve().parent / "work" / "language_check.json"
-ARMS = {"every phrase": frozenset(), "default": languages_in_film.WRITTEN_IN_OWN_LETTERS}
+
+
+@dataclass(frozen=True)
+class Arm:
+    written_in_own_letters: frozenset[str]  # languages_in_film.WRITTEN_IN_OWN_LETTERS
+    read_again: bool  # lines of the film's language begun in English letters decoded again
+
+
+ARMS = {
+    "every phrase": Arm(frozenset(), read_again=False),
+    "letters": Arm(languages_in_film.WRITTEN_IN_OWN_LETTERS, read_again=False),
+    "default": Arm(languages_in_film.WRITTEN_IN_OWN_LETTERS, read_again=True),
+}
+CARRIED_OVER = languages_in_film.carried_over
 
 
 @dataclass(frozen=True)
@@ -62,6 +80,8 @@ class Outcome:
     not_asked: int
     switched: int
     decoded_again: int
+    read_again: int  # sentences of the film's language begun in English letters, decoded again
+    read_again_kept: int  # of those, the ones that took the new reading
     check_s: float
     seconds: float
     tagged: list[str]  # each reference sentence's language, by the majority of its words' tags
@@ -101,7 +121,8 @@ def tagged_languages(transcript: Transcript, case: Case) -> list[str]:
 
 
 def run(case: Case, arm: str) -> Outcome:
-    languages_in_film.WRITTEN_IN_OWN_LETTERS = ARMS[arm]
+    languages_in_film.WRITTEN_IN_OWN_LETTERS = ARMS[arm].written_in_own_letters
+    languages_in_film.carried_over = CARRIED_OVER if ARMS[arm].read_again else lambda *_: False
     started = time.perf_counter()
     transcript, timer = asr_worker.reelsub_transcript(case.audio, 2, "base", language=case.language)
     seconds = time.perf_counter() - started
@@ -119,7 +140,9 @@ def run(case: Case, arm: str) -> Outcome:
         check["not_asked"],
         check["switched"],
         check["decoded_again"],
-        round(timer.language_check_s + timer.switched_decode_s, 2),
+        check.get("read_again", 0),
+        check.get("read_again_kept", 0),
+        round(timer.language_check_s + timer.switched_decode_s + timer.read_again_s, 2),
         round(seconds, 2),
         tagged_languages(transcript, case),
         case.score,
@@ -150,7 +173,8 @@ def main() -> None:
             o = outcomes[-1]
             print(
                 f"{o.case:22} {arm:12} asked {o.asked:2} not {o.not_asked:2} switched {o.switched:2} "
-                f"again {o.decoded_again:2} check {o.check_s:5.1f} s total {o.seconds:5.1f} s "
+                f"again {o.decoded_again:2} read again {o.read_again_kept}/{o.read_again} "
+                f"check {o.check_s:5.1f} s total {o.seconds:5.1f} s "
                 f"errors {o.errors}/{o.units} right {tagged_right(o, truth)}"
                 f"/{len(o.tagged)}",
                 flush=True,
@@ -158,10 +182,11 @@ def main() -> None:
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps([asdict(o) for o in outcomes], ensure_ascii=False, indent=1))
     print(
-        "\n| arm | phrases asked / not asked | sentences switched / decoded again | check s | "
+        "\n| arm | phrases asked / not asked | sentences switched / decoded again | "
+        "sentences of the film's language read again / taking it | check s | "
         "sentences in their language | English WER | Hindi skeleton CER |"
     )
-    print("|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|")
     for arm in ARMS:
         mine = [o for o in outcomes if o.arm == arm]
         right = sum(tagged_right(o, truth) for o in mine)
@@ -169,16 +194,27 @@ def main() -> None:
         print(
             f"| {arm} | {sum(o.asked for o in mine)} / {sum(o.not_asked for o in mine)} | "
             f"{sum(o.switched for o in mine)} / {sum(o.decoded_again for o in mine)} | "
+            f"{sum(o.read_again for o in mine)} / {sum(o.read_again_kept for o in mine)} | "
             f"{sum(o.check_s for o in mine):.1f} | {right} / {sentences} | {pooled(mine, 'wer')} | "
             f"{pooled(mine, 'skeleton')} |"
         )
-    differ = [
-        (a.case, i)
-        for a, b in zip(outcomes[::2], outcomes[1::2], strict=True)
-        for i, (x, y) in enumerate(zip(a.tagged, b.tagged, strict=True))
-        if x != y
-    ]
-    print(f"\nsentences whose language differs between the arms: {len(differ)} {differ}")
+    by_case = {(o.case, o.arm): o for o in outcomes}
+    for earlier, arm in pairwise(ARMS):
+        differ = [
+            (case, i)
+            for case in truth
+            for i, (x, y) in enumerate(
+                zip(by_case[case, earlier].tagged, by_case[case, arm].tagged, strict=True)
+            )
+            if x != y
+        ]
+        changed = [
+            f"{case} {by_case[case, earlier].errors} -> {by_case[case, arm].errors}"
+            for case in truth
+            if by_case[case, arm].errors != by_case[case, earlier].errors
+        ]
+        print(f"\n{arm} against {earlier}: sentences whose language differs: {len(differ)} {differ}")
+        print(f"  cases whose errors differ: {changed or 'none'}")
     print(f"wrote {RESULTS}")
 
 

@@ -16,6 +16,7 @@ from reelsub.asr.packing import PackedSpeech, layout_for
 from reelsub.asr.windows import decoding_groups, decoding_windows, unfinished_windows, unheard_regions
 from reelsub.contracts.transcript import Segment, SpeechRegion, Word
 from reelsub.models import ModelNotFound
+from reelsub.text import letter_scripts
 from testkit.synth import Speech, build_soundtrack
 
 
@@ -226,6 +227,22 @@ def test_a_hindi_film_with_english_lines_keeps_every_line_in_its_language(mixed_
     # this later." was not, and is decoded again in English
     assert 1 <= check["decoded_again"] <= 2, check
     assert any(s.language == "en" and s.text.startswith("Can we talk") for s in transcript.segments)
+    # After an English line in its window, Whisper began two Hindi lines in Latin letters
+    # ("Train does minute, dare से ...", "Wachiparke में ..."): read again after the Hindi line before
+    # them, both are written in Hindi's letters (decoded again alone, the first came out as an English
+    # translation; measured: 2 sentences read again, 2 took the new reading)
+    assert 1 <= check["read_again"] <= 2 and check["read_again_kept"] >= 1, check
+    heard = {
+        sentence.text: " ".join(
+            s.text for s in transcript.segments if sentence.start - 0.3 <= s.start < sentence.end
+        )
+        for sentence in (mixed_film.sentences[6], mixed_film.sentences[8])  # ट्रेन ..., बच्चे ...
+    }
+    read_in_hindi_letters = [text for text in heard.values() if text and not letter_scripts(text)["Latn"]]
+    assert len(read_in_hindi_letters) >= 1, heard
+    assert all(letter_scripts(text)["Deva"] for text in heard.values()), (
+        f"readings, not translations: {heard}"
+    )
 
 
 def test_a_hindi_film_read_in_urdu_letters_is_not_asked_its_language(hindi_film) -> None:
@@ -418,6 +435,27 @@ def test_a_phrase_is_asked_its_language_unless_read_without_a_letter_of_the_othe
     assert may_be_in(["en"], "")
     assert may_be_in(["ta"], "آپ کا نام کیا ہے؟"), "Tamil: not measured, every phrase asked"
     assert may_be_in(["en", "ta"], "आपका नाम क्या है?")
+
+
+def test_a_line_begun_in_english_letters_after_an_english_line_is_read_again_and_kept_only_in_its_own() -> (
+    None
+):
+    """Whisper base, after an English line in its window, began a Hindi line in Latin letters
+    ("Wachiparke में ..."); such a line is read again in Hindi, and the new reading is taken only
+    where it holds no Latin letter (an English translation of a loanword line is refused)."""
+    from reelsub.asr.languages_in_film import carried_over, freed_of
+
+    assert carried_over("en", "Wachiparke میں کھرکت کھیل رہے ہیں")
+    assert carried_over("en", "Train does minute, dare سے آئے گی")
+    assert not carried_over("en", "بچے پارک میں کریکت کھیل رہے ہیں"), "no Latin letter: nothing carried"
+    assert not carried_over(None, "Wachiparke میں"), "the phrase before stayed Hindi: not the cause"
+    assert not carried_over("ta", "Wachiparke میں"), "Tamil's letters not measured: nothing known"
+    assert freed_of("en", "بچھے پارک میں کریکت کھیل رہی ہے")
+    assert freed_of("en", "बच्चे पार्क में क्रिकेट खेल रहे हैं")
+    assert not freed_of("en", "3-10 minutes thereafter"), "a translation, not a reading"
+    assert not freed_of("en", "Wachiparke میں"), "still begun in Latin letters"
+    assert not freed_of("en", "10"), "digits alone say nothing"
+    assert not freed_of("en", "")
 
 
 def test_sentences_with_no_pause_heard_between_them_are_asked_their_language_together() -> None:

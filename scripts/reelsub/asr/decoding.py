@@ -199,7 +199,8 @@ def decode_film(
             "pause_level_db": None if level is None else [level.speech_db, level.pause_db],
             "redecoded_windows": redecoded,
             "windows_decoded": decoder.windows_decoded,
-            "phrase_language_check": check.facts(),  # phrases asked their language, not asked; sentences switched
+            # phrases asked their language, not asked; sentences switched, decoded again, read again
+            "phrase_language_check": check.facts(),
             "script_method": settings.script,
             "segments_rewritten_in_script": rewritten,
         },

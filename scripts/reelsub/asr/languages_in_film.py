@@ -15,6 +15,11 @@ first reading holds letters, none of them in a script the other language is writ
 asked: Whisper writes English in Latin letters whatever language it decodes in, so a line it wrote
 wholly in Urdu or Devanagari letters was not heard as English (docs/hindi-measurements.md
 section 7: on the Indian films and the English corpus, 68 phrases, no sentence's language changed).
+
+The same letters tell when Whisper, having written an English line, carried them into the next line
+of its window: a phrase that stayed in the film's language but was read partly in Latin letters after
+an English one is decoded again in the film's language, after the last line read in its own letters,
+and the new reading is taken only where it holds no Latin letter (docs/hindi-measurements.md section 8).
 """
 
 from __future__ import annotations
@@ -22,9 +27,11 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import asdict, dataclass, replace
+from itertools import pairwise
 
 from reelsub.asr.audio import PcmAudio
 from reelsub.asr.engine import Decoder
+from reelsub.asr.packing import PackedSpeech
 from reelsub.asr.vad import WINDOW_S
 from reelsub.asr.windows import decoding_groups
 from reelsub.contracts.transcript import Segment, SpeechRegion
@@ -57,9 +64,23 @@ class PhraseLanguageCheck:
     not_asked: int = 0  # phrases whose first reading had no letter of another language's script
     switched: int = 0  # sentences found in another language and tagged with it
     decoded_again: int = 0  # of those, sentences decoded again in it (the rest kept their reading)
+    # sentences of the film's language that followed a switched phrase and were read partly in its
+    # letters, decoded again in the film's language; and of those, how many took the new reading
+    read_again: int = 0
+    read_again_kept: int = 0
 
     def facts(self) -> dict[str, int]:
         return asdict(self)
+
+
+@dataclass(frozen=True)
+class CarriedPhrase:
+    """A phrase kept in the film's language but begun in the letters of the line before it
+    (:func:`carried_over`), to be read again."""
+
+    sentences: list[int]  # its sentences (indices into the film's)
+    carried_from: str  # the language of the line before it, whose letters it was begun in
+    context: list[int]  # the last phrase before it read in the film's letters alone ([]: none)
 
 
 def detect_film_language(
@@ -119,6 +140,24 @@ def read_in_own_letters(language: str, first_reading: str) -> bool:
     return bool(letters) and scripts is not None and set(letters) <= set(scripts)
 
 
+def carried_over(previous: str | None, reading: str) -> bool:
+    """Whether a phrase kept in the film's language, following one found in ``previous``, was read
+    partly in ``previous``'s own letters. Whisper, having written an English line, carries on in
+    Latin letters into the next line of its window ("Wachiparke में ..." for "बच्चे पार्क में ...",
+    Whisper base, docs/hindi-measurements.md section 4)."""
+    scripts = own_letters(previous) if previous else None
+    letters = letter_scripts(reading)
+    return scripts is not None and any(letters[script] for script in scripts)
+
+
+def freed_of(previous: str, new_reading: str) -> bool:
+    """Whether a phrase decoded again in the film's language came out free of ``previous``'s letters
+    (and with letters): the test of :func:`may_be_in` that a reading was not heard in ``previous``.
+    Anything else is refused: decoded alone, the loanword line "ट्रेन दस मिनट देर से आएगी" came out
+    as an English translation, "3-10 minutes thereafter"."""
+    return bool(letter_scripts(new_reading)) and not may_be_in([previous], new_reading)
+
+
 def phrases(segments: list[Segment], speech: list[SpeechRegion] | None) -> list[list[int]]:
     """Consecutive sentences with no pause heard between them (no silence of reelsub.pauses'
     MIN_SILENCE_S in VAD's speech; without VAD, no such gap between their times), as runs of
@@ -153,10 +192,9 @@ def decode_other_languages(
     phrase decoded again becomes one segment)."""
     if not others or not film_language:
         return PhraseLanguageCheck()
+    every_phrase = phrases(segments, speech)
     long_enough = [
-        run
-        for run in phrases(segments, speech)
-        if segments[run[-1]].end - segments[run[0]].start >= MIN_SENTENCE_S
+        run for run in every_phrase if segments[run[-1]].end - segments[run[0]].start >= MIN_SENTENCE_S
     ]
     reading = {run[0]: " ".join(segments[i].text for i in run) for run in long_enough}
     candidates = [run for run in long_enough if may_be_in(others, reading[run[0]])]
@@ -189,17 +227,31 @@ def decode_other_languages(
             else:
                 for member in runs[index]:
                     segments[member].language = language
+    decoded_s, started = time.monotonic() - started, time.monotonic()
+    # the line after an English one, in the same window, may be begun in English letters: read again
+    before = {run[0]: switched.get(previous[0]) for previous, run in pairwise(every_phrase)}
+    carried: list[CarriedPhrase] = []
+    context: list[int] = []  # the last phrase so far read in the film's letters alone (not asked)
+    for run in long_enough:
+        if run[0] not in runs:
+            context = run
+        elif run[0] not in switched and carried_over(before.get(run[0]), reading[run[0]]):
+            carried.append(CarriedPhrase(run, before[run[0]] or "", context))
+    kept = _read_again_in(decoder, audio, segments, carried, film_language, merged)
     segments[:] = [segment for index, segment in enumerate(segments) if index not in merged]
     check = PhraseLanguageCheck(
         asked=len(candidates),
         not_asked=len(long_enough) - len(candidates),
         switched=sum(len(runs[i]) for i in switched),
         decoded_again=sum(len(runs[i]) for chosen in decode_again.values() for i in chosen),
+        read_again=sum(len(phrase.sentences) for phrase in carried),
+        read_again_kept=kept,
     )
     log.info(
         "language check: %d phrase(s) asked in %.1f s; %d not asked (read without a letter of %s); "
         "%d of %d sentences in another language (%s), %d kept as read (in its own letters), "
-        "%d decoded in it in %.1f s",
+        "%d decoded in it in %.1f s; %d sentence(s) of %s after such a line read partly in its letters, "
+        "decoded again in %.1f s, %d taking the new reading",
         check.asked,
         asked_s,
         check.not_asked,
@@ -210,39 +262,97 @@ def decode_other_languages(
         ", ".join(sorted(set(switched.values()))) or "none",
         check.switched - check.decoded_again,
         check.decoded_again,
+        decoded_s,
+        check.read_again,
+        film_language,
         time.monotonic() - started,
+        check.read_again_kept,
     )
     return check
+
+
+def _read_again_in(
+    decoder: Decoder,
+    audio: PcmAudio,
+    segments: list[Segment],
+    carried: list[CarriedPhrase],
+    film_language: str,
+    merged: set[int],
+) -> int:
+    """``carried`` phrases (:func:`carried_over`) decoded again in the film's language, each packed
+    after its context, the English lines left out (reelsub.asr.packing: one window holds several);
+    a new reading replaces the first where it is free of the letters it was begun in
+    (:func:`freed_of`). How many sentences took it.
+
+    Whisper carries on in the letters of what it last wrote in its window. On the Hindi+English film
+    (Whisper base), decoded again on their own, "Wachiparke में ..." came out in Urdu letters but the
+    loanword line "Train does minute, dare से ..." as an English translation, "3-10 minutes
+    thereafter", and packed together, both as translations; each after the Hindi line before them,
+    "ترین دس مینٹ دیر سے آئے گی" and "بچے پارک میں کریکت کھیل رہے ہیں", one encoder pass for both."""
+    if not carried:
+        return 0
+    clip = {}  # a phrase's first sentence -> its audio, padded
+    for phrase in carried:
+        for run in (phrase.context, phrase.sentences):
+            if run:
+                start, end = segments[run[0]].start - PAD_S, segments[run[-1]].end + PAD_S
+                clip[run[0]] = SpeechRegion(max(0.0, start), min(audio.duration, end))
+    packed = PackedSpeech.of(_joined(sorted(clip.values(), key=lambda region: region.start)))
+    decoded = packed.to_film(
+        decoder.decode(packed.read(audio), 0.0, packed.windows(), language=film_language), film_language
+    )
+    taken = 0
+    for phrase in carried:
+        first = phrase.sentences[0]
+        new = _heard_in(decoded, clip[first], segments[first])
+        if new and freed_of(phrase.carried_from, new.text):
+            segments[first] = new
+            merged.update(phrase.sentences[1:])
+            taken += len(phrase.sentences)
+    return taken
+
+
+def _joined(regions: list[SpeechRegion]) -> list[SpeechRegion]:
+    """Regions in time order, those that overlap joined: audio is packed once."""
+    joined: list[SpeechRegion] = []
+    for region in regions:
+        if joined and region.start <= joined[-1].end:
+            joined[-1] = SpeechRegion(joined[-1].start, max(joined[-1].end, region.end))
+        else:
+            joined.append(region)
+    return joined
+
+
+def _heard_in(decoded: list[Segment], clip: SpeechRegion, sentence: Segment) -> Segment | None:
+    """The decoded segments whose middle falls in ``clip`` as one segment (``sentence``'s language
+    and speaker), or None where decoding found nothing there."""
+    inside = [d for d in decoded if clip.start - 0.05 <= (d.start + d.end) / 2 <= clip.end + 0.05]
+    if not inside:
+        return None
+    return Segment(
+        start=min(d.start for d in inside),
+        end=max(d.end for d in inside),
+        text=" ".join(d.text for d in inside),
+        words=[w for d in inside for w in d.words],
+        language=sentence.language,
+        speaker=sentence.speaker,
+    )
 
 
 def _decode_in(
     decoder: Decoder, audio: PcmAudio, sentences: list[Segment], language: str
 ) -> list[Segment | None]:
-    """Each sentence's audio decoded in ``language``: one segment per sentence, or None where
-    decoding found nothing there."""
+    """Each sentence's audio decoded in ``language``: one segment per sentence (tagged with it), or
+    None where decoding found nothing there."""
     clips = [SpeechRegion(max(0.0, s.start - PAD_S), min(audio.duration, s.end + PAD_S)) for s in sentences]
     decoded: list[Segment] = []
     for group in decoding_groups(clips, decoder.settings.batch_size):
         span = SpeechRegion(group[0].start, group[-1].end)
         decoded += decoder.decode(audio.read(span.start, span.end), span.start, group, language=language)
-    results: list[Segment | None] = []
-    for clip, sentence in zip(clips, sentences, strict=True):
-        inside = [d for d in decoded if clip.start - 0.05 <= (d.start + d.end) / 2 <= clip.end + 0.05]
-        if not inside:
-            results.append(None)
-            continue
-        words = [w for d in inside for w in d.words]
-        results.append(
-            Segment(
-                start=min(d.start for d in inside),
-                end=max(d.end for d in inside),
-                text=" ".join(d.text for d in inside),
-                words=words,
-                language=language,
-                speaker=sentence.speaker,
-            )
-        )
-    return results
+    return [
+        _heard_in(decoded, clip, replace(sentence, language=language))
+        for clip, sentence in zip(clips, sentences, strict=True)
+    ]
 
 
 __all__ = ["PhraseLanguageCheck", "decode_other_languages", "detect_film_language", "languages_switched_to"]

@@ -33,6 +33,7 @@ import bisect
 from dataclasses import dataclass
 from typing import Any
 
+from reelsub.asr.audio import PcmAudio
 from reelsub.asr.output import join_words, split_sentences
 from reelsub.asr.vad import WINDOW_S
 from reelsub.asr.windows import decoding_windows
@@ -95,6 +96,14 @@ class PackedSpeech:
         for region in self.regions:
             first = max(0, int(round((region.start - span_start) * SAMPLE_RATE)))
             pieces.append(span_samples[first : first + int(round(region.duration * SAMPLE_RATE))])
+        return np.concatenate(pieces) if pieces else np.zeros(0, np.float32)
+
+    def read(self, audio: PcmAudio) -> Any:
+        """The regions' samples, each read from ``audio`` on its own (regions far apart in a long
+        film are not read in between), joined in one array."""
+        import numpy as np
+
+        pieces = [audio.read(region.start, region.end) for region in self.regions]
         return np.concatenate(pieces) if pieces else np.zeros(0, np.float32)
 
     def region_at(self, packed_t: float) -> int:
