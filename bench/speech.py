@@ -138,7 +138,8 @@ def corpus() -> list[Clip]:
 def hindi_films() -> list[Clip]:
     """Row c's Hindi groups: tests/indian_films.py's Hindi film and its Hindi+English film (six lines
     of each in turn), twelve of our own sentences each, spoken by a SUBSTITUTE (Kokoro-82M TTS
-    speaking espeak-ng's Hindi phonemes, not recorded speech), their soundtracks as 16 kHz WAV."""
+    speaking espeak-ng's Hindi phonemes, not recorded speech), their soundtracks as 16 kHz WAV; and
+    the Hindi film's sentences with recorded English between them (hindi_with_recorded_english)."""
     from indian_films import hindi_film, mixed_film
 
     clips = []
@@ -146,7 +147,38 @@ def hindi_films() -> list[Clip]:
         film, wav = indian_film_soundtrack(make, group)
         said = tuple(s.text for s in film.sentences)
         clips.append(Clip(group, group, wav, " ".join(said), "hi", said))
-    return clips
+    return clips + [hindi_with_recorded_english()]
+
+
+RECORDED_ENGLISH_GROUPS = ("librivox", "jfk", "pyannote")  # recorded clips under 16 s: 5 LibriVox, jfk
+
+
+def hindi_with_recorded_english() -> Clip:
+    """The Hindi film's twelve sentences (Kokoro TTS, a SUBSTITUTE) with a recorded English clip after
+    each of the first six (the five LibriVox clips and jfk: other voices, another room, as a dub or an
+    inserted scene brings), 0.9 s before and 1.0 s after each clip: 89 s. Whisper, told to decode
+    Hindi, skips some of these English lines, and Hindi lines after them, where it wrote the Kokoro
+    English lines of the Hindi+English film in Latin letters (docs/hindi-measurements.md section 8)."""
+    import numpy as np
+    from indian_films import hindi_film
+
+    film, wav = indian_film_soundtrack(hindi_film, "hindi")
+    english = [c for c in corpus() if c.group in RECORDED_ENGLISH_GROUPS and c.duration < 16]
+    hindi = read_samples(wav)
+    pieces, said = [np.zeros(RATE // 2, np.float32)], []
+    for number, sentence in enumerate(film.sentences):
+        pieces += [
+            hindi[int(sentence.start * RATE) : int(sentence.end * RATE)],
+            np.zeros(int(0.9 * RATE), np.float32),
+        ]
+        said.append(sentence.text)
+        if number < len(english):
+            pieces += [read_samples(english[number].path), np.zeros(RATE, np.float32)]
+            said.append(english[number].reference)
+    target = SPEECH / "hindi-recorded-english.wav"
+    write_samples(target, np.concatenate(pieces))  # again each run: its sources may change
+    group = "hindi+recorded english"
+    return Clip(group, group, target, " ".join(said), "hi", tuple(said))
 
 
 def indian_film_soundtrack(make, name: str):
