@@ -160,6 +160,7 @@ def hindi_with_recorded_english() -> Clip:
     Hindi, skips some of these English lines, and Hindi lines after them, where it wrote the Kokoro
     English lines of the Hindi+English film in Latin letters (docs/hindi-measurements.md section 8)."""
     import numpy as np
+
     from indian_films import hindi_film
 
     film, wav = indian_film_soundtrack(hindi_film, "hindi")
