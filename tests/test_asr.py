@@ -309,6 +309,36 @@ def test_unheard_regions_are_the_ones_no_word_falls_in() -> None:
     assert unheard_regions(regions, heard) == [SpeechRegion(3, 5)]  # 6-6.5 is under a second
 
 
+def test_a_word_ends_where_its_region_does() -> None:
+    """Whisper base, told to decode Hindi, skipped a recorded English line and stretched the Hindi
+    sentence's last word over it ("ہے۔" from 2.7 to 10.7 s)."""
+    from reelsub.asr.windows import within_regions
+
+    regions = [SpeechRegion(0.14, 3.41), SpeechRegion(3.76, 11.09), SpeechRegion(11.63, 14.83)]
+    hindi = [Segment(0.14, 10.74, "آج ہے۔", [Word(1.0, 1.4, "آج"), Word(2.7, 10.7, "ہے۔")])]
+    (ended,) = within_regions(hindi, regions)
+    assert [(w.start, w.end) for w in ended.words] == [(1.0, 1.4), (2.7, 3.41)] and ended.end == 3.41
+    inside = [Segment(11.7, 12.2, "کیا", [Word(11.7, 12.2, "کیا")])]
+    assert within_regions(inside, regions) == inside, "a word inside its region is left alone"
+
+
+def test_unheard_speech_is_any_second_of_a_region_no_word_covers() -> None:
+    """The English line's region held only a word Whisper started 1.3 s early for the next Hindi
+    line ("کیا" at 10.7 s): no word's middle test finds the 6.9 s before it unheard."""
+    from reelsub.asr.windows import unheard_speech
+
+    regions = [SpeechRegion(0.14, 3.41), SpeechRegion(3.76, 11.09), SpeechRegion(11.63, 14.83)]
+    heard = [
+        Segment(0.14, 3.41, "a", [Word(0.14, 3.41, "a")]),
+        Segment(10.7, 14.8, "b c", [Word(10.7, 11.1, "b"), Word(12.2, 14.8, "c")]),
+    ]
+    assert unheard_regions(regions, heard) == []
+    # 3.76-10.7 s is unheard; 11.63-12.2 s, between the next region's start and a word, is under a second
+    assert unheard_speech(regions, heard) == [SpeechRegion(3.76, 10.7)]
+    english = Segment(3.8, 10.6, "d e", [Word(3.8, 7.0, "d"), Word(7.1, 10.6, "e")])
+    assert unheard_speech(regions, [*heard, english]) == []
+
+
 def test_missing_model_names_it_and_the_config_key(tmp_path: Path) -> None:
     with pytest.raises(ModelNotFound, match=r"'/nowhere/whisper'.*asr\.model"):
         transcribe(tmp_path / "x.wav", "whisperx", AsrSettings(model="/nowhere/whisper"), "x")

@@ -25,6 +25,8 @@ from reelsub.asr.windows import (
     decoding_windows,
     unfinished_windows,
     unheard_regions,
+    unheard_speech,
+    within_regions,
 )
 from reelsub.contracts.transcript import Segment, SpeechRegion, Transcript, in_time_order
 from reelsub.pauses import fit_to_speech
@@ -104,16 +106,44 @@ def decode_packed(
     )
     found = packed.to_film(found, decoder.language)
     missing = unheard_regions(regions, found) if RETRY_PASSES else []  # 0: nothing decoded again
-    if missing:
-        log.info(
-            "decoding %d region(s) again, %.1f s, that no word fell in",
-            len(missing),
-            sum(r.duration for r in missing),
-        )
-        before = decoder.windows_decoded
-        found = in_time_order(found + decode_packed_regions(decoder, samples, offset, missing))
-        redecoded += decoder.windows_decoded - before
-    return found, redecoded
+    found, unheard = decode_missing(decoder, samples, offset, found, missing, "region(s)", "no word fell in")
+    return found, redecoded + unheard
+
+
+def decode_missing(
+    decoder: Decoder,
+    samples: Any,
+    offset: float,
+    found: list[Segment],
+    missing: list[SpeechRegion],
+    what: str,
+    why: str,
+) -> tuple[list[Segment], int]:
+    """``found`` with the ``missing`` speech decoded again, packed among itself (a few seconds
+    here and there cost one window, not one each); how many windows that took."""
+    if not missing:
+        return found, 0
+    log.info(
+        "decoding %d %s again, %.1f s, that %s", len(missing), what, sum(r.duration for r in missing), why
+    )
+    before = decoder.windows_decoded
+    found = in_time_order(found + decode_packed_regions(decoder, samples, offset, missing))
+    return found, decoder.windows_decoded - before
+
+
+def decode_unheard_speech(
+    decoder: Decoder, samples: Any, offset: float, regions: list[SpeechRegion], found: list[Segment]
+) -> tuple[list[Segment], int]:
+    """The ``windows`` layout's last pass: ``found`` with its words ended where their regions do
+    (reelsub.asr.windows.within_regions), and the stretches of speech no word covers decoded again,
+    packed among themselves; how many windows that took. Told to decode Hindi, Whisper base skipped
+    recorded English lines between Hindi ones, and Hindi lines after them, whole: on the bench's
+    Hindi film with recorded English lines (row c), 249 -> 120 skeleton characters wrong of 630."""
+    found = within_regions(found, regions)
+    missing = unheard_speech(regions, found) if RETRY_PASSES else []  # 0: nothing decoded again
+    return decode_missing(
+        decoder, samples, offset, found, missing, "stretch(es) of speech", "no word covered"
+    )
 
 
 def decode_film(
@@ -169,6 +199,12 @@ def decode_film(
             )
         else:
             found, tails = decode_until_finished(decoder, samples, span.start, group, regions)
+            if (
+                settings.word_timestamps
+            ):  # without word times, a segment says not which of its speech it holds
+                in_span = [r for r in regions if span.start <= r.start < span.end]
+                found, unheard = decode_unheard_speech(decoder, samples, span.start, in_span, found)
+                tails += unheard
         redecoded += tails
         segments += found
         log.info(

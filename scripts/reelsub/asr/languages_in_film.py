@@ -54,6 +54,7 @@ PAD_S = 0.2  # air around a sentence re-decoded on its own
 # without any such letter is not asked its language; a switched phrase read wholly in them keeps
 # that reading. Every phrase is asked, and every switched one decoded again, for other languages.
 WRITTEN_IN_OWN_LETTERS = frozenset({"en"})
+KEPT_WORDS = 2 / 3  # a phrase read again must keep this share of its words (as_full)
 
 
 @dataclass(frozen=True)
@@ -156,6 +157,15 @@ def freed_of(previous: str, new_reading: str) -> bool:
     Anything else is refused: decoded alone, the loanword line "ट्रेन दस मिनट देर से आएगी" came out
     as an English translation, "3-10 minutes thereafter"."""
     return bool(letter_scripts(new_reading)) and not may_be_in([previous], new_reading)
+
+
+def as_full(first_reading: str, new_reading: str) -> bool:
+    """Whether a reading decoded again holds at least KEPT_WORDS of the first reading's words. Told
+    to decode Hindi, Whisper skips speech in another language: phrases of a Hindi and a recorded
+    English line (no pause heard between them), read again in Hindi, came back as their Hindi alone
+    (10 words of 17, 14 of 24; bench row c's Hindi film with recorded English lines). The readings
+    taken held as many words as the first, or more (7 of 7, 7 of 6)."""
+    return len(new_reading.split()) >= KEPT_WORDS * len(first_reading.split())
 
 
 def phrases(segments: list[Segment], speech: list[SpeechRegion] | None) -> list[list[int]]:
@@ -305,7 +315,8 @@ def _read_again_in(
     for phrase in carried:
         first = phrase.sentences[0]
         new = _heard_in(decoded, clip[first], segments[first])
-        if new and freed_of(phrase.carried_from, new.text):
+        first_reading = " ".join(segments[i].text for i in phrase.sentences)
+        if new and freed_of(phrase.carried_from, new.text) and as_full(first_reading, new.text):
             segments[first] = new
             merged.update(phrase.sentences[1:])
             taken += len(phrase.sentences)

@@ -4,6 +4,7 @@ from disk at a time; and the tails of windows where decoding stopped before the 
 from __future__ import annotations
 
 import bisect
+from dataclasses import replace
 
 from reelsub.asr.vad import WINDOW_S
 from reelsub.contracts.transcript import Segment, SpeechRegion, Word
@@ -50,6 +51,47 @@ def unfinished_windows(
         if left >= RETRY_MIN_SPEECH_S:
             rests.append(SpeechRegion(max(unheard[0].start, heard_until), window.end))
     return rests
+
+
+def within_regions(segments: list[Segment], regions: list[SpeechRegion]) -> list[Segment]:
+    """Each word ended, at the latest, where the region it starts in ends: no word runs on through
+    the pause after it. Told to decode Hindi, Whisper base skipped a recorded English line between
+    two Hindi ones and stretched the Hindi sentence's last word over it ("ہے۔" from 2.7 to 10.7 s,
+    over 6.6 s of English), which then looked heard."""
+    starts = [r.start for r in regions]
+
+    def ended(word: Word) -> Word:
+        at = bisect.bisect_right(starts, word.start) - 1
+        if at < 0 or word.start > regions[at].end or word.end <= regions[at].end:
+            return word
+        return Word(word.start, regions[at].end, word.word, word.probability)
+
+    fitted = []
+    for segment in segments:
+        words = [ended(w) for w in segment.words]
+        end = max((w.end for w in words), default=segment.end)
+        fitted.append(replace(segment, end=end, words=words) if words != segment.words else segment)
+    return fitted
+
+
+def unheard_speech(regions: list[SpeechRegion], segments: list[Segment]) -> list[SpeechRegion]:
+    """The stretches of the regions, RETRY_MIN_SPEECH_S or longer, that no word covers (words as
+    :func:`within_regions` ends them). Whisper, told to decode one language, may skip a line in
+    another and go on with the next line of its window: the skipped line's region then holds at
+    most a word Whisper started early, and no word's middle test would find it."""
+    spans = sorted((w.start, w.end) for w in _timed_words(segments))
+    stretches = []
+    for region in regions:
+        cursor = region.start
+        for start, end in spans:
+            if end <= cursor or start >= region.end:
+                continue
+            if start - cursor >= RETRY_MIN_SPEECH_S:
+                stretches.append(SpeechRegion(cursor, start))
+            cursor = max(cursor, end)
+        if region.end - cursor >= RETRY_MIN_SPEECH_S:
+            stretches.append(SpeechRegion(cursor, region.end))
+    return stretches
 
 
 def unheard_regions(regions: list[SpeechRegion], segments: list[Segment]) -> list[SpeechRegion]:
