@@ -1,8 +1,10 @@
 """How a film's speech is decoded, whatever the engine: heard speech into Whisper windows, laid out
 as ``asr.layout`` says (reelsub.asr.packing), decoded one span of windows at a time (memory stays
 flat however long the film; progress logged after each), tails where decoding stopped before the
-speech did decoded again, sentences fitted to the speech VAD heard, and each sentence's language
-checked against the film's other languages (reelsub.asr.languages_in_film).
+speech did decoded again, and speech that no word holds (Whisper skips a line glued between two
+others, and, told to decode one language, lines in another), sentences fitted to the speech VAD
+heard, and each sentence's language checked against the film's other languages
+(reelsub.asr.languages_in_film).
 
 An engine brings a :class:`reelsub.asr.engine.Decoder`, which decodes windows of samples and tells a span's language
 odds; the faster-whisper engine (CUDA/CPU) and the mlx engine (Apple Silicon) share everything else.
