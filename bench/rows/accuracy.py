@@ -104,7 +104,7 @@ def measure(bench: Context) -> None:
                     f"{group} ({model}), where the default's time goes: {result['seconds']:.1f} s, of which "
                     f"asking each phrase its language {result['language_check_s']:.1f} s (one encoder pass "
                     f"each), decoding lines in another language again {result['switched_decode_s']:.1f} s and "
-                    f"lines of the film's language begun in another's letters {result.get('read_again_s', 0):.1f} s"
+                    f"lines of the film's language begun in another's letters {result['read_again_s']:.1f} s"
                 )
             found = json.loads(out.read_text())
             if len(chosen) == 1:

@@ -201,9 +201,8 @@ def decode_film(
             )
         else:
             found, tails = decode_until_finished(decoder, samples, span.start, group, regions)
-            if (
-                settings.word_timestamps
-            ):  # without word times, a segment says not which of its speech it holds
+            # without word times, a segment does not say which of its speech it holds
+            if settings.word_timestamps:
                 in_span = [r for r in regions if span.start <= r.start < span.end]
                 found, unheard = decode_unheard_speech(decoder, samples, span.start, in_span, found)
                 tails += unheard

@@ -79,13 +79,20 @@ def unheard_speech(regions: list[SpeechRegion], segments: list[Segment]) -> list
     :func:`within_regions` ends them). Whisper, told to decode one language, may skip a line in
     another and go on with the next line of its window: the skipped line's region then holds at
     most a word Whisper started early, and no word's middle test would find it."""
-    spans = sorted((w.start, w.end) for w in _timed_words(segments))
+    covered: list[tuple[float, float]] = []  # the words' times, overlapping ones joined, in order
+    for start, end in sorted((w.start, w.end) for w in _timed_words(segments)):
+        if covered and start <= covered[-1][1]:
+            covered[-1] = (covered[-1][0], max(covered[-1][1], end))
+        else:
+            covered.append((start, end))
+    ends = [end for _, end in covered]
     stretches = []
     for region in regions:
         cursor = region.start
-        for start, end in spans:
-            if end <= cursor or start >= region.end:
-                continue
+        # the covered spans that end inside or after the region, up to the first past it
+        for start, end in covered[bisect.bisect_right(ends, cursor) :]:
+            if start >= region.end:
+                break
             if start - cursor >= RETRY_MIN_SPEECH_S:
                 stretches.append(SpeechRegion(cursor, start))
             cursor = max(cursor, end)
