@@ -258,6 +258,45 @@ def test_a_hindi_film_read_in_urdu_letters_is_not_asked_its_language(hindi_film)
     assert all(segment.language in (None, "hi") for segment in transcript.segments)
 
 
+def test_a_configured_language_is_checked_by_the_decoding_pass_s_own_encoder_output(
+    hindi_film, monkeypatch
+) -> None:
+    """Kokoro-82M TTS Hindi (a substitute), Whisper base, source_lang wrongly bn: what Whisper hears
+    is QC's check of the track, and the first window decoded tells it at no encoder pass of its
+    own (language_odds runs only for the phrases the language check asks), with the odds a pass of
+    its own gives; QC names the mismatch."""
+    from faster_whisper import BatchedInferencePipeline
+
+    from reelsub.asr import languages_in_film
+    from reelsub.asr.audio import PcmAudio
+    from reelsub.asr.faster_whisper import BatchedDecoder, load_model
+    from reelsub.asr.vad import decoding_regions
+    from reelsub.subtitles.qc import language_check
+
+    spans_asked: list[int] = []
+    asked_odds = BatchedDecoder.language_odds
+
+    def counted(self, audio, spans):  # the real call, counted
+        spans_asked.append(len(spans))
+        return asked_odds(self, audio, spans)
+
+    monkeypatch.setattr(BatchedDecoder, "language_odds", counted)
+    bengali = AsrSettings(model="base", device="cpu", compute_type="int8", cpu_threads=2, language="bn")
+    transcript = transcribe(hindi_film.path, "whisperx", bengali, "hindi")
+    heard = transcript.provenance[0].settings
+    assert sum(spans_asked) == heard["phrase_language_check"]["asked"], spans_asked
+    assert heard["detected_language"] == "hi"
+
+    decoder = BatchedDecoder(BatchedInferencePipeline(load_model(bengali)), bengali)
+    windows = decoding_windows(decoding_regions(transcript.speech, transcript.duration))
+    with PcmAudio(hindi_film.path) as audio:
+        asked_alone = languages_in_film.detect_film_language(decoder, audio, windows)
+    assert asked_alone[0] == "hi" and heard["language_probability"] == pytest.approx(asked_alone[1], abs=0.02)
+    assert language_check(transcript, translated=False).mismatch == (
+        f"heard Hindi (p={heard['language_probability']:.2f}) but source_lang is Bengali",
+    )
+
+
 def test_packed_speech_maps_packed_time_back_to_the_film() -> None:
     import numpy as np
 

@@ -72,3 +72,14 @@ class Decoder:
     def language_odds(self, audio: PcmAudio, spans: list[SpeechRegion]) -> list[dict[str, float]]:
         """Whisper's language probabilities for each span's audio (at most one window each)."""
         raise NotImplementedError
+
+    def listen_for_language(self) -> bool:
+        """Have the next call to :meth:`decode` also tell Whisper's language probabilities for its
+        first window, from the encoder pass its decoding makes anyway (:meth:`language_heard`).
+        False: this engine cannot, and a language must be asked with :meth:`language_odds`, an
+        encoder pass of its own."""
+        return False
+
+    def language_heard(self) -> dict[str, float] | None:
+        """What the window decoded after :meth:`listen_for_language` told (None: none decoded)."""
+        return None

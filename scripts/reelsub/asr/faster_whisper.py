@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from typing import Any
 
 from reelsub.asr.audio import PcmAudio
@@ -54,10 +56,43 @@ class BatchedDecoder(Decoder):
     settings: AsrSettings
     language: str | None = None  # set once the film's language is known (reelsub.asr.decoding)
     windows_decoded: int = 0  # each costs Whisper's encoder a full 30 s window, whatever it holds
+    listening: bool = field(default=False, repr=False)  # listen_for_language asked, nothing decoded since
+    heard: dict[str, float] | None = field(default=None, repr=False)
 
     @property
     def multilingual(self) -> bool:
         return bool(self.pipeline.model.model.is_multilingual)
+
+    def listen_for_language(self) -> bool:
+        self.listening, self.heard = True, None
+        return True
+
+    def language_heard(self) -> dict[str, float] | None:
+        return self.heard
+
+    @contextmanager
+    def _hearing_language(self) -> Iterator[None]:
+        """While listening, the first batch the pipeline encodes also gives its first window's
+        language odds: CTranslate2's detect_language takes the encoder's output as well as features,
+        so the encoder pass decoding makes anyway serves both."""
+        if not self.listening:
+            yield
+            return
+        model = self.pipeline.model
+        encode = model.encode
+
+        def encode_and_listen(features: Any) -> Any:
+            encoded = encode(features)
+            if self.listening:
+                self.listening = False
+                self.heard = _odds(model.model.detect_language(encoded)[0])
+            return encoded
+
+        model.encode = encode_and_listen  # this model's own attribute, for this one call
+        try:
+            yield
+        finally:
+            del model.encode
 
     def language_odds(self, audio: PcmAudio, spans: list[SpeechRegion]) -> list[dict[str, float]]:
         """Whisper's language probabilities for each span's audio, encoded in batches."""
@@ -71,11 +106,16 @@ class BatchedDecoder(Decoder):
             features = np.stack(
                 [pad_or_trim(model.feature_extractor(audio.read(s.start, s.end))[..., :-1]) for s in batch]
             )
-            for found in model.model.detect_language(model.encode(features)):
-                results.append({token[2:-2]: float(probability) for token, probability in found})
+            results += map(_odds, model.model.detect_language(model.encode(features)))
         return results
 
     def decode_windows(
+        self, samples: Any, offset: float, windows: list[SpeechRegion], language: str | None
+    ) -> list[Segment]:
+        with self._hearing_language():
+            return self._decode_windows(samples, offset, windows, language)
+
+    def _decode_windows(
         self, samples: Any, offset: float, windows: list[SpeechRegion], language: str | None
     ) -> list[Segment]:
         segments_iter, _ = self.pipeline.transcribe(
@@ -98,6 +138,11 @@ class BatchedDecoder(Decoder):
             without_timestamps=self.settings.word_timestamps,
         )
         return list(collect_segments(segments_iter, offset, language))
+
+
+def _odds(found: list[tuple[str, float]]) -> dict[str, float]:
+    """CTranslate2's language probabilities ("<|hi|>", p) as {"hi": p}."""
+    return {token[2:-2]: float(probability) for token, probability in found}
 
 
 class FasterWhisperEngine:

@@ -96,6 +96,13 @@ def detect_film_language(
     (odds,) = decoder.language_odds(
         audio, [SpeechRegion(first.start, min(first.end, first.start + WINDOW_S))]
     )
+    return most_likely(odds)
+
+
+def most_likely(odds: dict[str, float] | None) -> tuple[str | None, float]:
+    """The language Whisper gives most probability, and that probability ((None, 0): no odds)."""
+    if not odds:
+        return None, 0.0
     language = max(odds, key=odds.__getitem__)
     return language, odds[language]
 
