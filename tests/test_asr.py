@@ -539,3 +539,24 @@ def test_sentences_with_no_pause_heard_between_them_are_asked_their_language_tog
     assert phrases(sentences, speech) == [[0], [1], [2, 3], [4]]
     # without VAD, Whisper's own times: 0.27 s between "c" and "d" is a pause
     assert phrases(sentences, None) == [[0], [1], [2], [3], [4]]
+
+
+def test_sentences_written_in_different_languages_letters_are_asked_apart() -> None:
+    """The recorded-English Hindi film (bench row c), Whisper base: the Hindi line after a LibriVox
+    line had its first word aligned 0.3 s into the English line's speech, so no pause parted them;
+    asked together they were English, and decoded again in it the Hindi line was lost. Letters part
+    them where one reading is wholly Latin and the other has none; a mixed one tells nothing."""
+    from reelsub.asr.languages_in_film import phrases, written_apart
+
+    speech = [SpeechRegion(4.11, 10.74), SpeechRegion(11.98, 14.48), SpeechRegion(15.57, 18.19)]
+    english = Segment(4.11, 10.39, "And Mr. John Dashwood had then leisure to consider, for them.")
+    hindi = Segment(10.43, 14.48, "کیا توم نے صبح کا کانا کالیا؟")
+    mixed = Segment(15.57, 18.19, "کمی talk about this later.")
+    assert phrases([english, hindi], speech, ["en"]) == [[0], [1]]
+    assert phrases([english, hindi], speech) == [[0, 1]], "without other languages, only pauses part"
+    assert written_apart(["en"], hindi.text, english.text)
+    assert written_apart(["en"], "क्या तुमने सुबह", "Please close the door.")
+    assert not written_apart(["en"], english.text, mixed.text), "mixed: no evidence"
+    assert not written_apart(["en"], hindi.text, "5 5"), "digits alone: no evidence"
+    assert not written_apart(["en"], hindi.text, "मेरा भाई दिल्ली में"), "both the film's"
+    assert not written_apart(["ta"], hindi.text, english.text), "Tamil's letters not measured"

@@ -82,3 +82,23 @@ def test_without_heard_speech_nothing_changes_and_a_far_silence_is_left_alone() 
     )
     assert [w.word for w in fit_to_speech(far, 0.6).words()] == ["one", "two"]
     assert silences([SpeechRegion(0, 1), SpeechRegion(1.1, 2), SpeechRegion(3, 4)], 0.25)[0].start == 2
+
+
+def test_a_silence_goes_between_two_segments_before_it_goes_inside_one() -> None:
+    """The recorded-English Hindi film (bench row c), Whisper base: a Hindi line decoded again on its
+    own ends unpunctuated, and the English line after it begins with "And" stretched into the
+    pause before it. Nearest-start alone put the silence between "And" and "so", moving "And" into
+    the Hindi line's speech (the English phrase, asked its language with 0.45 s of Hindi, was not
+    heard as English); the transcriber's own segment boundary is a sentence's end."""
+    hindi = words(("کیا", 50.29, 50.62), ("جاتا", 51.77, 52.81), ("ہے", 52.81, 52.95))
+    english = words(("And", 53.62, 54.34), ("so", 54.34, 54.72), ("my", 54.72, 55.04))
+    transcript = Transcript(
+        "f",
+        "hi",
+        60.0,
+        [Segment(50.29, 52.95, "کیا جاتا ہے", hindi), Segment(53.62, 55.04, "And so my", english)],
+        speech=[SpeechRegion(50.29, 53.04), SpeechRegion(54.16, 56.11)],
+    )
+    first, second = fit_to_speech(transcript, sentence_pause=0.6).segments
+    assert first.text == "کیا جاتا ہے" and first.end <= 53.04
+    assert second.text == "And so my" and second.start == 54.16

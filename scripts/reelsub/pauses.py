@@ -107,8 +107,8 @@ def _units(segments: Sequence[Segment]) -> list[_Unit]:
 
 def _boundaries_in_silences(units: list[_Unit], gaps: list[Silence], language: str) -> dict[int, Silence]:
     """For each silence, in order, the boundary (index k: between units k-1 and k) that belongs in
-    it: the one whose next unit starts nearest the silence's end, a sentence's end preferred, never
-    before one already chosen."""
+    it: the one whose next unit starts nearest the silence's end, a sentence's end (punctuated, or
+    between two segments) preferred, never before one already chosen."""
     chosen: dict[int, Silence] = {}
     last = 0
     for gap in gaps:
@@ -121,7 +121,10 @@ def _boundaries_in_silences(units: list[_Unit], gaps: list[Silence], language: s
             # when the speech resumes: the boundary that belongs in a silence is the one whose
             # next word starts nearest the silence's end.
             distance = abs(right.start - gap.end)
-            score = distance - (SENTENCE_END_BONUS_S if text.ends_sentence(left.token, language) else 0.0)
+            # a sentence's end: punctuated, or where the transcriber began another segment (a line
+            # decoded again on its own, packed, ends unpunctuated: "... बाज़ार की तरफ़ जाता है")
+            ended = left.segment != right.segment or text.ends_sentence(left.token, language)
+            score = distance - (SENTENCE_END_BONUS_S if ended else 0.0)
             if distance <= MAX_SHIFT_S and score < best_score:
                 best, best_score = k, score
         if best is not None:

@@ -142,10 +142,22 @@ def decode_unheard_speech(
     recorded English lines between Hindi ones, and Hindi lines after them, whole: on the bench's
     Hindi film with recorded English lines (row c), 249 -> 120 skeleton characters wrong of 630."""
     found = within_regions(found, regions)
-    missing = unheard_speech(regions, found) if RETRY_PASSES else []  # 0: nothing decoded again
-    return decode_missing(
-        decoder, samples, offset, found, missing, "stretch(es) of speech", "no word covered"
-    )
+    missing = unheard_speech(regions, found)
+    windows = 0
+    for _ in range(RETRY_PASSES):  # 0: nothing decoded again
+        found, decoded = decode_missing(
+            decoder, samples, offset, found, missing, "stretch(es) of speech", "no word covered"
+        )
+        windows += decoded
+        # Packed with English lines, Hindi ones were skipped again (Whisper went on in the letters
+        # it was writing): what a pass read, it read; what is left is decoded again, among itself,
+        # as long as a pass reads something
+        found = within_regions(found, regions)
+        left = unheard_speech(missing, found)
+        if left == missing:
+            break
+        missing = left
+    return found, windows
 
 
 def decode_film(

@@ -175,11 +175,33 @@ def as_full(first_reading: str, new_reading: str) -> bool:
     return len(new_reading.split()) >= KEPT_WORDS * len(first_reading.split())
 
 
-def phrases(segments: list[Segment], speech: list[SpeechRegion] | None) -> list[list[int]]:
+def written_apart(others: list[str], first: str, second: str) -> bool:
+    """Whether two readings were heard in different languages, by their letters: one written wholly
+    in the own letters of one of ``others`` (:data:`WRITTEN_IN_OWN_LETTERS`), the other with letters
+    and none of them. Mixed readings ("کمی talk about this later.") and digits alone tell nothing."""
+    for language in others:
+        if own_letters(language) is None:
+            continue
+        wholly = (read_in_own_letters(language, first), read_in_own_letters(language, second))
+        without = (not may_be_in([language], first), not may_be_in([language], second))
+        if (wholly[0] and without[1]) or (without[0] and wholly[1]):
+            return True
+    return False
+
+
+def phrases(
+    segments: list[Segment], speech: list[SpeechRegion] | None, others: list[str] | None = None
+) -> list[list[int]]:
     """Consecutive sentences with no pause heard between them (no silence of reelsub.pauses'
     MIN_SILENCE_S in VAD's speech; without VAD, no such gap between their times), as runs of
     indices: their language is asked of them together. Greedy decoding cut "The meeting starts at
-    9. Tomorrow morning." at a breath, and "Tomorrow morning." alone was too short to sound English."""
+    9. Tomorrow morning." at a breath, and "Tomorrow morning." alone was too short to sound English.
+
+    Where the letters of two such sentences say they are in different languages of ``others`` and
+    the film's (:func:`written_apart`), they are asked apart: a recorded English line and the Hindi
+    line after it, its first word aligned into the English line's speech, were asked together, and
+    the pair, heard as English and decoded again in it, came back as the English line alone (bench
+    row c's Hindi film with recorded English lines, docs/hindi-measurements.md section 10)."""
     gaps = silences(speech) if speech is not None else None
     runs: list[list[int]] = []
     for index, segment in enumerate(segments):
@@ -189,7 +211,7 @@ def phrases(segments: list[Segment], speech: list[SpeechRegion] | None) -> list[
                 paused = segment.start - before.end >= MIN_SILENCE_S
             else:
                 paused = any(gap.start < segment.start and gap.end > before.end for gap in gaps)
-            if not paused:
+            if not paused and not written_apart(others or [], before.text, segment.text):
                 runs[-1].append(index)
                 continue
         runs.append([index])
@@ -209,7 +231,7 @@ def decode_other_languages(
     phrase decoded again becomes one segment)."""
     if not others or not film_language:
         return PhraseLanguageCheck()
-    every_phrase = phrases(segments, speech)
+    every_phrase = phrases(segments, speech, others)
     long_enough = [
         run for run in every_phrase if segments[run[-1]].end - segments[run[0]].start >= MIN_SENTENCE_S
     ]
