@@ -138,13 +138,17 @@ def decode_unheard_speech(
 ) -> tuple[list[Segment], int]:
     """The ``windows`` layout's last pass: ``found`` with its words ended where their regions do
     (reelsub.asr.windows.within_regions), and the stretches of speech no word covers decoded again,
-    packed among themselves; how many windows that took. Told to decode Hindi, Whisper base skipped
-    recorded English lines between Hindi ones, and Hindi lines after them, whole: on the bench's
-    Hindi film with recorded English lines (row c), 249 -> 120 skeleton characters wrong of 630."""
+    packed among themselves, pass after pass while a pass reads something (up to RETRY_PASSES);
+    how many windows that took. Told to decode Hindi, Whisper base skipped recorded English lines
+    between Hindi ones, and Hindi lines after them, whole: on the bench's Hindi film with recorded
+    English lines (row c), 249 -> 120 skeleton characters wrong of 630 with one pass, 53 with more
+    (docs/hindi-measurements.md sections 9 and 10)."""
     found = within_regions(found, regions)
     missing = unheard_speech(regions, found)
     windows = 0
     for _ in range(RETRY_PASSES):  # 0: nothing decoded again
+        if not missing:
+            break
         found, decoded = decode_missing(
             decoder, samples, offset, found, missing, "stretch(es) of speech", "no word covered"
         )
@@ -209,15 +213,13 @@ def decode_film(
     for group in decoding_groups(windows, settings.batch_size):
         span = SpeechRegion(group[0].start, group[-1].end)
         samples = audio.read(span.start, span.end)
+        in_span = [r for r in regions if span.start <= r.start < span.end]
         if layout == "packed":
-            found, tails = decode_packed(
-                decoder, samples, span.start, [r for r in regions if span.start <= r.start < span.end]
-            )
+            found, tails = decode_packed(decoder, samples, span.start, in_span)
         else:
             found, tails = decode_until_finished(decoder, samples, span.start, group, regions)
             # without word times, a segment does not say which of its speech it holds
             if settings.word_timestamps:
-                in_span = [r for r in regions if span.start <= r.start < span.end]
                 found, unheard = decode_unheard_speech(decoder, samples, span.start, in_span, found)
                 tails += unheard
         redecoded += tails
