@@ -80,7 +80,7 @@ class AsrLogFacts(logging.Handler):
         if found:
             self.windows += int(found.group(1))
             self.seconds += float(found.group(2))
-        found = re.match(r"language check: .* asked in ([\d.]+) s;.* decoded in it in ([\d.]+) s", message)
+        found = re.match(r"language check: .* asked in ([\d.]+) s\b.* decoded in it in ([\d.]+) s", message)
         if found:
             self.language_check_s += float(found.group(1))
             self.switched_decode_s += float(found.group(2))

@@ -2,17 +2,21 @@
 """What the per-phrase language check asks, decides and costs, with and without trusting the first
 reading's letters (docs/hindi-measurements.md section 7 holds the figures).
 
-    PYTHONPATH=scripts:tests:bench .venv/bin/python bench/language_check.py   # about 15 min, 2 cores
+    PYTHONPATH=scripts:tests:bench .venv/bin/python bench/language_check.py [--arms ARM ...]
+    # about 5 min an arm, 2 cores
 
-Three arms, each one ``reelsub.asr.transcribe`` per case (Whisper base, int8, CPU, the asr rule's
+Four arms, each one ``reelsub.asr.transcribe`` per case (Whisper base, int8, CPU, the asr rule's
 settings, ``asr.other_languages: [en]``):
 - every phrase: ``languages_in_film.WRITTEN_IN_OWN_LETTERS`` emptied, so every phrase is asked its
   language and every switched one decoded again on its own (reelsub before 2026-12-06);
 - letters: a phrase read without a Latin letter is not asked; a switched phrase read in Latin letters
   alone keeps that reading (reelsub from 2026-12-06);
-- default: as letters, and a phrase kept in the film's language but read partly in Latin letters
+- full window: as letters, and a phrase kept in the film's language but read partly in Latin letters
   after an English line is decoded again in the film's language, the new reading taken where it holds
   no Latin letter (``languages_in_film.carried_over``; since 2026-12-07).
+  Every phrase is asked with Whisper's full 30 s window (reelsub before 2026-12-07's screen);
+- default: as full window, but a phrase is asked first with 10 s of context and again with the full
+  window only where that answer is unclear (``languages_in_film.ask_languages``; since 2026-12-07).
 
 Cases: tests/indian_films.py's Hindi, Hindi+English, Bengali and Marathi films (SUBSTITUTE speech:
 Kokoro-82M TTS speaking espeak-ng phonemes, not recorded speech), each decoded in its own language;
@@ -28,6 +32,7 @@ the words' errors: skeleton CER for the Hindi films (bench/hindi_script_options.
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import time
@@ -44,6 +49,7 @@ import speech
 from hindi_script_options import skeleton_errors
 from indian_films import bengali_film, hindi_film, marathi_film, mixed_film
 from reelsub.asr import languages_in_film
+from reelsub.asr.faster_whisper import BatchedDecoder
 from reelsub.contracts.transcript import Transcript
 
 RESULTS = Path(__file__).resolve().parent / "work" / "language_check.json"
@@ -53,11 +59,13 @@ RESULTS = Path(__file__).resolve().parent / "work" / "language_check.json"
 class Arm:
     written_in_own_letters: frozenset[str]  # languages_in_film.WRITTEN_IN_OWN_LETTERS
     read_again: bool  # lines of the film's language begun in English letters decoded again
+    screened: bool = True  # phrases asked with SCREEN_S of context first (BatchedDecoder.short_context)
 
 
 ARMS = {
     "every phrase": Arm(frozenset(), read_again=False),
     "letters": Arm(languages_in_film.WRITTEN_IN_OWN_LETTERS, read_again=False),
+    "full window": Arm(languages_in_film.WRITTEN_IN_OWN_LETTERS, read_again=True, screened=False),
     "default": Arm(languages_in_film.WRITTEN_IN_OWN_LETTERS, read_again=True),
 }
 CARRIED_OVER = languages_in_film.carried_over
@@ -77,6 +85,7 @@ class Outcome:
     case: str
     arm: str
     asked: int
+    asked_again: int  # of those, asked again with the full window (the SCREEN_S answer unclear)
     not_asked: int
     switched: int
     decoded_again: int
@@ -123,6 +132,7 @@ def tagged_languages(transcript: Transcript, case: Case) -> list[str]:
 def run(case: Case, arm: str) -> Outcome:
     languages_in_film.WRITTEN_IN_OWN_LETTERS = ARMS[arm].written_in_own_letters
     languages_in_film.carried_over = CARRIED_OVER if ARMS[arm].read_again else lambda *_: False
+    BatchedDecoder.short_context = property(lambda self: ARMS[arm].screened)  # type: ignore[assignment]
     started = time.perf_counter()
     transcript, timer = asr_worker.reelsub_transcript(case.audio, 2, "base", language=case.language)
     seconds = time.perf_counter() - started
@@ -137,6 +147,7 @@ def run(case: Case, arm: str) -> Outcome:
         case.name,
         arm,
         check["asked"],
+        check.get("asked_again", 0),
         check["not_asked"],
         check["switched"],
         check["decoded_again"],
@@ -164,15 +175,19 @@ def pooled(outcomes: list[Outcome], score: str) -> str:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--arms", nargs="+", choices=ARMS, default=list(ARMS), help="in this order")
+    arms = parser.parse_args().arms
     outcomes: list[Outcome] = []
     truth: dict[str, list[str]] = {}
     for case in cases():
         truth[case.name] = [language for _, _, language, _ in case.sentences]
-        for arm in ARMS:
+        for arm in arms:
             outcomes.append(run(case, arm))
             o = outcomes[-1]
             print(
-                f"{o.case:22} {arm:12} asked {o.asked:2} not {o.not_asked:2} switched {o.switched:2} "
+                f"{o.case:22} {arm:12} asked {o.asked:2} ({o.asked_again} again) not {o.not_asked:2} "
+                f"switched {o.switched:2} "
                 f"again {o.decoded_again:2} read again {o.read_again_kept}/{o.read_again} "
                 f"check {o.check_s:5.1f} s total {o.seconds:5.1f} s "
                 f"errors {o.errors}/{o.units} right {tagged_right(o, truth)}"
@@ -182,24 +197,25 @@ def main() -> None:
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps([asdict(o) for o in outcomes], ensure_ascii=False, indent=1))
     print(
-        "\n| arm | phrases asked / not asked | sentences switched / decoded again | "
+        "\n| arm | phrases asked (again with a full window) / not asked | sentences switched / decoded again | "
         "sentences of the film's language read again / taking it | check s | "
         "sentences in their language | English WER | Hindi skeleton CER |"
     )
     print("|---|---|---|---|---|---|---|---|")
-    for arm in ARMS:
+    for arm in arms:
         mine = [o for o in outcomes if o.arm == arm]
         right = sum(tagged_right(o, truth) for o in mine)
         sentences = sum(len(o.tagged) for o in mine)
         print(
-            f"| {arm} | {sum(o.asked for o in mine)} / {sum(o.not_asked for o in mine)} | "
+            f"| {arm} | {sum(o.asked for o in mine)} ({sum(o.asked_again for o in mine)}) / "
+            f"{sum(o.not_asked for o in mine)} | "
             f"{sum(o.switched for o in mine)} / {sum(o.decoded_again for o in mine)} | "
             f"{sum(o.read_again for o in mine)} / {sum(o.read_again_kept for o in mine)} | "
             f"{sum(o.check_s for o in mine):.1f} | {right} / {sentences} | {pooled(mine, 'wer')} | "
             f"{pooled(mine, 'skeleton')} |"
         )
     by_case = {(o.case, o.arm): o for o in outcomes}
-    for earlier, arm in pairwise(ARMS):
+    for earlier, arm in pairwise(arms):
         differ = [
             (case, i)
             for case in truth

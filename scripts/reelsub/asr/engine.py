@@ -8,6 +8,7 @@ from typing import Any, Protocol
 
 from reelsub.asr.audio import PcmAudio
 from reelsub.asr.settings import AsrSettings
+from reelsub.asr.vad import WINDOW_S
 from reelsub.contracts.transcript import Segment, SpeechRegion
 
 
@@ -69,9 +70,18 @@ class Decoder:
     ) -> list[Segment]:
         raise NotImplementedError
 
-    def language_odds(self, audio: PcmAudio, spans: list[SpeechRegion]) -> list[dict[str, float]]:
-        """Whisper's language probabilities for each span's audio (at most one window each)."""
+    def language_odds(
+        self, audio: PcmAudio, spans: list[SpeechRegion], context_s: float = WINDOW_S
+    ) -> list[dict[str, float]]:
+        """Whisper's language probabilities for each span's audio (at most ``context_s`` each),
+        padded with silence to ``context_s`` seconds: a full window unless :attr:`short_context`."""
         raise NotImplementedError
+
+    @property
+    def short_context(self) -> bool:
+        """Whether :meth:`language_odds` takes a ``context_s`` under Whisper's 30 s window (its
+        encoder's cost falls with it). False: this engine's Whisper encodes full windows only."""
+        return False
 
     def listen_for_language(self) -> bool:
         """Have the next call to :meth:`decode` also tell Whisper's language probabilities for its

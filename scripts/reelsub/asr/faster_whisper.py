@@ -21,6 +21,7 @@ from reelsub.asr.engine import Decoder, EngineResult
 from reelsub.asr.features import use_features
 from reelsub.asr.output import collect_segments
 from reelsub.asr.settings import AsrSettings
+from reelsub.asr.vad import WINDOW_S
 from reelsub.contracts.transcript import Segment, SpeechRegion
 from reelsub.models import ModelNotFound, hub_is_offline, resolve_whisper_model
 
@@ -94,17 +95,28 @@ class BatchedDecoder(Decoder):
         finally:
             del model.encode
 
-    def language_odds(self, audio: PcmAudio, spans: list[SpeechRegion]) -> list[dict[str, float]]:
-        """Whisper's language probabilities for each span's audio, encoded in batches."""
+    @property
+    def short_context(self) -> bool:
+        return True  # CTranslate2 encodes features of any length up to the window's
+
+    def language_odds(
+        self, audio: PcmAudio, spans: list[SpeechRegion], context_s: float = WINDOW_S
+    ) -> list[dict[str, float]]:
+        """Whisper's language probabilities for each span's audio, padded to ``context_s``
+        seconds of features, encoded in batches."""
         import numpy as np
         from faster_whisper.audio import pad_or_trim
 
         model = self.pipeline.model
+        frames = round(context_s * model.feature_extractor.sampling_rate / model.feature_extractor.hop_length)
         results: list[dict[str, float]] = []
         for first in range(0, len(spans), self.settings.batch_size):
             batch = spans[first : first + self.settings.batch_size]
             features = np.stack(
-                [pad_or_trim(model.feature_extractor(audio.read(s.start, s.end))[..., :-1]) for s in batch]
+                [
+                    pad_or_trim(model.feature_extractor(audio.read(s.start, s.end))[..., :-1], frames)
+                    for s in batch
+                ]
             )
             results += map(_odds, model.model.detect_language(model.encode(features)))
         return results

@@ -10,7 +10,9 @@ language's own letters. The sentences asked are fitted to the speech VAD heard f
 (reelsub.pauses): Whisper's own times run into the next sentence, whose language then speaks for
 both.
 
-Asking costs a 30 s encoder pass per phrase, most of a Hindi film's decoding time. A phrase whose
+Asking costs an encoder pass per phrase, most of a Hindi film's decoding time: of 10 s of context
+(a quarter of Whisper's 30 s window), and of a full window only where that answer is unclear
+(:func:`ask_languages`). A phrase whose
 first reading holds letters, none of them in a script the other language is written in, is not
 asked: Whisper writes English in Latin letters whatever language it decodes in, so a line it wrote
 wholly in Urdu or Devanagari letters was not heard as English (docs/hindi-measurements.md
@@ -47,6 +49,17 @@ MIN_SENTENCE_S = 0.8  # shorter sentences say too little for Whisper's language 
 # Hindi lines, loanwords ("train", "cricket") and all, p(en) <= 0.15.
 SWITCH_PROBABILITY = 0.5
 SWITCH_ODDS = 3.0
+# A phrase is asked first with SCREEN_S of context (its audio padded to 10 s, not Whisper's 30 s: a
+# quarter of the encoder's cost), and again with the full window unless that answer is clear: another
+# language at CLEAR_SWITCH_PROBABILITY or more (and SWITCH_ODDS times the film's), or every other one
+# under CLEAR_STAY_PROBABILITY. With less context Whisper is less sure (a Marathi line p(en) 0.27 ->
+# 0.55; English lines 0.95 -> 0.34), never surer the wrong way past these bounds: on 219 phrases
+# (the Indian films, the English corpus and 8 narration voices as lines of Hindi films, a held-out
+# Hindi+English film in two voices) every clear answer was the full window's decision, and 35 were
+# asked again (docs/hindi-measurements.md section 11).
+SCREEN_S = 10.0
+CLEAR_SWITCH_PROBABILITY = 0.8
+CLEAR_STAY_PROBABILITY = 0.1
 PAD_S = 0.2  # air around a sentence re-decoded on its own
 # Languages Whisper writes in their own letters whatever language it was told to decode in. Measured
 # for English (docs/hindi-measurements.md section 7): every English phrase of the Hindi films and of
@@ -61,7 +74,8 @@ KEPT_WORDS = 2 / 3  # a phrase read again must keep this share of its words (as_
 class PhraseLanguageCheck:
     """What the per-phrase language check did (the transcript's provenance keeps it)."""
 
-    asked: int = 0  # phrases asked their language: one encoder pass each
+    asked: int = 0  # phrases asked their language: one encoder pass each, of SCREEN_S where it can
+    asked_again: int = 0  # of those, asked again with Whisper's full window (the first answer unclear)
     not_asked: int = 0  # phrases whose first reading had no letter of another language's script
     switched: int = 0  # sentences found in another language and tagged with it
     decoded_again: int = 0  # of those, sentences decoded again in it (the rest kept their reading)
@@ -97,6 +111,42 @@ def detect_film_language(
         audio, [SpeechRegion(first.start, min(first.end, first.start + WINDOW_S))]
     )
     return most_likely(odds)
+
+
+def switched_to(
+    odds: dict[str, float],
+    film_language: str,
+    others: list[str],
+    probability: float = SWITCH_PROBABILITY,
+) -> str | None:
+    """The language of ``others`` a phrase with these odds is in, where it is at least
+    ``probability`` likely and SWITCH_ODDS times likelier than the film's; None: the film's."""
+    best = max(others, key=lambda language: odds.get(language, 0.0))
+    if odds.get(best, 0.0) >= max(probability, SWITCH_ODDS * odds.get(film_language, 0.0)):
+        return best
+    return None
+
+
+def ask_languages(
+    decoder: Decoder, audio: PcmAudio, spans: list[SpeechRegion], film_language: str, others: list[str]
+) -> tuple[list[dict[str, float]], int]:
+    """Each span's language odds, asked with SCREEN_S of context where the engine can and the span
+    fits, and again with Whisper's full window where that answer is not clear; and how many were
+    asked again."""
+    screened = [i for i, span in enumerate(spans) if decoder.short_context and span.duration <= SCREEN_S]
+    answers: dict[int, dict[str, float]] = {}
+    if screened:
+        first_answers = decoder.language_odds(audio, [spans[i] for i in screened], SCREEN_S)
+        for index, first in zip(screened, first_answers, strict=True):
+            clear = switched_to(first, film_language, others, CLEAR_SWITCH_PROBABILITY) or all(
+                first.get(language, 0.0) < CLEAR_STAY_PROBABILITY for language in others
+            )
+            if clear:
+                answers[index] = first
+    unclear = [i for i in range(len(spans)) if i not in answers]
+    if unclear:
+        answers.update(zip(unclear, decoder.language_odds(audio, [spans[i] for i in unclear]), strict=True))
+    return [answers[i] for i in range(len(spans))], len(screened) - (len(spans) - len(unclear))
 
 
 def most_likely(odds: dict[str, float] | None) -> tuple[str | None, float]:
@@ -239,15 +289,14 @@ def decode_other_languages(
     candidates = [run for run in long_enough if may_be_in(others, reading[run[0]])]
     spans = [SpeechRegion(segments[run[0]].start, segments[run[-1]].end) for run in candidates]
     started = time.monotonic()
-    odds = decoder.language_odds(audio, spans)  # one encoder pass per phrase: a Hindi film's main cost
+    # one encoder pass per phrase (two where the first answer is unclear): a Hindi film's main cost
+    odds, asked_again = ask_languages(decoder, audio, spans, film_language, others)
     asked_s, started = time.monotonic() - started, time.monotonic()
     switched: dict[int, str] = {}  # the first sentence of a phrase -> its language
     runs = {run[0]: run for run in candidates}
     for run, probabilities in zip(candidates, odds, strict=True):
-        home = probabilities.get(film_language, 0.0)
-        best = max(others, key=lambda lang: probabilities.get(lang, 0.0))
-        if probabilities.get(best, 0.0) >= max(SWITCH_PROBABILITY, SWITCH_ODDS * home):
-            switched[run[0]] = best
+        if language := switched_to(probabilities, film_language, others):
+            switched[run[0]] = language
     merged: set[int] = set()  # sentences now part of their phrase's first one
     decode_again: dict[str, list[int]] = {}  # language -> the phrases (first sentences) to decode in it
     for index, language in switched.items():
@@ -280,6 +329,7 @@ def decode_other_languages(
     segments[:] = [segment for index, segment in enumerate(segments) if index not in merged]
     check = PhraseLanguageCheck(
         asked=len(candidates),
+        asked_again=asked_again,
         not_asked=len(long_enough) - len(candidates),
         switched=sum(len(runs[i]) for i in switched),
         decoded_again=sum(len(runs[i]) for chosen in decode_again.values() for i in chosen),
@@ -287,12 +337,13 @@ def decode_other_languages(
         read_again_kept=kept,
     )
     log.info(
-        "language check: %d phrase(s) asked in %.1f s; %d not asked (read without a letter of %s); "
+        "language check: %d phrase(s) asked in %.1f s (%d of them again with a full window); %d not asked (read without a letter of %s); "
         "%d of %d sentences in another language (%s), %d kept as read (in its own letters), "
         "%d decoded in it in %.1f s; %d sentence(s) of %s after such a line read partly in its letters, "
         "decoded again in %.1f s, %d taking the new reading",
         check.asked,
         asked_s,
+        check.asked_again,
         check.not_asked,
         script_names(sorted({script for language in others for script in own_letters(language) or ()}))
         or "-",

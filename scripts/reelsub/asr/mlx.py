@@ -36,6 +36,7 @@ from reelsub.asr.decoding import decode_film
 from reelsub.asr.engine import Decoder, EngineResult
 from reelsub.asr.output import collect_segments
 from reelsub.asr.settings import AsrSettings
+from reelsub.asr.vad import WINDOW_S
 from reelsub.contracts.transcript import Segment, SpeechRegion
 from reelsub.models import ModelNotFound
 
@@ -260,9 +261,12 @@ class MlxDecoder(Decoder):
         ]
         return list(collect_segments(map(_as_attributes, decoded), offset, language))
 
-    def language_odds(self, audio: PcmAudio, spans: list[SpeechRegion]) -> list[dict[str, float]]:
+    def language_odds(
+        self, audio: PcmAudio, spans: list[SpeechRegion], context_s: float = WINDOW_S
+    ) -> list[dict[str, float]]:
         """Whisper's language probabilities for each span's audio, one batch of mel windows at a
-        time, the way mlx_whisper.transcribe detects a language (a window padded with silence)."""
+        time, the way mlx_whisper.transcribe detects a language (a window padded with silence).
+        Always a full window: mlx_whisper's encoder asserts one (``short_context`` is False)."""
         import mlx.core as mx
         from mlx_whisper.audio import N_FRAMES, N_SAMPLES, log_mel_spectrogram, pad_or_trim
         from mlx_whisper.decoding import detect_language
