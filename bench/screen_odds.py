@@ -9,7 +9,7 @@ Every phrase of each case is asked (``languages_in_film.WRITTEN_IN_OWN_LETTERS``
 phrases, English and not), once with the full 30 s window and once with ``--screen-s`` of context,
 inside one ``reelsub.asr.transcribe`` per case (Whisper base, int8, CPU, the asr rule's settings; the
 full window's answers drive the transcript). Per phrase: both answers. Reported: the phrases whose
-screen answer is clear (``languages_in_film.ask_languages``' bounds) but decides otherwise than the
+screen answer is clear (``languages_in_film.answered_clearly``) but decides otherwise than the
 full window (the screen's errors: none may be), how many are unclear (asked again: its cost), and
 the encoder seconds of each.
 
@@ -156,13 +156,6 @@ def measure(chosen: list[Case], screen_s: float) -> tuple[list[Phrase], float, f
     return phrases, seconds["full"], seconds["screen"]
 
 
-def clear(odds: dict[str, float], film: str, others: list[str]) -> bool:
-    return bool(
-        languages_in_film.switched_to(odds, film, others, languages_in_film.CLEAR_SWITCH_PROBABILITY)
-        or all(odds.get(language, 0.0) < languages_in_film.CLEAR_STAY_PROBABILITY for language in others)
-    )
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--set", choices=("chosen", "held-out"), default="held-out")
@@ -173,7 +166,7 @@ def main() -> None:
     wrong, unclear = [], []
     for phrase in phrases:
         decided = languages_in_film.switched_to(phrase.full, phrase.film, others)
-        if not clear(phrase.screen, phrase.film, others):
+        if not languages_in_film.answered_clearly(phrase.screen, phrase.film, others):
             unclear.append(phrase)
         elif languages_in_film.switched_to(phrase.screen, phrase.film, others) != decided:
             wrong.append(phrase)

@@ -103,7 +103,8 @@ def measure(bench: Context) -> None:
                 row_details.append(
                     f"{group} ({model}), where the default's time goes: {result['seconds']:.1f} s, of which "
                     f"asking each phrase its language {result['language_check_s']:.1f} s (an encoder "
-                    f"pass of 10 s each, a full window where that is unclear), decoding lines in another language again {result['switched_decode_s']:.1f} s and "
+                    f"pass of 10 s each, a full window where that is unclear), decoding lines in another "
+                    f"language again {result['switched_decode_s']:.1f} s and "
                     f"lines of the film's language begun in another's letters {result['read_again_s']:.1f} s"
                 )
             found = json.loads(out.read_text())

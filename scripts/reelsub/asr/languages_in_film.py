@@ -127,26 +127,35 @@ def switched_to(
     return None
 
 
+def answered_clearly(odds: dict[str, float], film_language: str, others: list[str]) -> bool:
+    """Whether odds asked with SCREEN_S of context may stand for the full window's: another language
+    at CLEAR_SWITCH_PROBABILITY (and SWITCH_ODDS times the film's), or every other one under
+    CLEAR_STAY_PROBABILITY."""
+    return switched_to(odds, film_language, others, CLEAR_SWITCH_PROBABILITY) is not None or all(
+        odds.get(language, 0.0) < CLEAR_STAY_PROBABILITY for language in others
+    )
+
+
 def ask_languages(
     decoder: Decoder, audio: PcmAudio, spans: list[SpeechRegion], film_language: str, others: list[str]
 ) -> tuple[list[dict[str, float]], int]:
     """Each span's language odds, asked with SCREEN_S of context where the engine can and the span
     fits, and again with Whisper's full window where that answer is not clear; and how many were
     asked again."""
+    answers: list[dict[str, float] | None] = [None] * len(spans)
     screened = [i for i, span in enumerate(spans) if decoder.short_context and span.duration <= SCREEN_S]
-    answers: dict[int, dict[str, float]] = {}
     if screened:
         first_answers = decoder.language_odds(audio, [spans[i] for i in screened], SCREEN_S)
         for index, first in zip(screened, first_answers, strict=True):
-            clear = switched_to(first, film_language, others, CLEAR_SWITCH_PROBABILITY) or all(
-                first.get(language, 0.0) < CLEAR_STAY_PROBABILITY for language in others
-            )
-            if clear:
+            if answered_clearly(first, film_language, others):
                 answers[index] = first
-    unclear = [i for i in range(len(spans)) if i not in answers]
+    unclear = [i for i, answer in enumerate(answers) if answer is None]
     if unclear:
-        answers.update(zip(unclear, decoder.language_odds(audio, [spans[i] for i in unclear]), strict=True))
-    return [answers[i] for i in range(len(spans))], len(screened) - (len(spans) - len(unclear))
+        full_answers = decoder.language_odds(audio, [spans[i] for i in unclear])
+        for index, full in zip(unclear, full_answers, strict=True):
+            answers[index] = full
+    asked_again = len(set(screened) & set(unclear))
+    return [answer for answer in answers if answer is not None], asked_again
 
 
 def most_likely(odds: dict[str, float] | None) -> tuple[str | None, float]:
@@ -337,7 +346,8 @@ def decode_other_languages(
         read_again_kept=kept,
     )
     log.info(
-        "language check: %d phrase(s) asked in %.1f s (%d of them again with a full window); %d not asked (read without a letter of %s); "
+        "language check: %d phrase(s) asked in %.1f s (%d of them again with a full window); "
+        "%d not asked (read without a letter of %s); "
         "%d of %d sentences in another language (%s), %d kept as read (in its own letters), "
         "%d decoded in it in %.1f s; %d sentence(s) of %s after such a line read partly in its letters, "
         "decoded again in %.1f s, %d taking the new reading",
