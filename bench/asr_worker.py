@@ -22,6 +22,9 @@ MODE:
   reelsub-timestamps
                    reelsub with timestamp tokens in every window (as sequential faster-whisper
                    decodes): row c's measure of what that decoding mode would cost or win per group
+  reelsub-one-language
+                   reelsub with asr.other_languages: [] (no sentence may switch language: the packed
+                   layout and no language check): the speed option's cost on a Hindi film, row c
 
 Several AUDIO files may be given (the accuracy corpus): the model is loaded again for each, the
 timed seconds are their sum, and --words writes {file stem: {text, words}}.
@@ -127,14 +130,17 @@ def reelsub_transcript(
     model: str | None = None,
     layout: str | None = None,
     language: str | None = None,
+    one_language: bool = False,
 ):
     """reelsub.asr.transcribe with the asr rule's settings (asr_settings), and what its log said
-    while it ran (AsrLogFacts)."""
+    while it ran (AsrLogFacts). ``one_language``: asr.other_languages [] instead of the schema's."""
     from reelsub.asr import transcribe
 
     settings = asr_settings(threads, model, language)
     if layout:
         settings.layout = layout
+    if one_language:
+        settings.other_languages = []
     facts = AsrLogFacts()
     asr_log = logging.getLogger("reelsub.asr")
     asr_log.setLevel(logging.INFO)
@@ -152,8 +158,9 @@ def run_reelsub(
     model: str | None = None,
     layout: str | None = None,
     language: str | None = None,
+    one_language: bool = False,
 ):
-    transcript, redecode = reelsub_transcript(audio, threads, model, layout, language)
+    transcript, redecode = reelsub_transcript(audio, threads, model, layout, language, one_language)
     words = [(w.start, w.end, w.word) for w in transcript.words()]
     settings_out = transcript.provenance[0].settings
     extra.update(
@@ -239,6 +246,7 @@ MODES = (
     "raw-seq",
     "reelsub-windows",
     "reelsub-timestamps",
+    "reelsub-one-language",
 )
 
 
@@ -253,6 +261,7 @@ def transcribe_one(
             model,
             layout="windows" if mode == "reelsub-windows" else None,
             language=language,
+            one_language=mode == "reelsub-one-language",
         )
     return run_raw(
         audio,

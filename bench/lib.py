@@ -49,6 +49,9 @@ ENV = {
 STAGES = ("demux", "asr", "align", "export", "translate", "subtitle", "mux")
 GIB = 1024
 BUSY = 0.25  # cores of other work above which a row's timings are flagged as disturbed
+# The ASR stage's time at most this many times raw BatchedInferencePipeline's on the same audio, CPU
+# (issue 14, row 1; issue 24, every group of row c)
+ASR_TIME_TARGET = 1.10
 
 
 @dataclass(frozen=True)

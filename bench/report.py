@@ -135,7 +135,7 @@ def write_results(
         ]
         for what, result, target, verdict in bench.quality:
             lines.append(
-                f"| {what} | {result} | {target} | {'**MISSED**' if verdict == 'MISSED' else verdict} |"
+                f"| {what} | {result} | {target} | {f'**{verdict}**' if verdict.startswith('MISSED') else verdict} |"
             )
     missed = [row for row in bench.rows if row.met is False]
     if missed:

@@ -9,19 +9,23 @@ scored by CER on one consonant skeleton (hindi_script_options.skeleton_errors), 
 writes Hindi in Devanagari, Urdu or Latin letters and the words heard are what is compared.
 
 Target (issue 24): on every group the default's WER is at most the better raw decoder's + 0.5
-point. Each arm is one worker process per group (the model is loaded again per clip); the time
-ratio per group is the default's seconds over raw batched's (model loads included, so short clips
-read slower than row 1, which times the ASR stage itself against the 1.10x target)."""
+point, at most 1.10x raw batched's time (lib.ASR_TIME_TARGET); a group misses on either. Each arm
+is one worker process per group (the model is loaded again per clip, in every arm alike); the
+default and raw batched run the plan's rounds, alternating, and the time ratio is of their medians.
+On the Hindi films, the speed option (asr.other_languages: [], asr_worker's reelsub-one-language)
+is measured too, so its schema text can say what it costs."""
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import corpus
 import hindi_script_options
+import lib
 import narration
 import speech
-from lib import WORK, Context, Row, asr_worker, log, machine_snapshot
+from lib import WORK, Context, Row, Series, asr_worker, log, machine_snapshot
 
 ARMS = ("reelsub", "raw", "raw-seq", "reelsub-windows", "reelsub-timestamps")
 LABELS = {
@@ -30,7 +34,10 @@ LABELS = {
     "raw-seq": "raw sequential",
     "reelsub-windows": "reelsub asr.layout windows",
     "reelsub-timestamps": "reelsub with timestamp tokens",
+    "reelsub-one-language": "reelsub with other_languages: [] (speed option)",
 }
+TIMED = ("reelsub", "raw")  # the target's time ratio: these two run the plan's rounds
+SPEED_OPTION = "reelsub-one-language"  # on films whose lines may switch language (not English ones)
 MARGIN = 0.005  # the default may read this much worse than the better raw decoder (issue 24)
 MULTILINGUAL_MODEL = "base"  # tiny.en hears only English; base is the smallest multilingual model here
 
@@ -38,6 +45,28 @@ MULTILINGUAL_MODEL = "base"  # tiny.en hears only English; base is the smallest 
 def worse_than(rate: float, reference: float) -> bool:
     """``rate`` reads worse than ``reference`` by more than the margin (rounding aside)."""
     return rate > reference + MARGIN + 1e-9
+
+
+def shortfalls(rate: dict[str, float], time_ratio: float) -> list[str]:
+    """What of issue 24's target a group misses: "words" where the default reads worse than the
+    better raw decoder + the margin, "time" where it takes more than lib.ASR_TIME_TARGET x raw batched's
+    time. Accuracy wins where they conflict (the issue), so a group that reads better for its time
+    still misses on time: the verdict says which half."""
+    missed = []
+    if worse_than(rate["reelsub"], min(rate["raw"], rate["raw-seq"])):
+        missed.append("words")
+    if time_ratio > lib.ASR_TIME_TARGET + 1e-9:
+        missed.append("time")
+    return missed
+
+
+def verdict_of(missed: list[str]) -> str:
+    return f"MISSED ({', '.join(missed)})" if missed else "met"
+
+
+def arms_of(language: str) -> tuple[str, ...]:
+    """Every group's arms, and on a film whose lines may switch language the speed option."""
+    return ARMS if language == "en" else (*ARMS, SPEED_OPTION)
 
 
 def clips(bench: Context) -> list[speech.Clip]:
@@ -74,6 +103,27 @@ def model_runs(chosen_clips: list[speech.Clip]) -> list[tuple[str, str, list[spe
     )
 
 
+def timed_worker(
+    arm: str,
+    chosen: list[speech.Clip],
+    model: str,
+    language: str,
+    timed: dict[str, Series],
+    out: Path | None = None,
+) -> dict:
+    """One worker process of ``arm`` over ``chosen`` (transcripts to ``out`` where given), its timed
+    seconds added to the arm's series in ``timed``."""
+    result = asr_worker(
+        arm,
+        [c.path for c in chosen],
+        out,
+        model=None if model == "tiny.en" else model,
+        language=None if language == "en" else language,
+    )
+    timed.setdefault(arm, Series(arm)).seconds.append(result["seconds"])
+    return result
+
+
 def measure(bench: Context) -> None:
     chosen_clips = clips(bench)
     load = machine_snapshot()
@@ -81,24 +131,18 @@ def measure(bench: Context) -> None:
     runs = model_runs(chosen_clips)
     log(f"row c: WER on {len(chosen_clips)} clips ({', '.join(groups)}), arms {', '.join(ARMS)}")
     table: dict[tuple[str, str], dict[str, tuple[int, int]]] = {}  # (model, group) -> arm -> (errors, words)
-    seconds: dict[tuple[str, str], dict[str, float]] = {}
+    seconds: dict[tuple[str, str], dict[str, Series]] = {}
     texts: dict[str, dict] = {}
     per_clip: dict[tuple[str, str], dict[str, int]] = {}  # (model, clip) -> arm -> errors
     row_details: list[str] = []
     language_of = {c.group: c.language for c in chosen_clips}
     for model, group, chosen in runs:
         language = language_of[group]
-        for arm in ARMS:
+        timed = seconds.setdefault((model, group), {})
+        for arm in arms_of(language):
             out = WORK / "accuracy" / f"{model}-{group.replace(' ', '-')}-{arm}.json"
             out.parent.mkdir(parents=True, exist_ok=True)
-            result = asr_worker(
-                arm,
-                [c.path for c in chosen],
-                out,
-                model=None if model == "tiny.en" else model,
-                language=None if language == "en" else language,
-            )
-            seconds.setdefault((model, group), {})[arm] = result["seconds"]
+            result = timed_worker(arm, chosen, model, language, timed, out)
             if arm == "reelsub" and language != "en":
                 row_details.append(
                     f"{group} ({model}), where the default's time goes: {result['seconds']:.1f} s, of which "
@@ -116,38 +160,53 @@ def measure(bench: Context) -> None:
                 per_clip.setdefault((model, clip.name), {})[arm] = errors
                 cell = table.setdefault((model, group), {}).setdefault(arm, (0, 0))
                 table[(model, group)][arm] = (cell[0] + errors, cell[1] + words)
-    worse, windows_worse, missed_groups = [], [], set()
+        for arm in lib.alternate(TIMED, bench.plan.repeats)[len(TIMED) :]:  # the first round ran above
+            timed_worker(arm, chosen, model, language, timed)
+    worse, windows_worse, missed_groups, time_causes = [], [], set(), []
     rates: dict[tuple[str, str], dict[str, float]] = {}
     for (model, group), arms in table.items():
         rate = rates[(model, group)] = {arm: e / max(w, 1) for arm, (e, w) in arms.items()}
         best_raw = min(rate["raw"], rate["raw-seq"])
-        ratio = seconds[(model, group)]["reelsub"] / max(seconds[(model, group)]["raw"], 1e-9)
+        timed = seconds[(model, group)]
+        ratio, ratio_shown = lib.ratio_text(timed["reelsub"], timed["raw"])
         if worse_than(rate["reelsub-windows"], best_raw):
             windows_worse.append(
                 f"{group} ({model}): {rate['reelsub-windows']:.1%} vs best raw {best_raw:.1%}"
             )
-        missed = worse_than(rate["reelsub"], best_raw)
-        if missed:
+        missed = shortfalls(rate, ratio)
+        if "words" in missed:
             missed_groups.add((model, group))
             worse.append(f"{group} ({model}): reelsub {rate['reelsub']:.1%} vs best raw {best_raw:.1%}")
+        if "time" in missed:
+            worse.append(f"{group} ({model}): {ratio:.2f}x raw batched's time")
         measured, units = ("CER", "skeleton characters") if language_of[group] == "hi" else ("WER", "words")
+        speed_option = (
+            f"; {LABELS[SPEED_OPTION]} {timed[SPEED_OPTION].median / timed['raw'].median:.2f}x"
+            if SPEED_OPTION in timed
+            else ""
+        )
         bench.quality_line(
             f"{measured}, {group} ({len([c for c in chosen_clips if c.group == group])} clip(s), "
             f"{arms['reelsub'][1]} {units}), {model}",
-            ", ".join(f"{LABELS[arm]} {rate[arm]:.1%} ({arms[arm][0]})" for arm in ARMS)
-            + f"; time reelsub / raw batched {ratio:.2f}x",
-            "reelsub <= the better raw + 0.5 pt",
-            "MISSED" if missed else "met",
+            ", ".join(f"{LABELS[arm]} {rate[arm]:.1%} ({arms[arm][0]})" for arm in arms)
+            + f"; time reelsub / raw batched {ratio_shown}{speed_option}",
+            f"reelsub <= the better raw + 0.5 pt, at <= {lib.ASR_TIME_TARGET:.2f}x raw batched's time",
+            verdict_of(missed),
         )
+        if "time" in missed:
+            time_causes.append(time_cause(model, group, rate, timed))
     row = Row(
         "c",
         f"accuracy corpus: WER of reelsub vs raw batched and raw sequential faster-whisper on "
         f"{len(chosen_clips)} clips ({', '.join(groups)}), tiny.en (+ base on cards); the Hindi films: "
         "base, CER of a consonant skeleton",
-        "reelsub <= the better raw decoder + 0.5 pt, every group",
-        "worse on " + "; ".join(worse) if worse else "every group within 0.5 pt of the better raw decoder",
+        f"reelsub <= the better raw decoder + 0.5 pt, at <= {lib.ASR_TIME_TARGET:.2f}x raw batched's time, every group",
+        "missed on " + "; ".join(worse)
+        if worse
+        else "every group within 0.5 pt of the better raw decoder, in its time",
         not worse,
     )
+    row.causes += time_causes
     english_missed = {(m, g) for m, g in missed_groups if language_of[g] == "en"}
     row.causes += timestamp_token_causes(rates, english_missed, chosen_clips, per_clip, texts)
     for model, group in sorted(missed_groups - english_missed):
@@ -189,9 +248,35 @@ def measure(bench: Context) -> None:
             )
         )
     bench.raw["accuracy"] = {f"{m}/{g}": arms for (m, g), arms in table.items()}
-    bench.raw["accuracy_seconds"] = {f"{m}/{g}": arms for (m, g), arms in seconds.items()}
+    bench.raw["accuracy_seconds"] = {
+        f"{m}/{g}": {arm: series.seconds for arm, series in arms.items()} for (m, g), arms in seconds.items()
+    }
     bench.raw["accuracy_texts"] = texts
     bench.add(row, load)
+
+
+def time_cause(model: str, group: str, rate: dict[str, float], timed: dict[str, Series]) -> str:
+    """Why a group takes more than the target's time: the medians, and what the time buys in words
+    against raw batched (nothing: a cost to find; more: accuracy first, as issue 24 ranks them),
+    and, on a Hindi film, what the speed option reads in what time."""
+    ratio = timed["reelsub"].median / timed["raw"].median
+    cause = (
+        f"{group} ({model}): {ratio:.2f}x raw batched's time, the default {timed['reelsub'].text(1)} "
+        f"against {timed['raw'].text(1)}; "
+    )
+    if worse_than(rate["raw"], rate["reelsub"]):
+        cause += (
+            f"for words raw batched does not read: the default {rate['reelsub']:.1%}, raw batched "
+            f"{rate['raw']:.1%}, raw sequential {rate['raw-seq']:.1%} (accuracy first, issue 24)"
+        )
+    else:
+        cause += f"for no word more than raw batched reads ({rate['reelsub']:.1%} against {rate['raw']:.1%})"
+    if SPEED_OPTION in timed:
+        cause += (
+            f"; {LABELS[SPEED_OPTION]}: {rate[SPEED_OPTION]:.1%} in "
+            f"{timed[SPEED_OPTION].median / timed['raw'].median:.2f}x raw batched's time"
+        )
+    return cause
 
 
 def timestamp_token_causes(
