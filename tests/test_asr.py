@@ -570,7 +570,7 @@ def test_a_phrase_is_asked_again_with_a_full_window_only_where_ten_seconds_of_co
     """The cascade's rules, with a STAND-IN decoder that answers from a table (the real Whisper's
     answers are the next test's): a clear answer from SCREEN_S of context is taken, an unclear one
     is asked again with Whisper's full window, and a phrase longer than SCREEN_S, or any phrase of
-    an engine that encodes full windows only (mlx), is asked once, with the full window."""
+    an engine that encodes full windows only, is asked once, with the full window."""
     from reelsub.asr import languages_in_film
     from reelsub.asr.languages_in_film import SCREEN_S, ask_languages
     from reelsub.asr.vad import WINDOW_S
@@ -597,9 +597,9 @@ def test_a_phrase_is_asked_again_with_a_full_window_only_where_ten_seconds_of_co
     assert odds == [first[0], first[3], full[6], full[9]] and asked_again == 1
     assert [languages_in_film.switched_to(o, "hi", ["en"]) for o in odds] == ["en", None, None, "en"]
 
-    mlx_like = TableDecoder(short_context=False)
-    odds, asked_again = ask_languages(mlx_like, None, spans, "hi", ["en"])
-    assert mlx_like.asked == [(WINDOW_S, [0, 3, 6, 9])] and asked_again == 0
+    full_windows_only = TableDecoder(short_context=False)
+    odds, asked_again = ask_languages(full_windows_only, None, spans, "hi", ["en"])
+    assert full_windows_only.asked == [(WINDOW_S, [0, 3, 6, 9])] and asked_again == 0
     assert odds == [full[0], full[3], full[6], full[9]]
 
 

@@ -188,3 +188,79 @@ def test_a_hindi_film_with_english_lines_keeps_every_line_in_its_language_on_mlx
     )
     beams = [(level, m) for level, m in messages if "beam_size is 5" in m]
     assert beams and beams[0][0] == logging.WARNING and "decodes greedily" in beams[0][1], messages
+
+
+def test_mlx_encodes_fewer_frames_than_a_window_as_its_own_encoder_encodes_a_full_one(
+    mixed_film, mlx_base_converted_from_ct2: Path
+) -> None:
+    """reelsub.asr.mlx.encoded_frames and language_probabilities (which let the language check ask
+    with 10 s of context on a Mac, as it does on CUDA and CPU) compute, on a full window, what
+    mlx_whisper's own encoder and detect_language do. Whisper base converted from CTranslate2 and
+    Kokoro-82M TTS speech (substitutes for an MLX download and recorded speech)."""
+    import mlx.core as mx
+    import numpy as np
+    from mlx_whisper.audio import N_FRAMES, N_SAMPLES, log_mel_spectrogram, pad_or_trim
+    from mlx_whisper.decoding import detect_language
+
+    from reelsub.asr.audio import PcmAudio
+    from reelsub.asr.mlx import MlxDecoder, encoded_frames, language_probabilities
+
+    decoder = MlxDecoder(
+        mlx_base_converted_from_ct2, AsrSettings(model=str(mlx_base_converted_from_ct2)), False
+    )
+    model = decoder._model()
+    sentence = mixed_film.sentences[0]
+    samples = PcmAudio(mixed_film.path).read(sentence.start, sentence.end)
+    mel = pad_or_trim(
+        log_mel_spectrogram(samples, n_mels=model.dims.n_mels, padding=N_SAMPLES), N_FRAMES, axis=-2
+    )
+    mel = mel[None].astype(mx.float32)
+    ours = encoded_frames(model, mel)
+    assert np.allclose(np.array(ours), np.array(model.encoder(mel)), atol=1e-5)
+    _, (library_odds,) = detect_language(model, mel)
+    (our_odds,) = language_probabilities(model, ours)
+    assert our_odds.keys() == library_odds.keys()
+    assert max(abs(our_odds[code] - library_odds[code]) for code in library_odds) < 1e-5
+    assert max(our_odds, key=our_odds.get) == sentence.language == "hi"
+    # fewer frames: a third of the window's encoder states, positions from the start as on a full one
+    short = encoded_frames(model, mel[:, : N_FRAMES // 3])
+    assert short.shape == (1, ours.shape[1] // 3, ours.shape[2])
+
+
+def test_mlx_asks_each_line_its_language_with_ten_seconds_as_faster_whisper_does(
+    mixed_film, mlx_base_converted_from_ct2: Path
+) -> None:
+    """The language check's first question (SCREEN_S of context) on both engines: each of the Hindi
+    film's twelve lines (six Hindi, six English; Kokoro-82M TTS, a substitute for recorded speech) gets
+    the same answer from mlx-whisper (Whisper base converted from CTranslate2, float32) as from
+    faster-whisper (CTranslate2 int8): the same most likely language, the same decision taken or
+    asked again, and p(en), which the check's bounds read, within 0.1 (int8 against float32 moved
+    p(hi) by up to 0.16 on one line, 0.72 against 0.88: the same answer). The padding matters:
+    padded with silent samples, as mlx_whisper.transcribe pads, mlx answered the first Hindi line
+    "en". And the context is really shorter: the odds move from the full window's on both."""
+    from faster_whisper import BatchedInferencePipeline
+
+    from reelsub.asr.audio import PcmAudio
+    from reelsub.asr.faster_whisper import BatchedDecoder, load_model
+    from reelsub.asr.languages_in_film import SCREEN_S, answered_clearly, switched_to
+    from reelsub.asr.mlx import MlxDecoder
+    from reelsub.contracts.transcript import SpeechRegion
+
+    audio = PcmAudio(mixed_film.path)
+    spans = [SpeechRegion(s.start, s.end) for s in mixed_film.sentences]
+    ct2 = AsrSettings(model="base", device="cpu", compute_type="int8", cpu_threads=2, language="hi")
+    faster = BatchedDecoder(BatchedInferencePipeline(load_model(ct2)), ct2)
+    mlx = MlxDecoder(mlx_base_converted_from_ct2, AsrSettings(model=str(mlx_base_converted_from_ct2)), False)
+    assert mlx.short_context and faster.short_context
+    mlx_odds, faster_odds = (
+        mlx.language_odds(audio, spans, SCREEN_S),
+        faster.language_odds(audio, spans, SCREEN_S),
+    )
+    for sentence, ours, theirs in zip(mixed_film.sentences, mlx_odds, faster_odds, strict=True):
+        assert max(ours, key=ours.get) == max(theirs, key=theirs.get), sentence.text
+        assert answered_clearly(ours, "hi", ["en"]) == answered_clearly(theirs, "hi", ["en"]), sentence.text
+        assert switched_to(ours, "hi", ["en"]) == switched_to(theirs, "hi", ["en"]), sentence.text
+        assert abs(ours["en"] - theirs["en"]) < 0.1, (sentence.text, ours["en"], theirs["en"])
+    full_mlx, full_faster = mlx.language_odds(audio, spans), faster.language_odds(audio, spans)
+    assert max(abs(a["en"] - b["en"]) for a, b in zip(mlx_odds, full_mlx, strict=True)) > 0.01
+    assert max(abs(a["en"] - b["en"]) for a, b in zip(faster_odds, full_faster, strict=True)) > 0.01

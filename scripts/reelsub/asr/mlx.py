@@ -261,17 +261,26 @@ class MlxDecoder(Decoder):
         ]
         return list(collect_segments(map(_as_attributes, decoded), offset, language))
 
+    @property
+    def short_context(self) -> bool:
+        return True  # encoded_frames: mlx_whisper's encoder over fewer frames, as CTranslate2's
+
     def language_odds(
         self, audio: PcmAudio, spans: list[SpeechRegion], context_s: float = WINDOW_S
     ) -> list[dict[str, float]]:
-        """Whisper's language probabilities for each span's audio, one batch of mel windows at a
-        time, the way mlx_whisper.transcribe detects a language (a window padded with silence).
-        Always a full window: mlx_whisper's encoder asserts one (``short_context`` is False)."""
+        """Whisper's language probabilities for each span's audio, its log-mel frames padded to
+        ``context_s`` seconds (a full window by default), one batch at a time.
+
+        Padded as the faster-whisper engine pads them (zeros after the phrase's own normalised
+        frames), not as mlx_whisper.transcribe does (30 s of silent samples before the log-mel): the
+        language check's bounds (reelsub.asr.languages_in_film) were measured on the former, and
+        with 10 s of context the two disagree (a Hindi line of the test film, Whisper base: p(hi)
+        0.31 padded so, as CTranslate2 gives 0.37; 0.18 padded with silence, below p(en))."""
         import mlx.core as mx
-        from mlx_whisper.audio import N_FRAMES, N_SAMPLES, log_mel_spectrogram, pad_or_trim
-        from mlx_whisper.decoding import detect_language
+        from mlx_whisper.audio import HOP_LENGTH, SAMPLE_RATE, log_mel_spectrogram, pad_or_trim
 
         model = self._model()
+        frames = round(min(context_s, WINDOW_S) * SAMPLE_RATE / HOP_LENGTH)
         results: list[dict[str, float]] = []
         for first in range(0, len(spans), self.settings.batch_size):
             batch = spans[first : first + self.settings.batch_size]
@@ -279,17 +288,53 @@ class MlxDecoder(Decoder):
                 [
                     pad_or_trim(
                         log_mel_spectrogram(
-                            audio.read(s.start, s.end), n_mels=model.dims.n_mels, padding=N_SAMPLES
+                            audio.read(s.start, s.end), n_mels=model.dims.n_mels, padding=HOP_LENGTH
                         ),
-                        N_FRAMES,
+                        frames,
                         axis=-2,
                     )
                     for s in batch
                 ]
             )
-            _, odds = detect_language(model, mel.astype(mx.float16 if self.fp16 else mx.float32))
-            results += [{language: float(p) for language, p in found.items()} for found in odds]
+            features = encoded_frames(model, mel.astype(mx.float16 if self.fp16 else mx.float32))
+            results += language_probabilities(model, features)
         return results
+
+
+def encoded_frames(model: Any, mel: Any) -> Any:
+    """mlx_whisper's ``AudioEncoder.__call__`` on ``mel`` of any even number of frames up to a
+    window's (3000): its positional embedding taken for the frames given, as CTranslate2 encodes
+    features shorter than a window. mlx_whisper's own call asserts a full window; on one, this
+    computes exactly what it does (tests/test_asr_mlx.py)."""
+    from mlx.nn.layers.activations import gelu  # mlx.nn's gelu, where its type stubs find it
+
+    encoder = model.encoder
+    x = gelu(encoder.conv1(mel))
+    x = gelu(encoder.conv2(x))
+    x = x + encoder._positional_embedding[: x.shape[1]]
+    for block in encoder.blocks:
+        x, _, _ = block(x)
+    return encoder.ln_post(x)
+
+
+def language_probabilities(model: Any, features: Any) -> list[dict[str, float]]:
+    """Whisper's probability of each language for each item of encoded ``features``: the decoder's
+    first step after start-of-transcript over the language tokens alone, as
+    ``mlx_whisper.decoding.detect_language`` computes it (which encodes again any features that are
+    not a full window's)."""
+    import mlx.core as mx
+    import numpy as np
+    from mlx_whisper.tokenizer import get_tokenizer
+
+    tokenizer = get_tokenizer(model.is_multilingual, num_languages=model.num_languages)
+    start = mx.array([[tokenizer.sot]] * features.shape[0])
+    logits = model.logits(start, features)[:, 0]
+    tokens = list(tokenizer.all_language_tokens)
+    probabilities = np.array(mx.softmax(logits[:, mx.array(tokens)].astype(mx.float32), axis=-1))
+    return [
+        {code: float(p) for code, p in zip(tokenizer.all_language_codes, row, strict=True)}
+        for row in probabilities
+    ]
 
 
 class MlxEngine:
