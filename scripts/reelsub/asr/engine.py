@@ -73,8 +73,9 @@ class Decoder:
     def language_odds(
         self, audio: PcmAudio, spans: list[SpeechRegion], context_s: float = WINDOW_S
     ) -> list[dict[str, float]]:
-        """Whisper's language probabilities for each span's audio (at most ``context_s`` each),
-        padded with silence to ``context_s`` seconds: a full window unless :attr:`short_context`."""
+        """Whisper's language probabilities for each span's audio (at most ``context_s`` each), its
+        log-mel frames padded with zeros to ``context_s`` seconds' worth, as faster-whisper pads them
+        (the language check's bounds were measured so): a full window unless :attr:`short_context`."""
         raise NotImplementedError
 
     @property
