@@ -70,7 +70,8 @@ def asr_settings(threads: int, model: str | None = None, language: str | None = 
 
 class AsrLogFacts(logging.Handler):
     """Collects from reelsub.asr's log: its "re-decoding N window tail(s), X s" lines, and the
-    seconds its language check took (asking each phrase its language, decoding switched ones)."""
+    seconds its language check took (asking each phrase its language, before decoding or after, and
+    decoding switched ones after)."""
 
     def __init__(self) -> None:
         super().__init__(logging.INFO)
@@ -92,6 +93,10 @@ class AsrLogFacts(logging.Handler):
         )
         if found:
             self.read_again_s += float(found.group(1))
+        # the default, where lines may switch language: phrases asked before decoding
+        found = re.match(r"languages heard before decoding: \d+ phrase\(s\) asked in ([\d.]+) s", message)
+        if found:
+            self.language_check_s += float(found.group(1))
 
 
 def set_retry_passes(passes: int) -> None:

@@ -48,7 +48,7 @@ import corpus
 import speech
 from hindi_script_options import skeleton_errors
 from indian_films import bengali_film, hindi_film, marathi_film, mixed_film
-from reelsub.asr import languages_in_film
+from reelsub.asr import decoding, languages_in_film
 from reelsub.asr.faster_whisper import BatchedDecoder
 from reelsub.contracts.transcript import Transcript
 
@@ -60,13 +60,15 @@ class Arm:
     written_in_own_letters: frozenset[str]  # languages_in_film.WRITTEN_IN_OWN_LETTERS
     read_again: bool  # lines of the film's language begun in English letters decoded again
     screened: bool = True  # phrases asked with SCREEN_S of context first (BatchedDecoder.short_context)
+    heard_first: bool = False  # each phrase's language heard before decoding (decoding.HEAR_LANGUAGES_FIRST)
 
 
 ARMS = {
     "every phrase": Arm(frozenset(), read_again=False),
     "letters": Arm(languages_in_film.WRITTEN_IN_OWN_LETTERS, read_again=False),
     "full window": Arm(languages_in_film.WRITTEN_IN_OWN_LETTERS, read_again=True, screened=False),
-    "default": Arm(languages_in_film.WRITTEN_IN_OWN_LETTERS, read_again=True),
+    "screened": Arm(languages_in_film.WRITTEN_IN_OWN_LETTERS, read_again=True),
+    "default": Arm(languages_in_film.WRITTEN_IN_OWN_LETTERS, read_again=True, heard_first=True),
 }
 CARRIED_OVER = languages_in_film.carried_over
 
@@ -133,10 +135,12 @@ def run(case: Case, arm: str) -> Outcome:
     languages_in_film.WRITTEN_IN_OWN_LETTERS = ARMS[arm].written_in_own_letters
     languages_in_film.carried_over = CARRIED_OVER if ARMS[arm].read_again else lambda *_: False
     BatchedDecoder.short_context = property(lambda self: ARMS[arm].screened)  # type: ignore[assignment]
+    decoding.HEAR_LANGUAGES_FIRST = ARMS[arm].heard_first
     started = time.perf_counter()
     transcript, timer = asr_worker.reelsub_transcript(case.audio, 2, "base", language=case.language)
     seconds = time.perf_counter() - started
-    check = transcript.provenance[0].settings["phrase_language_check"]
+    settings = transcript.provenance[0].settings
+    check = settings.get("phrase_language_check") or heard_first_as_check(settings["languages_heard_first"])
     reference = " ".join(text for _, _, _, text in case.sentences)
     errors = units = None
     if case.score == "skeleton":
@@ -160,6 +164,20 @@ def run(case: Case, arm: str) -> Outcome:
         errors,
         units,
     )
+
+
+def heard_first_as_check(heard: dict) -> dict:
+    """The default's facts in the check's columns: phrases asked before decoding (again on their own
+    where their window's answer was unclear; none not asked), phrases switched (each decoded in its
+    language, none kept as first read)."""
+    switched = sum(heard["switched"].values())
+    return {
+        "asked": heard["phrases"],
+        "asked_again": heard["asked_again"],
+        "not_asked": 0,
+        "switched": switched,
+        "decoded_again": switched,
+    }
 
 
 def tagged_right(outcome: Outcome, truth: dict[str, list[str]]) -> int:

@@ -51,7 +51,8 @@ PINNED_WORD_ERRORS = {
 PINNED_HINDI_CER = 0.197  # Whisper base, int8, numpy features (tests/test_asr_features.py)
 # Hindi films with English lines (bench/speech.py's row c groups), Whisper base, language hi:
 # characters wrong of one consonant skeleton (bench/hindi_script_options.py), whatever the script
-PINNED_SKELETON_ERRORS = {"hindi+english": 14, "hindi+recorded english": 53}
+# (each phrase's language heard before decoding, issue 24; checked after decoding: 14 and 53)
+PINNED_SKELETON_ERRORS = {"hindi+english": 13, "hindi+recorded english": 27}
 SKELETON_DRIFT = 3  # characters per film
 
 

@@ -264,3 +264,46 @@ def test_mlx_asks_each_line_its_language_with_ten_seconds_as_faster_whisper_does
     full_mlx, full_faster = mlx.language_odds(audio, spans), faster.language_odds(audio, spans)
     assert max(abs(a["en"] - b["en"]) for a, b in zip(mlx_odds, full_mlx, strict=True)) > 0.01
     assert max(abs(a["en"] - b["en"]) for a, b in zip(faster_odds, full_faster, strict=True)) > 0.01
+
+
+def test_mlx_hears_each_phrase_s_language_from_its_window_as_faster_whisper_does(
+    mixed_film, mlx_base_converted_from_ct2: Path
+) -> None:
+    """Hearing languages before decoding on both engines: each phrase of the Hindi film with English
+    lines (Kokoro-82M TTS, a substitute for recorded speech), read from its frames of its window's
+    encoding, gets the same decision from mlx-whisper (Whisper base converted from CTranslate2,
+    float32) as from faster-whisper (CTranslate2 int8): switched or not, taken or asked again, and
+    p(en) within 0.1; and the six English lines are the ones switched."""
+    from faster_whisper import BatchedInferencePipeline
+
+    from reelsub.asr.audio import PcmAudio
+    from reelsub.asr.faster_whisper import BatchedDecoder, load_model
+    from reelsub.asr.languages_in_film import heard_clearly, heard_phrases, switched_to, weighted_odds
+    from reelsub.asr.mlx import MlxDecoder
+    from reelsub.asr.vad import decoding_regions, heard_speech
+    from reelsub.asr.windows import decoding_windows
+
+    audio = PcmAudio(mixed_film.path)
+    speech = heard_speech(audio)
+    regions = decoding_regions(speech, audio.duration)
+    windows = decoding_windows(regions)
+    samples = audio.read(0.0, audio.duration)
+    ct2 = AsrSettings(model="base", device="cpu", compute_type="int8", cpu_threads=2, language="hi")
+    faster = BatchedDecoder(BatchedInferencePipeline(load_model(ct2)), ct2)
+    mlx = MlxDecoder(mlx_base_converted_from_ct2, AsrSettings(model=str(mlx_base_converted_from_ct2)), False)
+    mlx_odds, faster_odds = (
+        decoder.languages_in_windows(samples, 0.0, windows, regions) for decoder in (mlx, faster)
+    )
+    switched = []
+    for run in heard_phrases(regions, speech):
+        ours, theirs = weighted_odds(mlx_odds, regions, run), weighted_odds(faster_odds, regions, run)
+        where = (regions[run[0]].start, regions[run[-1]].end)
+        assert switched_to(ours, "hi", ["en"]) == switched_to(theirs, "hi", ["en"]), where
+        assert heard_clearly(ours, "hi", ["en"]) == heard_clearly(theirs, "hi", ["en"]), (where, ours, theirs)
+        assert abs(ours.get("en", 0.0) - theirs.get("en", 0.0)) < 0.1, (where, ours["en"], theirs["en"])
+        if switched_to(theirs, "hi", ["en"]):
+            switched.append(where)
+    english = [s for s in mixed_film.sentences if s.language == "en"]
+    assert len(switched) == len(english) == 6
+    for (start, end), sentence in zip(switched, english, strict=True):
+        assert start < sentence.end and end > sentence.start, (start, end, sentence.text)

@@ -3,6 +3,8 @@ shared decoding steps of reelsub.asr.decoding and reelsub.asr.languages_in_film 
 
 from __future__ import annotations
 
+import bisect
+import math
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -10,6 +12,31 @@ from reelsub.asr.audio import PcmAudio
 from reelsub.asr.settings import AsrSettings
 from reelsub.asr.vad import WINDOW_S
 from reelsub.contracts.transcript import Segment, SpeechRegion
+from reelsub.media import SAMPLE_RATE
+
+# Whisper's encoder gives 1500 frames for its 30 s window, 20 ms each, the same in both engines
+ENCODER_FRAMES_PER_S = 50
+
+
+def window_samples(samples: Any, offset: float, window: SpeechRegion) -> Any:
+    """``window``'s samples out of ``samples`` (which start at ``offset``), cut as faster-whisper's
+    batched pipeline cuts a clip, so that both encode the same audio."""
+    return samples[int((window.start - offset) * SAMPLE_RATE) : int((window.end - offset) * SAMPLE_RATE)]
+
+
+def windows_holding(windows: list[SpeechRegion], regions: list[SpeechRegion]) -> list[int]:
+    """For each region, the index of the window it lies in (windows in time order, each region
+    within one of them, as reelsub.asr.windows.decoding_windows groups them)."""
+    starts = [window.start for window in windows]
+    return [max(0, bisect.bisect_right(starts, region.start + 1e-6) - 1) for region in regions]
+
+
+def region_frames(window: SpeechRegion, region: SpeechRegion) -> tuple[int, int]:
+    """The encoder frames of ``window``'s encoding that hold ``region`` (first, end): at least one."""
+    limit = round(WINDOW_S * ENCODER_FRAMES_PER_S)
+    first = min(limit - 1, max(0, int((region.start - window.start) * ENCODER_FRAMES_PER_S)))
+    end = math.ceil((region.end - window.start) * ENCODER_FRAMES_PER_S)
+    return first, min(limit, max(end, first + 1))
 
 
 @dataclass
@@ -76,6 +103,15 @@ class Decoder:
         """Whisper's language probabilities for each span's audio (at most ``context_s`` each), its
         log-mel frames padded with zeros to ``context_s`` seconds' worth, as faster-whisper pads them
         (the language check's bounds were measured so): a full window unless :attr:`short_context`."""
+        raise NotImplementedError
+
+    def languages_in_windows(
+        self, samples: Any, offset: float, windows: list[SpeechRegion], regions: list[SpeechRegion]
+    ) -> list[dict[str, float]]:
+        """Whisper's language probabilities for each of ``regions``, read from its own frames of its
+        window's encoding (:func:`region_frames`): one encoder pass per window of ``windows``,
+        whatever the window holds, and one decoder step per region. Each region lies within one
+        window (:func:`windows_holding`); times are the samples' own, ``offset`` on."""
         raise NotImplementedError
 
     @property

@@ -17,7 +17,7 @@ from typing import Any
 
 from reelsub.asr.audio import PcmAudio
 from reelsub.asr.decoding import decode_film
-from reelsub.asr.engine import Decoder, EngineResult
+from reelsub.asr.engine import Decoder, EngineResult, region_frames, window_samples, windows_holding
 from reelsub.asr.features import use_features
 from reelsub.asr.output import collect_segments
 from reelsub.asr.settings import AsrSettings
@@ -59,6 +59,9 @@ class BatchedDecoder(Decoder):
     windows_decoded: int = 0  # each costs Whisper's encoder a full 30 s window, whatever it holds
     listening: bool = field(default=False, repr=False)  # listen_for_language asked, nothing decoded since
     heard: dict[str, float] | None = field(default=None, repr=False)
+    # the last span's windows as languages_in_windows encoded them, by their features' fingerprint:
+    # the pipeline's decoding of the same windows takes them instead of encoding them again
+    encoded: dict[bytes, Any] = field(default_factory=dict, repr=False)
 
     @property
     def multilingual(self) -> bool:
@@ -72,28 +75,43 @@ class BatchedDecoder(Decoder):
         return self.heard
 
     @contextmanager
-    def _hearing_language(self) -> Iterator[None]:
-        """While listening, the first batch the pipeline encodes also gives its first window's
-        language odds: CTranslate2's detect_language takes the encoder's output as well as features,
-        so the encoder pass decoding makes anyway serves both."""
-        if not self.listening:
+    def _encoder_shared(self) -> Iterator[None]:
+        """While the pipeline decodes, its encoder serves twice: a batch whose windows
+        :meth:`languages_in_windows` encoded already is not encoded again, and while listening, the
+        first batch also gives its first window's language odds (CTranslate2's detect_language takes
+        the encoder's output as well as features)."""
+        if not self.listening and not self.encoded:
             yield
             return
         model = self.pipeline.model
         encode = model.encode
 
-        def encode_and_listen(features: Any) -> Any:
-            encoded = encode(features)
+        def encode_once(features: Any) -> Any:
+            encoded = self._encoded_before(features)
+            if encoded is None:
+                encoded = encode(features)
             if self.listening:
                 self.listening = False
                 self.heard = _odds(model.model.detect_language(encoded)[0])
             return encoded
 
-        model.encode = encode_and_listen  # this model's own attribute, for this one call
+        model.encode = encode_once  # this model's own attribute, for this one call
         try:
             yield
         finally:
             del model.encode
+
+    def _encoded_before(self, features: Any) -> Any:
+        """The encoder's output for a batch of features whose every window was encoded before (by
+        :meth:`languages_in_windows`), as one StorageView; None where one was not."""
+        import ctranslate2
+        import numpy as np
+
+        found = [self.encoded.get(_fingerprint(row)) for row in features]
+        encoded = [row for row in found if row is not None]
+        if not encoded or len(encoded) < len(found):
+            return None
+        return ctranslate2.StorageView.from_array(np.ascontiguousarray(np.stack(encoded)))
 
     @property
     def short_context(self) -> bool:
@@ -121,10 +139,45 @@ class BatchedDecoder(Decoder):
             results += map(_odds, model.model.detect_language(model.encode(features)))
         return results
 
+    def languages_in_windows(
+        self, samples: Any, offset: float, windows: list[SpeechRegion], regions: list[SpeechRegion]
+    ) -> list[dict[str, float]]:
+        """Each region's language probabilities from its frames of its window's encoding, the
+        windows' features computed as the batched pipeline computes them, encoded in batches;
+        CTranslate2's detect_language takes encoder output as well as features."""
+        import ctranslate2
+        import numpy as np
+        from faster_whisper.audio import pad_or_trim
+
+        model = self.pipeline.model
+        holder = windows_holding(windows, regions)
+        results: list[dict[str, float]] = []
+        self.encoded = {}  # one span's at a time: memory stays flat
+        for first in range(0, len(windows), self.settings.batch_size):
+            batch = windows[first : first + self.settings.batch_size]
+            features = np.stack(
+                [
+                    pad_or_trim(model.feature_extractor(window_samples(samples, offset, w))[..., :-1])
+                    for w in batch
+                ]
+            )
+            # on the CPU, to be sliced (a GPU's output is copied once per batch, not per region)
+            encoded = np.asarray(model.encode(features).to_device(ctranslate2.Device.cpu))
+            self.encoded.update(
+                (_fingerprint(row), output) for row, output in zip(features, encoded, strict=True)
+            )
+            for region, index in zip(regions, holder, strict=True):
+                if first <= index < first + len(batch):
+                    start, end = region_frames(windows[index], region)
+                    frames = np.ascontiguousarray(encoded[index - first : index - first + 1, start:end])
+                    (found,) = model.model.detect_language(ctranslate2.StorageView.from_array(frames))
+                    results.append(_odds(found))
+        return results
+
     def decode_windows(
         self, samples: Any, offset: float, windows: list[SpeechRegion], language: str | None
     ) -> list[Segment]:
-        with self._hearing_language():
+        with self._encoder_shared():
             return self._decode_windows(samples, offset, windows, language)
 
     def _decode_windows(
@@ -150,6 +203,13 @@ class BatchedDecoder(Decoder):
             without_timestamps=self.settings.word_timestamps,
         )
         return list(collect_segments(segments_iter, offset, language))
+
+
+def _fingerprint(features: Any) -> bytes:
+    """One window's features, as a key: the same audio cut the same way gives the same bytes."""
+    import hashlib
+
+    return hashlib.blake2b(features.tobytes(), digest_size=16).digest()
 
 
 def _odds(found: list[tuple[str, float]]) -> dict[str, float]:

@@ -1,21 +1,33 @@
 """Which languages a film speaks: the film's own (detected once, recorded even where config names
-it, so QC can say when they disagree), and per sentence, the other languages its lines switch to.
+it, so QC can say when they disagree), and per phrase, the other languages its lines switch to.
 
-Hindi films carry English lines. Decoded as Hindi, an English sentence is taken for Hindi (the
-translate stage would treat it so) and may be written partly in Urdu letters ("کمی talk about this
-later."); each phrase's audio is therefore asked which of the film's languages it is in (one
-Whisper encoder pass and one decoder step per phrase, batched), and a phrase clearly in another of
-them is tagged with it, and decoded again in it unless Whisper already wrote it wholly in that
-language's own letters. The sentences asked are fitted to the speech VAD heard first
+Hindi films carry English lines. Decoded as Hindi, an English line is skipped (and the Hindi after
+it in its window), or taken for Hindi and written partly in Urdu letters ("کمی talk about this
+later."). So each phrase's language is heard *before* decoding (:func:`region_languages`): a
+phrase is a run of VAD's speech regions with no pause heard between them, and its odds are read
+from its own frames of its window's encoding, one encoder pass per 30 s window whatever the window
+holds and one decoder step per region (Decoder.languages_in_windows); only a phrase whose odds are
+unclear there (a short English card alone in its window) is asked with its own audio
+(:func:`ask_languages`). A span of windows whose phrases are all in one language is then decoded in
+it, as the layout says (the windows' encoding serving the decoding too), and a span of several
+languages language by language, each one's speech packed among itself (reelsub.asr.decoding).
+On the bench's Hindi film with recorded English lines: 53 -> 27 skeleton characters wrong of 630,
+in less time (docs/hindi-measurements.md section 13).
+
+Where decoding has no word times (Whisper's translate task) or no VAD, packed speech cannot be
+mapped back to the film, and the sentences decoded in the film's language are checked after
+(:func:`decode_other_languages`): each phrase's audio is asked which of the film's languages it is
+in (one Whisper encoder pass and one decoder step per phrase, batched), and a phrase clearly in
+another of them is tagged with it, and decoded again in it unless Whisper already wrote it wholly in
+that language's own letters. The sentences asked are fitted to the speech VAD heard first
 (reelsub.pauses): Whisper's own times run into the next sentence, whose language then speaks for
 both.
 
-Asking costs an encoder pass per phrase, most of a Hindi film's decoding time: of 10 s of context
-(a quarter of Whisper's 30 s window), and of a full window only where that answer is unclear
-(:func:`ask_languages`). A phrase whose
-first reading holds letters, none of them in a script the other language is written in, is not
-asked: Whisper writes English in Latin letters whatever language it decodes in, so a line it wrote
-wholly in Urdu or Devanagari letters was not heard as English (docs/hindi-measurements.md
+Asking after decoding costs an encoder pass per phrase: of 10 s of context (a quarter of Whisper's
+30 s window), and of a full window only where that answer is unclear (:func:`ask_languages`). A
+phrase whose first reading holds letters, none of them in a script the other language is written
+in, is not asked: Whisper writes English in Latin letters whatever language it decodes in, so a line
+it wrote wholly in Urdu or Devanagari letters was not heard as English (docs/hindi-measurements.md
 section 7: on the Indian films and the English corpus, 68 phrases, no sentence's language changed).
 
 The same letters tell when Whisper, having written an English line, carried them into the next line
@@ -28,7 +40,8 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import asdict, dataclass, replace
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field, replace
 from itertools import pairwise
 
 from reelsub.asr.audio import PcmAudio
@@ -60,6 +73,9 @@ SWITCH_ODDS = 3.0
 SCREEN_S = 10.0
 CLEAR_SWITCH_PROBABILITY = 0.8
 CLEAR_STAY_PROBABILITY = 0.1
+# A phrase's odds read from its window's encoding decide its language where they switch it, or where
+# Whisper gives one language (not another of the film's) this much (heard_clearly)
+SURE_PROBABILITY = 0.5
 PAD_S = 0.2  # air around a sentence re-decoded on its own
 # Languages Whisper writes in their own letters whatever language it was told to decode in. Measured
 # for English (docs/hindi-measurements.md section 7): every English phrase of the Hindi films and of
@@ -111,6 +127,119 @@ def detect_film_language(
         audio, [SpeechRegion(first.start, min(first.end, first.start + WINDOW_S))]
     )
     return most_likely(odds)
+
+
+@dataclass
+class LanguagesHeardFirst:
+    """What hearing each phrase's language before decoding found, over a film's spans (the
+    transcript's provenance keeps it)."""
+
+    phrases: int = 0  # phrases asked: runs of speech regions with no pause heard between them
+    asked_again: int = 0  # of those, asked again with their own audio (their window's answer unclear)
+    switched: dict[str, int] = field(default_factory=dict)  # phrases in another language, by language
+    spans_by_language: int = 0  # spans decoded language by language (the rest: in the film's alone)
+    seconds: float = 0.0  # the encoder passes and decoder steps that asked them
+
+    def facts(self) -> dict[str, object]:
+        return {**asdict(self), "seconds": round(self.seconds, 2)}
+
+
+def heard_phrases(regions: list[SpeechRegion], speech: list[SpeechRegion]) -> list[list[int]]:
+    """Consecutive decoding regions with no pause heard between them (no silence of MIN_SILENCE_S in
+    VAD's ``speech`` between their middles), as runs of indices: their language is asked together,
+    as :func:`phrases` asks sentences'."""
+    gaps = [(gap.start + gap.end) / 2 for gap in silences(speech)]
+
+    def no_pause_between(before: int, index: int) -> bool:
+        first, then = regions[before], regions[index]
+        return not any((first.start + first.end) / 2 < gap < (then.start + then.end) / 2 for gap in gaps)
+
+    return runs_where(len(regions), no_pause_between)
+
+
+def runs_where(count: int, together: Callable[[int, int], bool]) -> list[list[int]]:
+    """The indices ``0 .. count - 1`` as runs of consecutive ones: an index joins the run before it
+    where ``together(that run's last index, index)``."""
+    runs: list[list[int]] = []
+    for index in range(count):
+        if runs and together(runs[-1][-1], index):
+            runs[-1].append(index)
+        else:
+            runs.append([index])
+    return runs
+
+
+def region_languages(
+    decoder: Decoder,
+    audio: PcmAudio,
+    samples: object,
+    span: SpeechRegion,
+    windows: list[SpeechRegion],
+    regions: list[SpeechRegion],
+    speech: list[SpeechRegion],
+    film_language: str,
+    others: list[str],
+    heard: LanguagesHeardFirst,
+) -> list[str]:
+    """The language each of ``regions`` (one ``span``'s, within its ``windows``; ``samples`` the
+    span's audio) is spoken in, heard before it is decoded.
+
+    Each phrase's (:func:`heard_phrases`) odds are its regions' odds, weighted by their length,
+    read from their frames of their window's encoding (Decoder.languages_in_windows: one encoder
+    pass per window, not one per phrase). Where those odds are not clear (:func:`heard_clearly`),
+    the phrase is asked as the check after decoding asks it (:func:`ask_languages`: its own audio with SCREEN_S of
+    context, then the full window). A phrase is in one of ``others`` where :func:`switched_to` says
+    so, and in the film's language otherwise, as is one shorter than MIN_SENTENCE_S. ``heard`` counts
+    what was asked and found."""
+    started = time.monotonic()
+    odds = decoder.languages_in_windows(samples, span.start, windows, regions)
+    asked = [
+        run
+        for run in heard_phrases(regions, speech)
+        if regions[run[-1]].end - regions[run[0]].start >= MIN_SENTENCE_S
+    ]
+    heard.phrases += len(asked)
+    answers = [weighted_odds(odds, regions, run) for run in asked]
+    unclear = [i for i, answer in enumerate(answers) if not heard_clearly(answer, film_language, others)]
+    if unclear:
+        spans = [SpeechRegion(regions[asked[i][0]].start, regions[asked[i][-1]].end) for i in unclear]
+        again, _ = ask_languages(decoder, audio, spans, film_language, others)
+        for index, answer in zip(unclear, again, strict=True):
+            answers[index] = answer
+        heard.asked_again += len(unclear)
+    languages = [film_language] * len(regions)
+    for run, answer in zip(asked, answers, strict=True):
+        if language := switched_to(answer, film_language, others):
+            heard.switched[language] = heard.switched.get(language, 0) + 1
+            for index in run:
+                languages[index] = language
+    heard.seconds += time.monotonic() - started
+    return languages
+
+
+def heard_clearly(odds: dict[str, float], film_language: str, others: list[str]) -> bool:
+    """Whether a phrase's odds read from its window's encoding may decide its language: they switch
+    it (:func:`switched_to`), or Whisper gives one language not among ``others`` SURE_PROBABILITY or
+    more (Hindi heard as Urdu is Hindi still). Read so, every line of the Indian test films and every
+    longer English one was decided as its language is; a short English card ("Thank you.") alone in
+    its window was spread thin over languages of neither (p 0.13-0.35 for ar, ml, et, hr, tl; p(en)
+    under 0.06), and is asked again (docs/hindi-measurements.md section 13)."""
+    if switched_to(odds, film_language, others):
+        return True
+    language, probability = most_likely(odds)
+    return probability >= SURE_PROBABILITY and language not in others
+
+
+def weighted_odds(
+    odds: list[dict[str, float]], regions: list[SpeechRegion], run: list[int]
+) -> dict[str, float]:
+    """A phrase's odds: its regions' odds, each weighted by its share of the phrase's speech."""
+    length = sum(regions[i].duration for i in run) or 1.0
+    together: dict[str, float] = {}
+    for index in run:
+        for language, probability in odds[index].items():
+            together[language] = together.get(language, 0.0) + probability * regions[index].duration / length
+    return together
 
 
 def switched_to(
@@ -262,19 +391,16 @@ def phrases(
     the pair, heard as English and decoded again in it, came back as the English line alone (bench
     row c's Hindi film with recorded English lines, docs/hindi-measurements.md section 10)."""
     gaps = silences(speech) if speech is not None else None
-    runs: list[list[int]] = []
-    for index, segment in enumerate(segments):
-        if runs:
-            before = segments[runs[-1][-1]]
-            if gaps is None:
-                paused = segment.start - before.end >= MIN_SILENCE_S
-            else:
-                paused = any(gap.start < segment.start and gap.end > before.end for gap in gaps)
-            if not paused and not written_apart(others or [], before.text, segment.text):
-                runs[-1].append(index)
-                continue
-        runs.append([index])
-    return runs
+
+    def together(previous: int, index: int) -> bool:
+        before, segment = segments[previous], segments[index]
+        if gaps is None:
+            paused = segment.start - before.end >= MIN_SILENCE_S
+        else:
+            paused = any(gap.start < segment.start and gap.end > before.end for gap in gaps)
+        return not paused and not written_apart(others or [], before.text, segment.text)
+
+    return runs_where(len(segments), together)
 
 
 def decode_other_languages(
@@ -456,4 +582,11 @@ def _decode_in(
     ]
 
 
-__all__ = ["PhraseLanguageCheck", "decode_other_languages", "detect_film_language", "languages_switched_to"]
+__all__ = [
+    "LanguagesHeardFirst",
+    "PhraseLanguageCheck",
+    "decode_other_languages",
+    "detect_film_language",
+    "languages_switched_to",
+    "region_languages",
+]

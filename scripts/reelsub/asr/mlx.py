@@ -33,7 +33,7 @@ from typing import Any
 
 from reelsub.asr.audio import PcmAudio
 from reelsub.asr.decoding import decode_film
-from reelsub.asr.engine import Decoder, EngineResult
+from reelsub.asr.engine import Decoder, EngineResult, region_frames, window_samples, windows_holding
 from reelsub.asr.output import collect_segments
 from reelsub.asr.settings import AsrSettings
 from reelsub.asr.vad import WINDOW_S
@@ -276,28 +276,53 @@ class MlxDecoder(Decoder):
         language check's bounds (reelsub.asr.languages_in_film) were measured on the former, and
         with 10 s of context the two disagree (a Hindi line of the test film, Whisper base: p(hi)
         0.31 padded so, as CTranslate2 gives 0.37; 0.18 padded with silence, below p(en))."""
-        import mlx.core as mx
-        from mlx_whisper.audio import HOP_LENGTH, SAMPLE_RATE, log_mel_spectrogram, pad_or_trim
+        from mlx_whisper.audio import HOP_LENGTH, SAMPLE_RATE
 
         model = self._model()
         frames = round(min(context_s, WINDOW_S) * SAMPLE_RATE / HOP_LENGTH)
         results: list[dict[str, float]] = []
         for first in range(0, len(spans), self.settings.batch_size):
             batch = spans[first : first + self.settings.batch_size]
-            mel = mx.stack(
-                [
-                    pad_or_trim(
-                        log_mel_spectrogram(
-                            audio.read(s.start, s.end), n_mels=model.dims.n_mels, padding=HOP_LENGTH
-                        ),
-                        frames,
-                        axis=-2,
+            encoded = self._encoded([audio.read(s.start, s.end) for s in batch], frames)
+            results += language_probabilities(model, encoded)
+        return results
+
+    def _encoded(self, pieces: list[Any], frames: int) -> Any:
+        """The encoder's output for each piece of samples, its log-mel frames padded with zeros to
+        ``frames`` (as faster-whisper pads them: the language check's bounds were measured so)."""
+        import mlx.core as mx
+        from mlx_whisper.audio import HOP_LENGTH, log_mel_spectrogram, pad_or_trim
+
+        model = self._model()
+        mel = mx.stack(
+            [
+                pad_or_trim(
+                    log_mel_spectrogram(piece, n_mels=model.dims.n_mels, padding=HOP_LENGTH), frames, axis=-2
+                )
+                for piece in pieces
+            ]
+        )
+        return encoded_frames(model, mel.astype(mx.float16 if self.fp16 else mx.float32))
+
+    def languages_in_windows(
+        self, samples: Any, offset: float, windows: list[SpeechRegion], regions: list[SpeechRegion]
+    ) -> list[dict[str, float]]:
+        """Each region's language probabilities from its frames of its window's encoding, each
+        window's log-mel padded with zeros to a full window as :meth:`language_odds` pads a span's."""
+        from mlx_whisper.audio import N_FRAMES
+
+        model = self._model()
+        holder = windows_holding(windows, regions)
+        results: list[dict[str, float]] = []
+        for first in range(0, len(windows), self.settings.batch_size):
+            batch = windows[first : first + self.settings.batch_size]
+            encoded = self._encoded([window_samples(samples, offset, w) for w in batch], N_FRAMES)
+            for region, index in zip(regions, holder, strict=True):
+                if first <= index < first + len(batch):
+                    start, end = region_frames(windows[index], region)
+                    results += language_probabilities(
+                        model, encoded[index - first : index - first + 1, start:end]
                     )
-                    for s in batch
-                ]
-            )
-            features = encoded_frames(model, mel.astype(mx.float16 if self.fp16 else mx.float32))
-            results += language_probabilities(model, features)
         return results
 
 
