@@ -151,10 +151,10 @@ def measure(bench: Context) -> None:
             if arm == "reelsub" and language != "en":
                 row_details.append(
                     f"{group} ({model}), where the default's time goes: {result['seconds']:.1f} s, of which "
-                    f"asking each phrase its language {result['language_check_s']:.1f} s (an encoder "
-                    f"pass of 10 s each, a full window where that is unclear), decoding lines in another "
-                    f"language again {result['switched_decode_s']:.1f} s and "
-                    f"lines of the film's language begun in another's letters {result['read_again_s']:.1f} s"
+                    f"hearing each phrase's language before decoding {result['language_check_s']:.1f} s "
+                    f"(one encoder pass per window, whose output decoding a span in one language reuses; "
+                    f"a phrase unclear there asked with its own audio), in {result['windows_decoded']} "
+                    f"windows decoded"
                 )
             found = json.loads(out.read_text())
             if len(chosen) == 1:
