@@ -714,6 +714,12 @@ def test_each_phrase_s_language_is_heard_from_its_window_and_asked_again_only_wh
     assert heard_clearly({"ur": 0.9, "en": 0.0}, "hi", ["en"]), "Hindi heard as Urdu: sure, and not English"
     assert not heard_clearly({"ar": 0.27, "en": 0.03, "hi": 0.02}, "hi", ["en"]), "spread thin: unclear"
     assert not heard_clearly({"en": 0.45, "hi": 0.4}, "hi", ["en"]), "English likelier, not likely enough"
+    assert heard_clearly({"hi": 0.37, "en": 0.12, "ur": 0.2}, "hi", ["en"]), (
+        "Hindi, plausibly, before English"
+    )
+    assert not heard_clearly({"hy": 0.28, "hi": 0.02, "en": 0.01}, "hi", ["en"]), (
+        "neither the film's nor sure"
+    )
     assert heard_clearly({"en": 0.56, "hi": 0.01}, "hi", ["en"]), "switched"
 
 

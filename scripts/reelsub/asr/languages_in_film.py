@@ -73,9 +73,13 @@ SWITCH_ODDS = 3.0
 SCREEN_S = 10.0
 CLEAR_SWITCH_PROBABILITY = 0.8
 CLEAR_STAY_PROBABILITY = 0.1
-# A phrase's odds read from its window's encoding decide its language where they switch it, or where
-# Whisper gives one language (not another of the film's) this much (heard_clearly)
+# A phrase's odds read from its window's encoding decide its language where they switch it, where
+# Whisper gives one language (not another of the film's) SURE_PROBABILITY, or where it gives the film's
+# PLAUSIBLE_PROBABILITY and more than any other of the film's (heard_clearly). On the Hindi films'
+# lines, read so, p(hi) ran 0.25-1.00 (Urdu 0.31-0.94 where it was likelier), p(en) of a Hindi line
+# at most 0.25 and under p(hi); on short English cards alone in their window, p(hi) under 0.06.
 SURE_PROBABILITY = 0.5
+PLAUSIBLE_PROBABILITY = 0.25
 PAD_S = 0.2  # air around a sentence re-decoded on its own
 # Languages Whisper writes in their own letters whatever language it was told to decode in. Measured
 # for English (docs/hindi-measurements.md section 7): every English phrase of the Hindi films and of
@@ -219,15 +223,19 @@ def region_languages(
 
 def heard_clearly(odds: dict[str, float], film_language: str, others: list[str]) -> bool:
     """Whether a phrase's odds read from its window's encoding may decide its language: they switch
-    it (:func:`switched_to`), or Whisper gives one language not among ``others`` SURE_PROBABILITY or
-    more (Hindi heard as Urdu is Hindi still). Read so, every line of the Indian test films and every
-    longer English one was decided as its language is; a short English card ("Thank you.") alone in
-    its window was spread thin over languages of neither (p 0.13-0.35 for ar, ml, et, hr, tl; p(en)
-    under 0.06), and is asked again (docs/hindi-measurements.md section 13)."""
+    it (:func:`switched_to`); or Whisper gives one language not among ``others`` SURE_PROBABILITY or
+    more (Hindi heard as Urdu is Hindi still); or the film's language PLAUSIBLE_PROBABILITY or more,
+    and more than each of ``others``. Read so, every line of the Indian test films was decided as its
+    language is, none asked again; a short English card ("Thank you.") alone in its window was spread
+    thin over languages of neither (p 0.13-0.35 for ar, ml, et, hr, tl; p(en) and p(hi) under 0.06),
+    and is asked again (docs/hindi-measurements.md section 13)."""
     if switched_to(odds, film_language, others):
         return True
     language, probability = most_likely(odds)
-    return probability >= SURE_PROBABILITY and language not in others
+    if probability >= SURE_PROBABILITY and language not in others:
+        return True
+    film = odds.get(film_language, 0.0)
+    return film >= PLAUSIBLE_PROBABILITY and all(odds.get(other, 0.0) < film for other in others)
 
 
 def weighted_odds(

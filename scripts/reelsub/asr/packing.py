@@ -50,6 +50,9 @@ def layout_for(layout: str, switches_language: bool, word_times: bool) -> str:
       Whisper base decoded the English line after it in its place, and the English words,
       mapped back through the cut pauses, covered the Hindi sentence's region, so no second
       pass looked at it again. With the pauses kept, every sentence is there, in its language.
+      (A span of such a film with lines in several languages is decoded language by language,
+      each one's speech packed among itself, where no line sits beside one in another language:
+      reelsub.asr.decoding.decode_by_language.)
     - Without word times (Whisper's translate task): packed time goes back to film time word by
       word, and a segment without words that spans several regions has no one film time. The
       translated English cues of the Hindi test film straddled two sentences, 3 of 12.
