@@ -112,6 +112,25 @@ class Decoder:
         window's encoding (:func:`region_frames`): one encoder pass per window of ``windows``,
         whatever the window holds, and one decoder step per region. Each region lies within one
         window (:func:`windows_holding`); times are the samples' own, ``offset`` on."""
+        holder = windows_holding(windows, regions)
+        results: list[dict[str, float]] = []
+        for first in range(0, len(windows), self.settings.batch_size):
+            batch = windows[first : first + self.settings.batch_size]
+            encoded = self.encoded_windows([window_samples(samples, offset, window) for window in batch])
+            for region, index in zip(regions, holder, strict=True):
+                if first <= index < first + len(batch):
+                    start, end = region_frames(windows[index], region)
+                    results.append(self.frames_language_odds(encoded, index - first, start, end))
+        return results
+
+    def encoded_windows(self, pieces: list[Any]) -> Any:
+        """The encoder's output for each piece of samples (a window's), its log-mel frames padded
+        with zeros to a full window; indexable as [piece, frame]."""
+        raise NotImplementedError
+
+    def frames_language_odds(self, encoded: Any, piece: int, start: int, end: int) -> dict[str, float]:
+        """Whisper's language probabilities from frames ``start`` to ``end`` of one piece of
+        :meth:`encoded_windows`' output: one decoder step."""
         raise NotImplementedError
 
     @property

@@ -17,7 +17,7 @@ from typing import Any
 
 from reelsub.asr.audio import PcmAudio
 from reelsub.asr.decoding import decode_film
-from reelsub.asr.engine import Decoder, EngineResult, region_frames, window_samples, windows_holding
+from reelsub.asr.engine import Decoder, EngineResult
 from reelsub.asr.features import use_features
 from reelsub.asr.output import collect_segments
 from reelsub.asr.settings import AsrSettings
@@ -142,37 +142,33 @@ class BatchedDecoder(Decoder):
     def languages_in_windows(
         self, samples: Any, offset: float, windows: list[SpeechRegion], regions: list[SpeechRegion]
     ) -> list[dict[str, float]]:
-        """Each region's language probabilities from its frames of its window's encoding, the
-        windows' features computed as the batched pipeline computes them, encoded in batches;
-        CTranslate2's detect_language takes encoder output as well as features."""
+        self.encoded = {}  # one span's windows at a time: memory stays flat
+        return super().languages_in_windows(samples, offset, windows, regions)
+
+    def encoded_windows(self, pieces: list[Any]) -> Any:
+        """The windows' features computed as the batched pipeline computes them, encoded, on the CPU
+        to be sliced (a GPU's output is copied once per batch, not per region), and kept for the
+        pipeline's decoding of the same windows (:meth:`_encoded_before`)."""
         import ctranslate2
         import numpy as np
         from faster_whisper.audio import pad_or_trim
 
         model = self.pipeline.model
-        holder = windows_holding(windows, regions)
-        results: list[dict[str, float]] = []
-        self.encoded = {}  # one span's at a time: memory stays flat
-        for first in range(0, len(windows), self.settings.batch_size):
-            batch = windows[first : first + self.settings.batch_size]
-            features = np.stack(
-                [
-                    pad_or_trim(model.feature_extractor(window_samples(samples, offset, w))[..., :-1])
-                    for w in batch
-                ]
-            )
-            # on the CPU, to be sliced (a GPU's output is copied once per batch, not per region)
-            encoded = np.asarray(model.encode(features).to_device(ctranslate2.Device.cpu))
-            self.encoded.update(
-                (_fingerprint(row), output) for row, output in zip(features, encoded, strict=True)
-            )
-            for region, index in zip(regions, holder, strict=True):
-                if first <= index < first + len(batch):
-                    start, end = region_frames(windows[index], region)
-                    frames = np.ascontiguousarray(encoded[index - first : index - first + 1, start:end])
-                    (found,) = model.model.detect_language(ctranslate2.StorageView.from_array(frames))
-                    results.append(_odds(found))
-        return results
+        features = np.stack([pad_or_trim(model.feature_extractor(piece)[..., :-1]) for piece in pieces])
+        encoded = np.asarray(model.encode(features).to_device(ctranslate2.Device.cpu))
+        self.encoded.update(
+            (_fingerprint(row), output) for row, output in zip(features, encoded, strict=True)
+        )
+        return encoded
+
+    def frames_language_odds(self, encoded: Any, piece: int, start: int, end: int) -> dict[str, float]:
+        """CTranslate2's detect_language takes encoder output as well as features."""
+        import ctranslate2
+        import numpy as np
+
+        frames = np.ascontiguousarray(encoded[piece : piece + 1, start:end])
+        (found,) = self.pipeline.model.model.detect_language(ctranslate2.StorageView.from_array(frames))
+        return _odds(found)
 
     def decode_windows(
         self, samples: Any, offset: float, windows: list[SpeechRegion], language: str | None

@@ -33,7 +33,7 @@ from typing import Any
 
 from reelsub.asr.audio import PcmAudio
 from reelsub.asr.decoding import decode_film
-from reelsub.asr.engine import Decoder, EngineResult, region_frames, window_samples, windows_holding
+from reelsub.asr.engine import Decoder, EngineResult
 from reelsub.asr.output import collect_segments
 from reelsub.asr.settings import AsrSettings
 from reelsub.asr.vad import WINDOW_S
@@ -304,26 +304,16 @@ class MlxDecoder(Decoder):
         )
         return encoded_frames(model, mel.astype(mx.float16 if self.fp16 else mx.float32))
 
-    def languages_in_windows(
-        self, samples: Any, offset: float, windows: list[SpeechRegion], regions: list[SpeechRegion]
-    ) -> list[dict[str, float]]:
-        """Each region's language probabilities from its frames of its window's encoding, each
-        window's log-mel padded with zeros to a full window as :meth:`language_odds` pads a span's."""
+    def encoded_windows(self, pieces: list[Any]) -> Any:
+        """Each window's log-mel padded with zeros to a full window, as :meth:`language_odds` pads a
+        span's, encoded."""
         from mlx_whisper.audio import N_FRAMES
 
-        model = self._model()
-        holder = windows_holding(windows, regions)
-        results: list[dict[str, float]] = []
-        for first in range(0, len(windows), self.settings.batch_size):
-            batch = windows[first : first + self.settings.batch_size]
-            encoded = self._encoded([window_samples(samples, offset, w) for w in batch], N_FRAMES)
-            for region, index in zip(regions, holder, strict=True):
-                if first <= index < first + len(batch):
-                    start, end = region_frames(windows[index], region)
-                    results += language_probabilities(
-                        model, encoded[index - first : index - first + 1, start:end]
-                    )
-        return results
+        return self._encoded(pieces, N_FRAMES)
+
+    def frames_language_odds(self, encoded: Any, piece: int, start: int, end: int) -> dict[str, float]:
+        (odds,) = language_probabilities(self._model(), encoded[piece : piece + 1, start:end])
+        return odds
 
 
 def encoded_frames(model: Any, mel: Any) -> Any:
