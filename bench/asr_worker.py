@@ -25,6 +25,16 @@ MODE:
   reelsub-one-language
                    reelsub with asr.other_languages: [] (no sentence may switch language: the packed
                    layout and no language check): the speed option's cost on a Hindi film, row c
+  reelsub-languages-given
+                   reelsub's default with each phrase's language given, not heard: the languages a
+                   reelsub run wrote to --languages, replayed span by span. On a film whose lines
+                   switch language, what reading every line in its language costs with a perfect ear
+                   that takes no time: row c's bound for the default's time on the Hindi films
+
+--languages FILE: the reelsub mode writes there the language it heard for each speech region of each
+span (reelsub.asr.languages_in_film.region_languages), reelsub-languages-given reads them from there.
+Every mode reports what the Whisper model did (ModelWork): windows encoded and decoder tokens
+generated, and the seconds of each.
 
 Several AUDIO files may be given (the accuracy corpus): the model is loaded again for each, the
 timed seconds are their sum, and --words writes {file stem: {text, words}}.
@@ -42,7 +52,9 @@ import re
 import resource
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 STARTED = time.perf_counter()
 BENCH = Path(__file__).resolve().parent
@@ -97,6 +109,110 @@ class AsrLogFacts(logging.Handler):
         found = re.match(r"languages heard before decoding: \d+ phrase\(s\) asked in ([\d.]+) s", message)
         if found:
             self.language_check_s += float(found.group(1))
+
+
+@dataclass
+class ModelWork:
+    """What the Whisper model did in this process, counted at CTranslate2's calls (every engine
+    call faster-whisper makes goes through them): a language's cost is its encoder windows and its
+    decoder tokens, and those are what a decoder that reads more lines must spend more of."""
+
+    windows_encoded: int = 0
+    encoder_s: float = 0.0
+    decoder_tokens: int = 0  # the best hypothesis's tokens, summed over every window decoded
+    decoder_s: float = 0.0
+    language_steps: int = 0  # detect_language calls (one decoder step over a batch of windows)
+
+    def facts(self) -> dict:
+        return {
+            "windows_encoded": self.windows_encoded,
+            "encoder_s": round(self.encoder_s, 3),
+            "decoder_tokens": self.decoder_tokens,
+            "decoder_s": round(self.decoder_s, 3),
+            "language_steps": self.language_steps,
+        }
+
+
+class CountingWhisper:
+    """A CTranslate2 Whisper model that counts its work into a ModelWork (see count_model_work)."""
+
+    def __init__(self, model: Any, work: ModelWork) -> None:
+        self._model, self._work = model, work
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._model, name)
+
+    def encode(self, features: Any, *args: Any, **kwargs: Any) -> Any:
+        started = time.perf_counter()
+        encoded = self._model.encode(features, *args, **kwargs)
+        self._work.encoder_s += time.perf_counter() - started
+        self._work.windows_encoded += int(encoded.shape[0])
+        return encoded
+
+    def generate(self, *args: Any, **kwargs: Any) -> Any:
+        started = time.perf_counter()
+        results = self._model.generate(*args, **kwargs)
+        self._work.decoder_s += time.perf_counter() - started
+        self._work.decoder_tokens += sum(len(r.sequences_ids[0]) for r in results if r.sequences_ids)
+        return results
+
+    def detect_language(self, *args: Any, **kwargs: Any) -> Any:
+        self._work.language_steps += 1
+        return self._model.detect_language(*args, **kwargs)
+
+
+def count_model_work() -> ModelWork:
+    """Every faster-whisper WhisperModel made in this process counts its work into the ModelWork
+    returned (a few microseconds a call, in every mode alike)."""
+    from faster_whisper import WhisperModel
+
+    work = ModelWork()
+    made = WhisperModel.__init__
+
+    def counting(self, *args, **kwargs):
+        made(self, *args, **kwargs)
+        self.model = CountingWhisper(self.model, work)
+
+    WhisperModel.__init__ = counting  # type: ignore[method-assign]
+    return work
+
+
+class GivenLanguages:
+    """The language of each speech region of each span, as reelsub's default heard it
+    (``record``) or given to it instead of hearing (``replay``), per audio file: what the
+    reelsub-languages-given mode decodes with."""
+
+    def __init__(self) -> None:
+        self.audio = ""  # the stem of the file being transcribed
+        self.spans: dict[str, list[list[str | None]]] = {}
+
+    def record(self) -> None:
+        from reelsub.asr import languages_in_film
+
+        heard = languages_in_film.region_languages
+
+        def recorded(*args, **kwargs):
+            spoken = heard(*args, **kwargs)
+            self.spans.setdefault(self.audio, []).append(list(spoken))
+            return spoken
+
+        languages_in_film.region_languages = recorded
+
+    def replay(self, path: Path) -> None:
+        from reelsub.asr import languages_in_film
+
+        self.spans = json.loads(path.read_text())
+
+        def given(decoder, audio, samples, span, group, regions, *rest, **kwargs):
+            spans = self.spans.get(self.audio) or []
+            if not spans or len(spans[0]) != len(regions):
+                raise SystemExit(
+                    f"{path}: no languages recorded for {self.audio}'s span at {span.start:.1f} s with "
+                    f"{len(regions)} region(s): run the reelsub mode with --languages first"
+                )
+            return spans.pop(0)
+
+        languages_in_film.region_languages = given
 
 
 def set_retry_passes(passes: int) -> None:
@@ -252,6 +368,7 @@ MODES = (
     "reelsub-windows",
     "reelsub-timestamps",
     "reelsub-one-language",
+    "reelsub-languages-given",
 )
 
 
@@ -291,6 +408,11 @@ def main() -> int:
     )
     parser.add_argument("--words", type=Path, help="write text and word times here")
     parser.add_argument("--device", choices=("cpu", "cuda"), default="cpu")
+    parser.add_argument(
+        "--languages",
+        type=Path,
+        help="reelsub: write each region's heard language here; reelsub-languages-given: read them",
+    )
     args = parser.parse_args()
     global DEVICE
     DEVICE = args.device
@@ -303,12 +425,21 @@ def main() -> int:
         set_retry_passes(0)
     if args.mode == "reelsub-timestamps":
         use_timestamp_tokens()
+    work = count_model_work()
+    languages = GivenLanguages()
+    if args.languages and args.mode == "reelsub":
+        languages.record()
+    elif args.mode == "reelsub-languages-given":
+        if not args.languages:
+            parser.error("reelsub-languages-given needs --languages (written by a reelsub run)")
+        languages.replay(args.languages)
     extra: dict = {}
     written: dict = {}
     before, cpu_before = time.perf_counter(), time.process_time()
     duration = 0.0
     word_count = 0
     for audio in args.audio:
+        languages.audio = audio.stem
         seconds_of, text, words = transcribe_one(
             args.mode, audio, args.threads, args.model, extra, args.language
         )
@@ -319,6 +450,8 @@ def main() -> int:
     # CPU seconds of every thread of this process: on a machine shared with other work, wall time
     # measures the neighbours too; CPU time mostly the work
     cpu_seconds = time.process_time() - cpu_before
+    if args.languages and args.mode == "reelsub":
+        args.languages.write_text(json.dumps(languages.spans))
     if args.words:
         single = len(args.audio) == 1
         args.words.write_text(json.dumps(written[args.audio[0].stem] if single else written))
@@ -334,6 +467,7 @@ def main() -> int:
                 "words": word_count,
                 "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
                 **extra,
+                **work.facts(),
             }
         )
     )

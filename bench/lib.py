@@ -225,9 +225,11 @@ def asr_worker(
     threads: int = CORES,
     model: str | None = None,
     language: str | None = None,
+    languages: Path | None = None,
 ) -> dict[str, Any]:
     """bench/asr_worker.py in a fresh process (see its modes); its JSON line, plus ``wall_s``.
-    ``language``: the film's, as its film sheet gives it (None: detected)."""
+    ``language``: the film's, as its film sheet gives it (None: detected); ``languages``: the file
+    of each speech region's language that the reelsub mode writes and reelsub-languages-given reads."""
     files = [audio] if isinstance(audio, Path) else list(audio)
     command = [PYTHON, BENCH / "asr_worker.py", mode, *files, "--threads", str(threads)]
     if words:
@@ -236,6 +238,8 @@ def asr_worker(
         command += ["--model", model]
     if language:
         command += ["--language", language]
+    if languages:
+        command += ["--languages", languages]
     done = run(command)
     result = json.loads(done[1].strip().splitlines()[-1])
     result["wall_s"] = done.seconds

@@ -13,7 +13,15 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 
 from lib import ASR_TIME_TARGET, Series  # noqa: E402
-from rows.accuracy import LABELS, SPEED_OPTION, shortfalls, time_cause, verdict_of  # noqa: E402
+from rows.accuracy import (  # noqa: E402
+    LABELS,
+    LANGUAGES_GIVEN,
+    SPEED_OPTION,
+    shortfalls,
+    time_cause,
+    timed_arms,
+    verdict_of,
+)
 
 CARDS_TINY_EN = {"reelsub": 3 / 21, "raw": 3 / 21, "raw-seq": 2 / 21}
 HINDI_RECORDED_ENGLISH = {
@@ -58,6 +66,21 @@ def test_a_time_miss_says_what_the_time_buys_and_what_the_speed_option_reads() -
     assert cause.startswith("hindi+recorded english (base): 2.25x raw batched's time")
     assert "for words raw batched does not read: the default 8.4%, raw batched 42.4%" in cause
     assert f"{LABELS[SPEED_OPTION]}: 29.4% in 1.83x raw batched's time" in cause
+
+
+def test_a_time_miss_on_a_hindi_film_gives_the_bound_of_reading_every_line_in_its_language() -> None:
+    """The default's decoding with each phrase's language given, not heard (asr_worker's
+    reelsub-languages-given) runs the timed rounds on a Hindi film, and the cause names its ratio:
+    over the target there, no way of hearing the languages meets it with this model."""
+    assert LANGUAGES_GIVEN in timed_arms("hi") and LANGUAGES_GIVEN not in timed_arms("en")
+    timed = {
+        "reelsub": Series("reelsub", [14.9, 15.1]),
+        "raw": Series("raw", [7.1, 6.9]),
+        LANGUAGES_GIVEN: Series(LANGUAGES_GIVEN, [10.4, 10.6]),
+    }
+    cause = time_cause("base", "hindi+recorded english", HINDI_RECORDED_ENGLISH, timed)
+    assert cause.startswith("hindi+recorded english (base): 2.14x raw batched's time")
+    assert "language given, not heard (a perfect ear at no cost), the same decoding takes 1.50x" in cause
 
 
 def test_a_time_miss_that_buys_no_word_says_so() -> None:

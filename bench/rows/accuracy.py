@@ -13,7 +13,11 @@ point, at most 1.10x raw batched's time (lib.ASR_TIME_TARGET); a group misses on
 is one worker process per group (the model is loaded again per clip, in every arm alike); the
 default and raw batched run the plan's rounds, alternating, and the time ratio is of their medians.
 On the Hindi films, the speed option (asr.other_languages: [], asr_worker's reelsub-one-language)
-is measured too, so its schema text can say what it costs."""
+is measured too, so its schema text can say what it costs, and the default with each phrase's
+language given instead of heard (reelsub-languages-given: the languages the default's own run heard,
+replayed), in the timed rounds: the least time reading every line in its language takes with this
+model, whatever hears the languages. Every arm reports the model's work (windows encoded, decoder
+tokens), so a time miss says what the time was spent on."""
 
 from __future__ import annotations
 
@@ -35,9 +39,12 @@ LABELS = {
     "reelsub-windows": "reelsub asr.layout windows",
     "reelsub-timestamps": "reelsub with timestamp tokens",
     "reelsub-one-language": "reelsub with other_languages: [] (speed option)",
+    "reelsub-languages-given": "reelsub with each phrase's language given, not heard",
 }
 TIMED = ("reelsub", "raw")  # the target's time ratio: these two run the plan's rounds
 SPEED_OPTION = "reelsub-one-language"  # on films whose lines may switch language (not English ones)
+# the default's decode with a perfect ear at no cost: the languages its own run heard, replayed
+LANGUAGES_GIVEN = "reelsub-languages-given"
 MARGIN = 0.005  # the default may read this much worse than the better raw decoder (issue 24)
 MULTILINGUAL_MODEL = "base"  # tiny.en hears only English; base is the smallest multilingual model here
 
@@ -70,8 +77,23 @@ def verdict_of(missed: list[str]) -> str:
 
 
 def arms_of(language: str) -> tuple[str, ...]:
-    """Every group's arms, and on a film whose lines may switch language the speed option."""
-    return ARMS if language == "en" else (*ARMS, SPEED_OPTION)
+    """Every group's arms, and on a film whose lines may switch language the speed option and the
+    default with the languages given (after the default, whose run records them)."""
+    return ARMS if language == "en" else (*ARMS, SPEED_OPTION, LANGUAGES_GIVEN)
+
+
+def timed_arms(language: str) -> tuple[str, ...]:
+    """The arms that run the plan's rounds: the target's two, and on a film whose lines may switch
+    language the bound its time is read against."""
+    return TIMED if language == "en" else (*TIMED, LANGUAGES_GIVEN)
+
+
+def model_work(result: dict) -> str:
+    """What the Whisper model did in one worker run (asr_worker's ModelWork)."""
+    return (
+        f"{result['windows_encoded']} windows encoded in {result['encoder_s']:.1f} s, "
+        f"{result['decoder_tokens']} decoder tokens in {result['decoder_s']:.1f} s"
+    )
 
 
 def clips(bench: Context) -> list[speech.Clip]:
@@ -117,16 +139,39 @@ def timed_worker(
     out: Path | None = None,
 ) -> dict:
     """One worker process of ``arm`` over ``chosen`` (transcripts to ``out`` where given), its timed
-    seconds added to the arm's series in ``timed``."""
+    seconds added to the arm's series in ``timed``. On a Hindi group the default writes the
+    language it heard for each region, and the languages-given arm decodes with them."""
     result = asr_worker(
         arm,
         [c.path for c in chosen],
         out,
         model=None if model == "tiny.en" else model,
         language=None if language == "en" else language,
+        languages=(
+            heard_languages(model, chosen)
+            if arm in ("reelsub", LANGUAGES_GIVEN) and language != "en"
+            else None
+        ),
     )
     timed.setdefault(arm, Series(arm)).seconds.append(result["seconds"])
     return result
+
+
+def heard_languages(model: str, chosen: list[speech.Clip]) -> Path:
+    """Where the default's run on ``chosen`` writes each speech region's language."""
+    return WORK / "accuracy" / f"{model}-{chosen[0].group.replace(' ', '-')}-languages-heard.json"
+
+
+def time_spent(group: str, model: str, first: dict[str, dict]) -> str:
+    """Where the default's time goes on a Hindi film, against raw batched's (their first runs)."""
+    ours = first["reelsub"]
+    return (
+        f"{group} ({model}), where the default's time goes: {ours['seconds']:.1f} s, of which hearing "
+        f"each phrase's language before decoding {ours['language_check_s']:.1f} s (one encoder pass per "
+        f"window, whose output decoding a span in one language reuses; a phrase unclear there asked "
+        f"with its own audio), in {ours['windows_decoded']} windows decoded; the model's work: "
+        + "; ".join(f"{LABELS[arm]} {model_work(first[arm])}" for arm in (*TIMED, LANGUAGES_GIVEN))
+    )
 
 
 def measure(bench: Context) -> None:
@@ -144,18 +189,11 @@ def measure(bench: Context) -> None:
     for model, group, chosen in runs:
         language = language_of[group]
         timed = seconds.setdefault((model, group), {})
+        first: dict[str, dict] = {}  # each arm's first run
         for arm in arms_of(language):
             out = WORK / "accuracy" / f"{model}-{group.replace(' ', '-')}-{arm}.json"
             out.parent.mkdir(parents=True, exist_ok=True)
-            result = timed_worker(arm, chosen, model, language, timed, out)
-            if arm == "reelsub" and language != "en":
-                row_details.append(
-                    f"{group} ({model}), where the default's time goes: {result['seconds']:.1f} s, of which "
-                    f"hearing each phrase's language before decoding {result['language_check_s']:.1f} s "
-                    f"(one encoder pass per window, whose output decoding a span in one language reuses; "
-                    f"a phrase unclear there asked with its own audio), in {result['windows_decoded']} "
-                    f"windows decoded"
-                )
+            first[arm] = timed_worker(arm, chosen, model, language, timed, out)
             found = json.loads(out.read_text())
             if len(chosen) == 1:
                 found = {chosen[0].path.stem: found}
@@ -165,8 +203,11 @@ def measure(bench: Context) -> None:
                 per_clip.setdefault((model, clip.name), {})[arm] = errors
                 cell = table.setdefault((model, group), {}).setdefault(arm, (0, 0))
                 table[(model, group)][arm] = (cell[0] + errors, cell[1] + words)
-        for arm in lib.alternate(TIMED, bench.plan.repeats)[len(TIMED) :]:  # the first round ran above
+        rounds = timed_arms(language)
+        for arm in lib.alternate(rounds, bench.plan.repeats)[len(rounds) :]:  # the first round ran above
             timed_worker(arm, chosen, model, language, timed)
+        if language != "en":
+            row_details.append(time_spent(group, model, first))
     worse, windows_worse, missed_groups, time_causes = [], [], set(), []
     rates: dict[tuple[str, str], dict[str, float]] = {}
     for (model, group), arms in table.items():
@@ -275,6 +316,13 @@ def time_cause(model: str, group: str, rate: dict[str, float], timed: dict[str, 
         )
     else:
         cause += f"for no word more than raw batched reads ({rate['reelsub']:.1%} against {rate['raw']:.1%})"
+    if LANGUAGES_GIVEN in timed:
+        cause += (
+            f"; with each phrase's language given, not heard (a perfect ear at no cost), the same "
+            f"decoding takes {times_raw_batched(timed, LANGUAGES_GIVEN):.2f}x raw batched's time "
+            f"({timed[LANGUAGES_GIVEN].text(1)}): the least the default's decoding takes however the "
+            f"languages are heard, the rest of its time the hearing"
+        )
     if SPEED_OPTION in timed:
         cause += (
             f"; {LABELS[SPEED_OPTION]}: {rate[SPEED_OPTION]:.1%} in "
