@@ -185,10 +185,13 @@ class GivenLanguages:
     def __init__(self) -> None:
         self.audio = ""  # the stem of the file being transcribed
         self.spans: dict[str, list[list[str | None]]] = {}
+        self.recording_to: Path | None = None
 
-    def record(self) -> None:
+    def record(self, path: Path) -> None:
+        """Record what the default hears, for :meth:`save` to write to ``path``."""
         from reelsub.asr import languages_in_film
 
+        self.recording_to = path
         heard = languages_in_film.region_languages
 
         def recorded(*args, **kwargs):
@@ -197,6 +200,10 @@ class GivenLanguages:
             return spoken
 
         languages_in_film.region_languages = recorded
+
+    def save(self) -> None:
+        if self.recording_to:
+            self.recording_to.write_text(json.dumps(self.spans))
 
     def replay(self, path: Path) -> None:
         from reelsub.asr import languages_in_film
@@ -428,7 +435,7 @@ def main() -> int:
     work = count_model_work()
     languages = GivenLanguages()
     if args.languages and args.mode == "reelsub":
-        languages.record()
+        languages.record(args.languages)
     elif args.mode == "reelsub-languages-given":
         if not args.languages:
             parser.error("reelsub-languages-given needs --languages (written by a reelsub run)")
@@ -450,8 +457,7 @@ def main() -> int:
     # CPU seconds of every thread of this process: on a machine shared with other work, wall time
     # measures the neighbours too; CPU time mostly the work
     cpu_seconds = time.process_time() - cpu_before
-    if args.languages and args.mode == "reelsub":
-        args.languages.write_text(json.dumps(languages.spans))
+    languages.save()
     if args.words:
         single = len(args.audio) == 1
         args.words.write_text(json.dumps(written[args.audio[0].stem] if single else written))

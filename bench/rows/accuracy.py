@@ -76,16 +76,22 @@ def verdict_of(missed: list[str]) -> str:
     return f"MISSED ({', '.join(missed)})" if missed else "met"
 
 
+def may_switch_language(language: str) -> bool:
+    """Whether a group's lines may switch language: the Hindi films (asr.other_languages [en]); the
+    English groups are decoded by tiny.en, which hears English only."""
+    return language != "en"
+
+
 def arms_of(language: str) -> tuple[str, ...]:
     """Every group's arms, and on a film whose lines may switch language the speed option and the
     default with the languages given (after the default, whose run records them)."""
-    return ARMS if language == "en" else (*ARMS, SPEED_OPTION, LANGUAGES_GIVEN)
+    return (*ARMS, SPEED_OPTION, LANGUAGES_GIVEN) if may_switch_language(language) else ARMS
 
 
 def timed_arms(language: str) -> tuple[str, ...]:
     """The arms that run the plan's rounds: the target's two, and on a film whose lines may switch
     language the bound its time is read against."""
-    return TIMED if language == "en" else (*TIMED, LANGUAGES_GIVEN)
+    return (*TIMED, LANGUAGES_GIVEN) if may_switch_language(language) else TIMED
 
 
 def model_work(result: dict) -> str:
@@ -149,7 +155,7 @@ def timed_worker(
         language=None if language == "en" else language,
         languages=(
             heard_languages(model, chosen)
-            if arm in ("reelsub", LANGUAGES_GIVEN) and language != "en"
+            if arm in ("reelsub", LANGUAGES_GIVEN) and may_switch_language(language)
             else None
         ),
     )
@@ -206,7 +212,7 @@ def measure(bench: Context) -> None:
         rounds = timed_arms(language)
         for arm in lib.alternate(rounds, bench.plan.repeats)[len(rounds) :]:  # the first round ran above
             timed_worker(arm, chosen, model, language, timed)
-        if language != "en":
+        if may_switch_language(language):
             row_details.append(time_spent(group, model, first))
     worse, windows_worse, missed_groups, time_causes = [], [], set(), []
     rates: dict[tuple[str, str], dict[str, float]] = {}
